@@ -1,0 +1,14 @@
+// suites.h: the Check suites of the shared library, one per lib/ module.
+#ifndef WB_TEST_SUITES_H
+#define WB_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *idx_suite(void);
+Suite *dataset_suite(void);
+Suite *rng_suite(void);
+Suite *linalg_suite(void);
+Suite *config_suite(void);
+Suite *metrics_suite(void);
+
+#endif

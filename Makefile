@@ -99,13 +99,18 @@ $(LIBA): $(LIB_OBJ)
 
 # ---------------------------------------------------------------------------
 # One set of rules per chapter: its program and its graded self-check, each
-# linked once with exercises/ and once with solutions/.
+# linked once with exercises/ and once with solutions/. The book is
+# cumulative: chapter N's program uses the exercises of chapters 1..N (chapter
+# 3's network calls chapter 2's softmax), while chapter N's graded tests use
+# chapter N's file alone, so that each chapter is graded on its own.
+
+upto = $(foreach k,$(CHAPTERS),$(if $(filter $(k),$(shell seq 1 $(1))),$(k)))
 
 define chapter_rules
 CH$(1)_OBJ  := $(patsubst %.c,$(OBJ)/%.o,$(wildcard $(2)/*.c))
 TST$(1)_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/ch$(1)/*.c)) $(OBJ)/tests/graded_main.o
 
-$(BIN)/ch$(1)-exercises $(BIN)/ch$(1)-solutions: $(BIN)/ch$(1)-%: $$(CH$(1)_OBJ) $(OBJ)/%/ch$(1).o $(LIBA)
+$(BIN)/ch$(1)-exercises $(BIN)/ch$(1)-solutions: $(BIN)/ch$(1)-%: $$(CH$(1)_OBJ) $(foreach k,$(call upto,$(1)),$(OBJ)/%/ch$(k).o) $(LIBA)
 	@mkdir -p $$(@D)
 	$$(LINK)
 
@@ -176,8 +181,13 @@ grade: $(LIBA) $(OBJ)/tests/graded_main.o
 # ---------------------------------------------------------------------------
 # The book: book.md pulls in each chapter; tools/book.lua pulls code regions out
 # of the sources and numbers out of the runs, and fails on anything missing.
+# Paths in the markdown are relative to this folder, so pandoc and pdflatex run
+# here (pdflatex writes its files to build/pdf/). The HTML is one offline file:
+# images embedded, math as MathML, no scripts or styles fetched from anywhere.
 
-BOOK_SRC := book.md $(wildcard chapters/*/*.md) tools/book.lua tools/book.tex
+BOOK_SRC  := book.md $(shell find chapters -name '*.md' 2>/dev/null) tools/book.lua tools/book.tex
+BOOK_CODE := $(wildcard lib/*.[ch] chapters/*/*.[ch] chapters/*/*.yaml exercises/*.c \
+               solutions/*.c figures/*.gp tests/*.h tests/*/*.[ch] tools/*.sh)
 .PHONY: book book-steps
 book: deps
 	@$(MAKE) book-steps
@@ -185,18 +195,28 @@ book: deps
 book-steps: build/book.html build/book.pdf
 	@echo "book: build/book.html and build/book.pdf"
 
-PANDOC := pandoc --from markdown --lua-filter tools/book.lua --number-sections --toc --toc-depth 2
-build/book.html: $(BOOK_SRC) $(BOOK_RUNS) $(wildcard lib/*.[ch] chapters/*/*.[ch])
+PANDOC := pandoc --from markdown --lua-filter tools/book.lua --standalone \
+            --number-sections --toc --toc-depth 2
+build/book.html: $(BOOK_SRC) $(BOOK_RUNS) $(BOOK_CODE)
 	@mkdir -p $(@D)
-	$(PANDOC) --to html5 --standalone --self-contained --mathml -o $@.tmp book.md && mv $@.tmp $@
+	$(PANDOC) --to html5 --self-contained --mathml -o $@.tmp book.md && mv $@.tmp $@
 
-build/book.pdf: $(BOOK_SRC) $(BOOK_RUNS) $(wildcard lib/*.[ch] chapters/*/*.[ch])
+# pdflatex runs until its .aux and .toc stop changing (the contents' page
+# numbers settle on the second or third run), at most five times.
+build/book.pdf: $(BOOK_SRC) $(BOOK_RUNS) $(BOOK_CODE)
 	@mkdir -p $(@D)/pdf
-	$(PANDOC) --to latex --pdf-engine=pdflatex --top-level-division=chapter \
+	$(PANDOC) --to latex --top-level-division=chapter \
 	  --include-in-header tools/book.tex -o $(@D)/pdf/book.tex book.md
-	cd $(@D)/pdf && pdflatex -interaction=nonstopmode -halt-on-error book.tex >/dev/null \
-	  && pdflatex -interaction=nonstopmode -halt-on-error book.tex >/dev/null \
-	  || { echo "book: pdflatex failed; see $(@D)/pdf/book.log" >&2; exit 1; }
+	@rm -f $(@D)/pdf/book.aux $(@D)/pdf/book.toc; prev=; \
+	for run in 1 2 3 4 5; do \
+	  echo "pdflatex $(@D)/pdf/book.tex (run $$run)"; \
+	  pdflatex -interaction=nonstopmode -halt-on-error -file-line-error \
+	    -output-directory $(@D)/pdf $(@D)/pdf/book.tex >/dev/null \
+	    || { grep -A4 -m1 -E '^(!|.*:[0-9]+: )' $(@D)/pdf/book.log >&2; \
+	         echo "book: pdflatex failed; see $(@D)/pdf/book.log" >&2; exit 1; }; \
+	  sum=$$(cat $(@D)/pdf/book.aux $(@D)/pdf/book.toc 2>/dev/null | md5sum); \
+	  [ $$run -ge 2 ] && [ "$$sum" = "$$prev" ] && break; prev=$$sum; \
+	done
 	mv $(@D)/pdf/book.pdf $@
 
 # ---------------------------------------------------------------------------

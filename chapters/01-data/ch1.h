@@ -10,7 +10,9 @@
 
 //> ch1-contract
 // The mean and the standard deviation of n values, the standard deviation over
-// n (not n - 1), as the study defines them for one image.
+// n (not n - 1), as the study defines them for one image. It must stay
+// accurate when sd is tiny beside the mean (the tests try sd = 0.001 around a
+// mean of 100), which the one-pass formula E[x^2] - E[x]^2 is not.
 //   mean, sd: out, one double each;  x: in [n]
 void image_mean_sd(double *mean, double *sd, const double *x, int n);
 

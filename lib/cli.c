@@ -1,0 +1,88 @@
+// cli.c: parsing the shared command line (see cli.h).
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(const char *prog, const char *about) {
+    printf("%s: %s\n\n"
+           "usage: %s [--data DIR] [--out DIR] [--seed N] [--limit N] [--norm image|split]\n"
+           "       %*s [--config FILE] [--figures DIR] [--quiet]\n\n"
+           "  --data DIR      the four MNIST IDX files, raw or .gz (default data/mnist)\n"
+           "  --out DIR       where this run writes its results (default build/runs/%s)\n"
+           "  --seed N        seed of the split and of everything random (default 1)\n"
+           "  --limit N       only the first N examples of each file, for a quick run\n"
+           "  --norm image    z-score each image by its own mean and sd (the study; default)\n"
+           "  --norm split    z-score each split by the statistics of all its pixels\n"
+           "  --config FILE   an experiment config (YAML, the study's keys)\n"
+           "  --figures DIR   the gnuplot scripts (default figures)\n"
+           "  --quiet         no progress lines and no text plots\n",
+           prog, about, prog, (int)strlen(prog), "", prog);
+}
+
+static int parse_u64(uint64_t *out, const char *opt, const char *s, uint64_t max, Error *err) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*s == '\0' || *s == '-' || *end != '\0' || errno == ERANGE || v > max)
+        return error_set(err, "%s: expected a whole number from 0 to %llu, got '%s'", opt,
+                         (unsigned long long)max, s);
+    *out = v;
+    return 0;
+}
+
+int cli_parse(Options *o, int argc, char **argv, const char *prog, const char *about,
+              Error *err) {
+    static char default_out[256];
+    snprintf(default_out, sizeof default_out, "build/runs/%s", prog);
+    *o = (Options){.prog = prog, .data_dir = "data/mnist", .out_dir = default_out,
+                   .figures_dir = "figures", .seed = 1, .norm = NORM_PER_IMAGE};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(prog, about);
+            o->help = true;
+            return 0;
+        }
+        if (strcmp(a, "--quiet") == 0) {
+            o->quiet = true;
+            continue;
+        }
+        static const char *const with_value[] = {"--data", "--out", "--figures", "--config",
+                                                 "--seed", "--limit", "--norm"};
+        int k = -1;
+        for (int j = 0; j < 7; j++) if (strcmp(a, with_value[j]) == 0) k = j;
+        if (k < 0)
+            return error_set(err, "unknown option '%s' (%s --help lists the options)", a, prog);
+        if (i + 1 >= argc || argv[i + 1][0] == '\0')
+            return error_set(err, "%s needs a value (%s --help lists the options)", a, prog);
+        const char *v = argv[++i];
+        uint64_t n;
+        switch (k) {
+        case 0: o->data_dir = v; break;
+        case 1: o->out_dir = v; break;
+        case 2: o->figures_dir = v; break;
+        case 3: o->config = v; break;
+        case 4:
+            if (parse_u64(&o->seed, a, v, UINT64_MAX, err) != 0) return -1;
+            break;
+        case 5:
+            if (parse_u64(&n, a, v, 100000000, err) != 0) return -1;
+            o->limit = (int)n;
+            break;
+        case 6:
+            if (strcmp(v, "image") == 0) o->norm = NORM_PER_IMAGE;
+            else if (strcmp(v, "split") == 0) o->norm = NORM_PER_SPLIT;
+            else return error_set(err, "--norm: expected 'image' or 'split', got '%s'", v);
+            break;
+        }
+    }
+    return 0;
+}
+
+DataOptions cli_data_options(const Options *o) {
+    return (DataOptions){.dir = o->data_dir, .seed = o->seed, .val_fraction = 0.2,
+                         .limit = o->limit, .norm = o->norm};
+}

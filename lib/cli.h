@@ -1,0 +1,38 @@
+// cli.h: the command line every chapter program shares.
+//
+//   --data DIR      the four IDX files (default data/mnist)
+//   --out DIR       where the run writes its TSVs, values and figures
+//   --figures DIR   the gnuplot scripts (default figures)
+//   --config FILE   an experiment config (chapters that train)
+//   --seed N        the seed of the split and of everything random (default 1)
+//   --limit N       use only the first N examples of each file (quick runs)
+//   --norm image|split   per-image z-score (the study) or per-split statistics
+//   --quiet         no progress, no text plots
+#ifndef WB_CLI_H
+#define WB_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dataset.h"
+#include "error.h"
+
+typedef struct {
+    const char *prog;     // "ch1", for messages
+    const char *data_dir, *out_dir, *figures_dir, *config;
+    uint64_t seed;
+    int limit;
+    Normalization norm;
+    bool quiet;
+    bool help;            // --help was given: usage printed, nothing else to do
+} Options;
+
+// Fills o from argv; prints usage for --help. An unknown option, a missing or
+// malformed value is an error naming the option.
+int cli_parse(Options *o, int argc, char **argv, const char *prog, const char *about,
+              Error *err);
+
+// The DataOptions these options ask for, with the study's 80/20 split.
+DataOptions cli_data_options(const Options *o);
+
+#endif

@@ -1,0 +1,89 @@
+// output.c: atomic output files and the values a run reports (see output.h).
+#include "output.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int make_dirs(const char *dir, Error *err) {
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
+        return error_set(err, "%s: path too long", dir);
+    for (char *p = buf + 1;; p++) {
+        if (*p != '/' && *p != '\0') continue;
+        char saved = *p;
+        *p = '\0';
+        struct stat st;
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return error_set(err, "%s: cannot create directory: %s", buf, strerror(errno));
+        if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+            return error_set(err, "%s: exists and is not a directory", buf);
+        if (saved == '\0') break;
+        *p = saved;
+    }
+    if (access(dir, W_OK) != 0)
+        return error_set(err, "%s: cannot write here: %s", dir, strerror(errno));
+    return 0;
+}
+
+int out_open(OutFile *o, const char *path, Error *err) {
+    memset(o, 0, sizeof *o);
+    if (snprintf(o->path, sizeof o->path, "%s", path) >= (int)sizeof o->path)
+        return error_set(err, "%s: path too long", path);
+    snprintf(o->part, sizeof o->part, "%s.part", path);
+    o->f = fopen(o->part, "w");
+    if (!o->f) return error_set(err, "%s: cannot write: %s", o->part, strerror(errno));
+    return 0;
+}
+
+int out_commit(OutFile *o, Error *err) {
+    int bad = ferror(o->f);
+    if (fclose(o->f) != 0) bad = 1;
+    o->f = NULL;
+    if (bad) {
+        remove(o->part);
+        return error_set(err, "%s: write failed (disk full?)", o->path);
+    }
+    if (rename(o->part, o->path) != 0) {
+        int e = errno;
+        remove(o->part);
+        return error_set(err, "%s: cannot rename into place: %s", o->path, strerror(e));
+    }
+    return 0;
+}
+
+void out_abort(OutFile *o) {
+    if (o->f) fclose(o->f);
+    o->f = NULL;
+    if (o->part[0]) remove(o->part);
+}
+
+void values_set(Values *v, const char *key, const char *fmt, ...) {
+    int i = 0;
+    while (i < v->count && strcmp(v->key[i], key) != 0) i++;
+    if (i == v->count) {
+        // A fixed table keeps this allocation-free; running out is a bug in
+        // the chapter program, not in anyone's input, so it stops loudly.
+        if (v->count == (int)(sizeof v->key / sizeof v->key[0])) {
+            fprintf(stderr, "values_set: more than %d values; raise the limit in output.h\n",
+                    v->count);
+            abort();
+        }
+        snprintf(v->key[i], sizeof v->key[i], "%s", key);
+        v->count++;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->value[i], sizeof v->value[i], fmt, ap);
+    va_end(ap);
+}
+
+int values_write(const Values *v, const char *path, Error *err) {
+    OutFile o;
+    if (out_open(&o, path, err) != 0) return -1;
+    for (int i = 0; i < v->count; i++) fprintf(o.f, "%s\t%s\n", v->key[i], v->value[i]);
+    return out_commit(&o, err);
+}

@@ -1,0 +1,38 @@
+// output.h: files a run writes, never left half-written.
+//
+// Every output is written to "name.part" beside its final name and renamed
+// into place only once it is complete, so an interrupted run leaves either
+// the previous file or none: never one that looks finished and is not.
+#ifndef WB_OUTPUT_H
+#define WB_OUTPUT_H
+
+#include <stdio.h>
+
+#include "error.h"
+
+typedef struct {
+    FILE *f;
+    char path[4096];  // the final name
+    char part[4104];  // where it is written meanwhile
+} OutFile;
+
+// Creates dir and its parents, like mkdir -p; names the part that failed.
+int make_dirs(const char *dir, Error *err);
+
+int out_open(OutFile *o, const char *path, Error *err);
+int out_commit(OutFile *o, Error *err);  // close, check for write errors, rename
+void out_abort(OutFile *o);              // close and remove the partial file
+
+// values.tsv: the numbers of a run that the book quotes, one "key<TAB>value"
+// per line. Keys are kept in the order they were first set.
+typedef struct {
+    int count;
+    char key[128][48];
+    char value[128][208];
+} Values;
+
+void values_set(Values *v, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int values_write(const Values *v, const char *path, Error *err);
+
+#endif

@@ -121,7 +121,7 @@ static const char *describe(char *buf, size_t size, const yaml_event_t *ev) {
     switch (ev->data.scalar.style) {
     case YAML_SINGLE_QUOTED_SCALAR_STYLE:
     case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
-        snprintf(buf, size, "the quoted string \"%s\" (quotes make a string)", shown);
+        snprintf(buf, size, "the quoted string \"%s\"", shown);
         break;
     case YAML_LITERAL_SCALAR_STYLE:
     case YAML_FOLDED_SCALAR_STYLE:
@@ -182,7 +182,8 @@ static int syntax_error(const Reader *r) {
     if (p->error == YAML_READER_ERROR) {
         at = mark_of_byte(r, p->problem_offset);
         if (p->problem_value >= 0) snprintf(extra, sizeof extra, " (byte 0x%02X)", p->problem_value);
-    } else if (byte_of_char(r, at.index) < r->len && r->text[byte_of_char(r, at.index)] == '\t') {
+    } else if (!strstr(problem, "tab") && byte_of_char(r, at.index) < r->len &&
+               r->text[byte_of_char(r, at.index)] == '\t') {
         // The commonest YAML mistake of all, and libyaml's words do not say it.
         snprintf(extra, sizeof extra, " (a tab: YAML indents with spaces only)");
     } else if (p->context) {
@@ -361,15 +362,21 @@ static bool contains_nocase(const char *s, size_t n, const char *word, size_t w)
 }
 
 // The known key an unknown one was probably meant to be, or NULL: the nearest
-// by edit distance among those within about a quarter of their length, or
-// that hold the unknown one or are held by it ("early_stopping", "gamma").
+// by edit distance among those within about a quarter of their length, that
+// begin with it ("l2"), or that hold it or are held by it ("early_stopping",
+// "gamma"), and a few names other frameworks use.
 static const char *nearest(const char *s, size_t n) {
+    static const char *const other[][2] = {
+        {"lr", "learning_rate"}, {"patience", "early_stop_epoch"}, {"layers", "layer_specs"}};
+    for (size_t i = 0; i < sizeof other / sizeof other[0]; i++)
+        if (same_nocase(s, n, other[i][0])) return other[i][1];
     const char *best = NULL;
     size_t best_d = SIZE_MAX;
     for (int k = 0; k < N_KEYS; k++) {
         const char *name = KEYS[k].name;
         size_t len = strlen(name), d = distance(s, n, name, len);
-        bool near = d <= 1 + len / 4 || contains_nocase(s, n, name, len) ||
+        bool begins = n >= 2 && n <= len && contains_nocase(name, n, s, n);
+        bool near = d <= 1 + len / 4 || begins || contains_nocase(s, n, name, len) ||
                     (n >= 4 && contains_nocase(name, len, s, n));
         if (near && (!best || d < best_d)) {
             best = name;

@@ -54,7 +54,7 @@ static int idx_open(gzFile *gz, char *name, const char *path, Error *err) {
             if (slash && slash != path) {
                 char dir[IDX_NAME_LEN];
                 snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-                if (stat(dir, &st) != 0)
+                if (stat(dir, &st) != 0 && errno == ENOENT)
                     return error_set(err, "%s: no such file: the directory %s does not exist", path,
                                      dir);
             }
@@ -148,6 +148,7 @@ static int idx_read(uint8_t **data, uint32_t *dims, char *name, const char *path
     gzFile gz;
     if (idx_open(&gz, name, path, err) != 0) return -1;
 
+    //> idx-header
     uint8_t head[4 + 4 * IDX_MAX_DIMS] = {0};
     size_t head_len = 4 + 4 * (size_t)ndims;
     size_t got = idx_read_upto(head, gz, head_len);
@@ -187,6 +188,7 @@ static int idx_read(uint8_t **data, uint32_t *dims, char *name, const char *path
         }
         total *= dims[i];  // at most 2^31 * 10^4 * 10^4 < 2^64: no overflow here
     }
+    //< idx-header
     char promise[96];
     if (ndims == 3)
         snprintf(promise, sizeof promise, "%u images of %ux%u", dims[0], dims[1], dims[2]);

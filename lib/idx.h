@@ -13,6 +13,7 @@
 
 enum { IDX_MAGIC_IMAGES = 0x00000803, IDX_MAGIC_LABELS = 0x00000801 };
 
+//> idx-types
 typedef struct {
     int count, rows, cols;  // images, then the size of each
     uint8_t *pixels;        // count * rows * cols, row-major, 0 (paper) to 255 (ink)
@@ -22,6 +23,7 @@ typedef struct {
     int count;
     uint8_t *labels;  // count labels, each 0..9
 } IdxLabels;
+//< idx-types
 
 // Reads `path`, or `path.gz` when `path` does not exist. Checks the magic, that
 // the dimensions are positive and at most 10,000 pixels on a side, that the

@@ -42,10 +42,18 @@ extern const GradedSuite graded_suite;
 
 _Noreturn void graded_reached_end(void);
 
-#define GRADED_TEST(name) START_TEST(name)
+// GRADED_TEST opens the test function's body and END_GRADED_TEST closes it, so
+// `GRADED_TEST(x) { ... } END_GRADED_TEST` puts graded_reached_end() inside the
+// function, after the test's own block. Unlike Check's START_TEST, `name` is a
+// one-element array rather than a pointer variable, so the table can use it in
+// a constant initializer.
+#define GRADED_TEST(name)                                                         \
+    static void name##_fn(int _i CK_ATTRIBUTE_UNUSED);                            \
+    static const TTest name[1] = {{"" #name, name##_fn, __FILE__, __LINE__}};     \
+    static void name##_fn(int _i CK_ATTRIBUTE_UNUSED) {
 #define END_GRADED_TEST \
     graded_reached_end(); \
-    END_TEST
+    }
 
 // The seed a randomized test used, printed in its failure message so that a
 // student can rerun exactly that case (`build/bin/check-chN --seed S`).

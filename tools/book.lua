@@ -146,6 +146,14 @@ local LANGS = {
   mk = "makefile", md = "markdown", py = "python", tex = "latex",
 }
 
+-- The comment leader a file's markers are written with, for messages.
+local function leader(path)
+  local ext = path:match("%.(%w+)$")
+  if ext == "c" or ext == "h" then return "//" end
+  if ext == "lua" then return "--" end
+  return "#"
+end
+
 local function language(path)
   local base = path:match("([^/]*)$")
   if base == "Makefile" or base == "makefile" or base == "GNUmakefile" then return "makefile" end
@@ -203,11 +211,11 @@ local function extract(path, name)
   end
   if not open then
     return nil, "region \"" .. name .. "\" not found in " .. path ..
-      " (no line \"//> " .. name .. "\")"
+      " (no marker line \"" .. leader(path) .. "> " .. name .. "\")"
   end
   if not close then
     return nil, "region \"" .. name .. "\" in " .. path .. " is not closed (opened on line " ..
-      open .. ", no \"//< " .. name .. "\" after it)"
+      open .. ", no \"" .. leader(path) .. "< " .. name .. "\" after it)"
   end
   local body = {}
   for i = open + 1, close - 1 do table.insert(body, lines[i]) end

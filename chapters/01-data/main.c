@@ -211,7 +211,7 @@ static int draw(Run *run, const Split *tr, Error *err) {
     int dim = tr->dim;
     double *img = malloc(sizeof(double) * (size_t)dim * SAMPLES);
     if (!img) return error_set(err, "out of memory for the figures");
-    char captions[SAMPLES][8];
+    char captions[SAMPLES][12];
     const char *caps[SAMPLES];
     for (int k = 0; k < SAMPLES && k < tr->n; k++) {
         for (int p = 0; p < dim; p++) img[(size_t)k * dim + p] = tr->pixels[(size_t)k * dim + p];

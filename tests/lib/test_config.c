@@ -244,6 +244,9 @@ START_TEST(test_unknown_key_near_miss) {
     ck_refused("early_stopping: true\n", "unknown key", "did you mean early_stop?");
     ck_refused("gamma: 0.5\n", "unknown key", "did you mean momentum_gamma?");
     ck_refused("epoch: 5\n", "did you mean epochs?");
+    ck_refused("l2: 0.1\n", "did you mean L2_penalty?");
+    ck_refused("lr: 0.1\n", "did you mean learning_rate?");
+    ck_refused("patience: 3\n", "did you mean early_stop_epoch?");
 }
 END_TEST
 
@@ -271,7 +274,8 @@ END_TEST
 
 START_TEST(test_key_not_a_name) {
     ck_refused("epochs: 5\n? [a, b]\n: 1\n", "test.yaml:2:3:", "expected a key", "got a list");
-    ck_refused("\"\": 5\n", "test.yaml:1:1:", "expected a key", "got nothing");
+    ck_refused("\"\": 5\n", "test.yaml:1:1:", "expected a key", "got the quoted string \"\"");
+    ck_refused("? \n: 5\n", "test.yaml:", "expected a key", "got nothing");
 }
 END_TEST
 

@@ -113,7 +113,7 @@ START_TEST(per_image_zscore) {
         double sum = 0, sumsq = 0, tsum = 0;
         for (int p = 0; p < 20; p++) sum += x[p], sumsq += x[p] * x[p];
         for (int k = 0; k < 10; k++) tsum += t[k];
-        ck_assert_double_eq_tol(tsum, 1.0, 0);
+        ck_assert_double_eq(tsum, 1.0);
         ck_assert_double_eq(t[m.train.labels[i]], 1.0);
         if (sumsq == 0) {  // the blank image becomes zeros, not NaN
             blank++;

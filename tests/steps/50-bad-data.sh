@@ -28,14 +28,13 @@ TRAIN_IMAGES=train-images-idx3-ubyte
 TRAIN_LABELS=train-labels-idx1-ubyte
 TEST_IMAGES=t10k-images-idx3-ubyte
 TEST_LABELS=t10k-labels-idx1-ubyte
-FILES=("$TRAIN_IMAGES" "$TRAIN_LABELS" "$TEST_IMAGES" "$TEST_LABELS")
 
 # ---------------------------------------------------------------------------
 # Writing IDX bytes
 
 # One big-endian 32-bit number.
 be32() {
-    printf "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' \
+    printf '%b' "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' \
         $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255)))"
 }
 images_header() { be32 2051; be32 "$1"; be32 "$2"; be32 "$3"; }  # count rows cols
@@ -45,7 +44,7 @@ labels_header() { be32 2049; be32 "$1"; }                         # count
 # fine pixel value) is one 784-byte image; bash strings cannot hold a zero byte,
 # so the pattern avoids it.
 IMAGE_LINE=$(for ((i = 0; i < 783; i++)); do printf '\\x%02x' $(((i % 28) * (i / 28) % 250 + 1)); done)
-IMAGE_LINE=$(printf "$IMAGE_LINE")
+IMAGE_LINE=$(printf '%b' "$IMAGE_LINE")
 pixels() { yes "$IMAGE_LINE" | head -c $(($1 * 784)); }
 # count labels cycling through 0..9.
 labels() { yes 0123456789 | tr -d '\n' | head -c "$1" | tr '0123456789' '\000\001\002\003\004\005\006\007\010\011'; }

@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# 70-book-filter: tools/book.lua, the filter that builds the book from the real
+# sources and runs, on small markdown files in a temporary folder: a region comes
+# out exactly (markers gone, indentation shared by its lines gone), values,
+# includes and program output go in, an .svg figure becomes its .pdf for LaTeX,
+# and everything missing (file, region, end of region, values file, key,
+# included file, figure) stops pandoc with a non-zero status and a message that
+# names the markdown file and the thing that is missing.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+FILTER="${BOOK_FILTER:-$ROOT/tools/book.lua}"
+command -v pandoc >/dev/null || { echo "pandoc is not installed (make deps)"; exit 1; }
+[ -f "$FILTER" ] || { echo "$FILTER is missing"; exit 1; }
+
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 1
+fails=0
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# ---------------------------------------------------------------------------
+# The material
+
+mkdir -p src chapters build/runs/ch1-solutions build/runs/ch2-solutions
+cat > src/demo.c <<'EOF'
+// demo.c: a file with regions
+#include <stdio.h>
+
+int before;
+    //> outer
+    int a;
+
+        //> inner
+        int b;   // kept, with its comment
+        //< inner
+    int c;
+    //< outer
+//> other
+int d;
+//< other
+//> open-only
+int e;
+EOF
+cat > src/plot.gp <<'EOF'
+#> axes
+set xlabel "epoch"
+#< axes
+plot x
+EOF
+printf 'mean\t0.1307\nphrase\tfour words in it\n' > build/runs/ch1-solutions/values.tsv
+printf '| a | b |\n|---|---|\n| 1 | 2 |\n' > build/runs/ch1-solutions/stats.md
+printf 'epoch  loss\n1      0.5   *not emphasis*\n' > build/runs/ch1-solutions/out.txt
+printf '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>\n' > build/runs/ch1-solutions/fig.svg
+cp build/runs/ch1-solutions/fig.svg build/runs/ch1-solutions/only.svg
+printf '%%PDF-1.4\n' > build/runs/ch1-solutions/fig.pdf
+cat > chapters/one.md <<'EOF'
+# One
+
+```{.region file="src/demo.c" name="inner"}
+```
+EOF
+
+# A second filter, run after book.lua, that writes each code block's class and
+# text to stdout, so the tests see exactly what book.lua put there.
+cat > dump.lua <<'EOF'
+function CodeBlock(cb)
+  io.write("<<" .. table.concat(cb.classes, " ") .. "\n" .. cb.text .. "\n>>\n")
+end
+EOF
+
+# run FORMAT FILE.md: pandoc with book.lua and dump.lua; stdout+stderr in $out,
+# status in $rc.
+run() {
+    out=$(pandoc --from markdown --lua-filter "$FILTER" --lua-filter dump.lua \
+          --to "$1" -o /dev/null "$2" 2>&1)
+    rc=$?
+}
+plain() {
+    out=$(pandoc --from markdown --lua-filter "$FILTER" --to plain "$1" 2>&1)
+    rc=$?
+}
+
+# ---------------------------------------------------------------------------
+# What must work
+
+cat > ok.md <<'EOF'
+Before.
+
+```{.region file="src/demo.c" name="outer"}
+```
+
+```{.region file="src/plot.gp" name="axes"}
+```
+
+```{.output file="build/runs/ch1-solutions/out.txt"}
+```
+EOF
+run html ok.md
+expected='<<c
+int a;
+
+    int b;   // kept, with its comment
+int c;
+>>
+<<gnuplot
+set xlabel "epoch"
+>>
+<<output
+epoch  loss
+1      0.5   *not emphasis*
+>>'
+if [ $rc -ne 0 ]; then bad "regions: pandoc failed: $out"
+elif [ "$out" != "$expected" ]; then
+    bad "regions and output: expected"; echo "$expected"; echo "  got"; echo "$out"
+fi
+
+cat > whole.md <<'EOF'
+```{.region file="src/demo.c"}
+```
+EOF
+run html whole.md
+if [ $rc -ne 0 ]; then bad "whole file: pandoc failed: $out"
+elif grep -qE '//[<>]' <<<"$out"; then bad "whole file: marker lines left in: $out"
+elif ! grep -q 'int e;' <<<"$out" || ! grep -q '^// demo.c' <<<"$out"; then bad "whole file: lines missing: $out"
+fi
+
+cat > value.md <<'EOF'
+The mean is []{.value run="ch1" key="mean"} and the phrase is
+[old text]{.value run="ch1" key="phrase"}.
+EOF
+plain value.md
+if [ $rc -ne 0 ]; then bad "value: pandoc failed: $out"
+elif ! grep -q 'The mean is 0.1307 and' <<<"$out"; then bad "value: 0.1307 not inserted: $out"
+elif ! grep -q 'four words in it\.' <<<"$out" || grep -q 'old text' <<<"$out"; then
+    bad "value: the phrase not inserted in place of the span's text: $out"
+fi
+
+cat > incl.md <<'EOF'
+```{.include file="chapters/one.md"}
+```
+
+```{.include file="build/runs/ch1-solutions/stats.md"}
+```
+EOF
+run native incl.md
+if [ $rc -ne 0 ]; then bad "include: pandoc failed: $out"
+elif ! grep -q 'int b;' <<<"$out"; then bad "include: the region inside the included chapter is missing: $out"
+fi
+out=$(pandoc --from markdown --lua-filter "$FILTER" --to native incl.md 2>&1)
+grep -q 'Header 1' <<<"$out" || bad "include: the chapter's heading is missing"
+grep -q '^\[ *Header\|Table' <<<"$out" || bad "include: the stats table was not parsed as markdown: $out"
+grep -q 'listing-source' <<<"$out" || bad "include: no listing-source under the listing"
+
+cat > fig.md <<'EOF'
+![A figure.](build/runs/ch1-solutions/fig.svg)
+EOF
+out=$(pandoc --from markdown --lua-filter "$FILTER" --to latex fig.md 2>&1); rc=$?
+if [ $rc -ne 0 ]; then bad "figure: pandoc (latex) failed: $out"
+elif ! grep -q 'fig\.pdf' <<<"$out" || grep -q 'fig\.svg' <<<"$out"; then bad "figure: LaTeX did not get the .pdf: $out"
+fi
+grep -q 'listingsource' <(pandoc --from markdown --lua-filter "$FILTER" --to latex ok.md 2>&1) \
+    || bad "latex: no \\listingsource under a listing"
+out=$(pandoc --from markdown --lua-filter "$FILTER" --to html fig.md 2>&1); rc=$?
+if [ $rc -ne 0 ]; then bad "figure: pandoc (html) failed: $out"
+elif ! grep -q 'fig\.svg' <<<"$out"; then bad "figure: HTML did not keep the .svg: $out"
+fi
+
+# ---------------------------------------------------------------------------
+# What must fail, and name what is missing
+
+# must_fail FORMAT WHAT MARKDOWN NEEDLE...: pandoc must exit non-zero and its
+# message must contain every needle.
+must_fail() {
+    local format=$1 what=$2 md=$3; shift 3
+    printf '%s\n' "$md" > case.md
+    run "$format" case.md
+    if [ $rc -eq 0 ]; then bad "$what: pandoc exited 0"; return; fi
+    local needle
+    for needle in "$@"; do
+        grep -qF -- "$needle" <<<"$out" || bad "$what: the message does not name '$needle': $out"
+    done
+}
+
+must_fail html "missing region" \
+    '```{.region file="src/demo.c" name="nowhere"}
+```' case.md src/demo.c nowhere
+must_fail html "missing source file" \
+    '```{.region file="src/gone.c" name="x"}
+```' case.md src/gone.c
+must_fail html "unterminated region" \
+    '```{.region file="src/demo.c" name="open-only"}
+```' case.md src/demo.c open-only "not closed"
+must_fail html "missing value key" \
+    'It is []{.value run="ch1" key="no_such_key"}.' \
+    case.md no_such_key build/runs/ch1-solutions/values.tsv
+must_fail html "missing values file" \
+    'It is []{.value run="ch7" key="mean"}.' case.md build/runs/ch7-solutions/values.tsv
+must_fail html "missing include" \
+    '```{.include file="chapters/gone.md"}
+```' case.md chapters/gone.md
+must_fail html "missing output file" \
+    '```{.output file="build/runs/ch1-solutions/gone.txt"}
+```' case.md build/runs/ch1-solutions/gone.txt
+must_fail html "missing image" \
+    '![Gone.](build/runs/ch1-solutions/gone.svg)' case.md build/runs/ch1-solutions/gone.svg
+must_fail latex "missing PDF twin of an image" \
+    '![Only SVG.](build/runs/ch1-solutions/only.svg)' case.md build/runs/ch1-solutions/only.pdf
+must_fail html "misspelt class" \
+    '```{.regoin file="src/demo.c" name="outer"}
+```' case.md src/demo.c
+printf '# Two\n\nSee []{.value run="ch1" key="absent_in_chapter"}.\n' > chapters/two.md
+must_fail html "missing key inside an included chapter" \
+    '```{.include file="chapters/two.md"}
+```' chapters/two.md absent_in_chapter
+printf '```{.include file="chapters/loop.md"}\n```\n' > chapters/loop.md
+must_fail html "an include that includes itself" \
+    '```{.include file="chapters/loop.md"}
+```' chapters/loop.md itself
+
+if [ $fails -gt 0 ]; then
+    echo "$fails check(s) of tools/book.lua failed"
+    exit 1
+fi
+echo "tools/book.lua: regions, values, includes, output, figures and every failure checked"

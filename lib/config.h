@@ -29,11 +29,12 @@
 //
 // Everything else is refused with one message of the form
 // "path:LINE:COL: key: reason", e.g.
-//   chapters/04-momentum/momentum.yaml:5:16: learning_rate: must be a number above 0, got -0.1
+//   chapters/04-momentum/momentum.yaml:5:16: learning_rate: must be a positive number, got -0.1
 // That covers: a top level that is not one mapping, an unknown key (with the
 // nearest known key when it is a near-miss), a key given twice, a value of the
 // wrong type or out of range, anchors, aliases and tags, more than one
-// document, YAML syntax errors and files over 1 MiB.
+// document, YAML syntax errors and files over 1 MiB. A file that is not valid
+// YAML is reported as a syntax error before any key or value is looked at.
 #ifndef WB_CONFIG_H
 #define WB_CONFIG_H
 

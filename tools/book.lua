@@ -31,8 +31,9 @@ The language comes from the extension (.c .h: c; .gp .gnuplot .plt: gnuplot;
 .sh: bash; .yaml .yml: yaml; .lua: lua; .mk, Makefile: makefile; .md:
 markdown) or from a `lang="..."` attribute. In HTML the listing is
 <div class="listing"> holding the <pre> and <div class="listing-source">; in
-LaTeX the listing is followed by \listingsource{path} (tools/book.tex styles
-it; a plain default is provided when it does not).
+LaTeX \wbnextsource{path} comes before the listing and \wbsourceleftover
+after it, and tools/book.tex prints the path in the listing's shaded box, under
+its last line (without book.tex, a plain line under the listing).
 
 Run value: an inline span
 
@@ -70,6 +71,9 @@ Figures: ordinary markdown images,
 must exist. For LaTeX (and beamer) output an .svg is swapped for the .pdf of
 the same name beside it, which the chapter programs write too, and that is the
 file that must exist. URLs and data: images are left alone.
+
+Unnumbered chapters (`# Before you start {.unnumbered}`) also set LaTeX's
+running head, which \chapter* alone leaves at the previous chapter's title.
 
 A fenced block that carries a `file` attribute but none of the classes region,
 include or output fails too (a typo such as `.regoin` would otherwise print
@@ -226,16 +230,23 @@ local function extract(path, name)
   return body
 end
 
+-- In LaTeX a listing is announced before its code block with
+-- \wbnextsource{path}; tools/book.tex prints the path inside the listing's
+-- shaded box, under its last line and never on a page of its own, and
+-- \wbsourceleftover prints it under a listing that had no box (plain
+-- verbatim). LATEX_DEFAULTS, put at the start of the body, defines plain
+-- versions of both for when book.tex is not there.
+local LATEX_DEFAULTS = [[
+\makeatletter
+\@ifundefined{wbnextsource}{%
+  \gdef\wbsourcepending{}%
+  \newcommand{\wbnextsource}[1]{\gdef\wbsourcepending{#1}}%
+  \newcommand{\wbsourceleftover}{\ifx\wbsourcepending\empty\else
+    \par\nopagebreak{\raggedleft\footnotesize\texttt{\wbsourcepending}\par}%
+    \gdef\wbsourcepending{}\fi}}{}
+\makeatother]]
+
 local function listing_source(path)
-  if is_latex() then
-    return pandoc.Plain {
-      pandoc.RawInline("latex",
-        "\\providecommand{\\listingsource}[1]{\\par\\nopagebreak{\\raggedleft\\footnotesize\\texttt{#1}\\par}}" ..
-        "\\listingsource{"),
-      pandoc.Str(path),
-      pandoc.RawInline("latex", "}"),
-    }
-  end
   return pandoc.Div({ pandoc.Plain { pandoc.Code(path) } }, pandoc.Attr("", { "listing-source" }))
 end
 
@@ -251,14 +262,14 @@ local function region_block(cb)
     return {}
   end
   local lang = attr(cb, "lang") or language(path)
-  local code = pandoc.CodeBlock(table.concat(lines, "\n"), pandoc.Attr("", { lang }))
+  local text = table.concat(lines, "\n")
   if is_latex() then
-    local blocks = { code, listing_source(path) }
-    if cb.identifier ~= "" then
-      table.insert(blocks, 1, pandoc.RawBlock("latex", "\\hypertarget{" .. cb.identifier .. "}{}"))
-    end
-    return blocks
+    local before = pandoc.Plain { pandoc.RawInline("latex", "\\wbnextsource{"), pandoc.Str(path),
+                                  pandoc.RawInline("latex", "}") }
+    local code = pandoc.CodeBlock(text, pandoc.Attr(cb.identifier, { lang }))
+    return { before, code, pandoc.RawBlock("latex", "\\wbsourceleftover") }
   end
+  local code = pandoc.CodeBlock(text, pandoc.Attr("", { lang }))
   return pandoc.Div({ code, listing_source(path) }, pandoc.Attr(cb.identifier, { "listing" }))
 end
 
@@ -404,7 +415,20 @@ local function image(img)
   return nil
 end
 
-local FILTER = { CodeBlock = code_block, Span = span, Image = image }
+-- In LaTeX an unnumbered chapter (\chapter*) leaves the running head of the
+-- pages before it (e.g. "Contents") on its own pages; this sets it.
+local function header(h)
+  if not is_latex() or h.level ~= 1 or not h.classes:includes("unnumbered") then return nil end
+  local title = pandoc.List(h.content)
+  local mark = pandoc.List { pandoc.RawInline("latex", "\\markboth{") }
+  mark:extend(title)
+  mark:insert(pandoc.RawInline("latex", "}{"))
+  mark:extend(title)
+  mark:insert(pandoc.RawInline("latex", "}"))
+  return { h, pandoc.Plain(mark) }
+end
+
+local FILTER = { CodeBlock = code_block, Span = span, Image = image, Header = header }
 
 expand = function(blocks)
   return pandoc.walk_block(pandoc.Div(blocks), FILTER).content
@@ -450,5 +474,6 @@ function Pandoc(doc)
     error("book.lua: the book cannot be built:\n  " .. table.concat(problems, "\n  ") .. "\n", 0)
   end
   if is_html() then doc.meta = add_css(doc.meta) end
+  if is_latex() then table.insert(doc.blocks, 1, pandoc.RawBlock("latex", LATEX_DEFAULTS)) end
   return doc
 end

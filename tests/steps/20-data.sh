@@ -5,7 +5,7 @@
 # one here), and fails cleanly when there is none. Never touches the network:
 # every fetch here runs with FETCH_SOURCES=dir (see tools/fetch-mnist.sh).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 D=data/mnist
 FETCH="bash tools/fetch-mnist.sh"
 fails=0
@@ -79,7 +79,7 @@ mkdir -p "$tmp/slow"
 mkfifo "$tmp/slow/train-images-idx3-ubyte"
 exec 3<>"$tmp/slow/train-images-idx3-ubyte"      # a writer that never closes
 head -c 60000 "$D/train-images-idx3-ubyte" >&3   # fits in the pipe: no blocking
-MNIST_DIR="$tmp/slow" FETCH_SOURCES=dir $FETCH "$tmp/d4" >"$tmp/log4" 2>&1 &
+MNIST_DIR="$tmp/slow" FETCH_SOURCES=dir $FETCH "$tmp/d4" >"$tmp/log4" 2>&1 3>&- &
 pid=$!
 for _ in $(seq 50); do
     [ -n "$(find "$tmp/d4" -name '.*part*' -size +0 2>/dev/null)" ] && break
@@ -88,6 +88,11 @@ done
 [ -n "$(find "$tmp/d4" -name '.*part*' 2>/dev/null)" ] || fail "interrupt test: the fetch never started writing"
 kill -TERM "$pid"
 exec 3>&-                                        # the reader sees EOF, the trap runs
+for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$pid" 2>/dev/null; then
+    fail "interrupted fetch still running 5 s after SIGTERM"
+    pkill -KILL -P "$pid"; kill -KILL "$pid"
+fi
 wait "$pid"; rc=$?
 [ "$rc" -ne 0 ] || fail "interrupted fetch exited 0"
 [ -e "$tmp/d4/train-images-idx3-ubyte" ] && fail "interrupted fetch left train-images-idx3-ubyte in DEST"

@@ -226,3 +226,13 @@ clean:
 	rm -rf build
 distclean: clean
 	rm -rf data
+
+# What tools/grade.sh compiles and links a submission with: the same flags as
+# every other object here.
+.PHONY: print-cflags
+print-cflags:
+	$(info CC=$(CC))
+	$(info CFLAGS=$(ALL_CFLAGS))
+	$(info LDFLAGS=$(LDFLAGS))
+	$(info LIBS=$(PKG_LIBS) -lm)
+	@:

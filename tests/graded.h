@@ -14,7 +14,11 @@
 // Why END_GRADED_TEST: in Check's fork mode a test whose code calls exit(0)
 // counts as passed. A graded test passes only by reaching its last line, which
 // exits with GRADED_PASS_STATUS; any other exit, including the student's
-// exit(0) or _exit(0), is a failure.
+// exit(0) or _exit(0), is a failure. So a test must not `return` early either:
+// the runner reports that as an error in the test.
+//
+// A failure message is all a student sees of a failing check: write it as
+// "what: expected X, got Y (seed S)", naming the index or row where it helps.
 #ifndef WB_GRADED_H
 #define WB_GRADED_H
 
@@ -55,8 +59,9 @@ _Noreturn void graded_reached_end(void);
     graded_reached_end(); \
     }
 
-// The seed a randomized test used, printed in its failure message so that a
-// student can rerun exactly that case (`build/bin/check-chN --seed S`).
+// The seed of this run (--seed S, default 1), for randomized tests to seed
+// their Rng with and print in their failure messages, so that a student can
+// rerun exactly that case: `build/bin/check-chN-exercises --only NAME --seed S`.
 unsigned long graded_seed(void);
 
 #endif

@@ -67,6 +67,7 @@ int cli_parse(Options *o, int argc, char **argv, const char *prog, const char *a
         case 3: o->config = v; break;
         case 4:
             if (parse_u64(&o->seed, a, v, UINT64_MAX, err) != 0) return -1;
+            o->seed_given = true;
             break;
         case 5:
             if (parse_u64(&n, a, v, 100000000, err) != 0) return -1;
@@ -80,6 +81,10 @@ int cli_parse(Options *o, int argc, char **argv, const char *prog, const char *a
         }
     }
     return 0;
+}
+
+void cli_take_config_seed(Options *o, uint64_t config_seed) {
+    if (!o->seed_given) o->seed = config_seed;
 }
 
 DataOptions cli_data_options(const Options *o) {

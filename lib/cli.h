@@ -21,6 +21,7 @@ typedef struct {
     const char *prog;     // "ch1", for messages
     const char *data_dir, *out_dir, *figures_dir, *config;
     uint64_t seed;
+    bool seed_given;      // --seed was on the command line
     int limit;
     Normalization norm;
     bool quiet;
@@ -31,6 +32,10 @@ typedef struct {
 // malformed value is an error naming the option.
 int cli_parse(Options *o, int argc, char **argv, const char *prog, const char *about,
               Error *err);
+
+// A config's `seed` key is the run's seed unless --seed was given: the
+// command line wins, so one config can be rerun over several seeds.
+void cli_take_config_seed(Options *o, uint64_t config_seed);
 
 // The DataOptions these options ask for, with the study's 80/20 split.
 DataOptions cli_data_options(const Options *o);

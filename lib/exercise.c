@@ -3,16 +3,29 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int exercise_chapter = 0;
 
+// The chapter a stub belongs to, from its file name (exercises/ch2.c: 2): a
+// chapter's program runs the exercises of earlier chapters too, and the hint
+// should point at the chapter the unfinished one is in.
+static int chapter_of(const char *file) {
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    int n = 0;
+    if (sscanf(base, "ch%d", &n) == 1 && n > 0) return n;
+    return exercise_chapter;
+}
+
 void exercise_unfinished(const char *name, const char *file) {
     fflush(stdout);
-    if (exercise_chapter > 0)
+    int chapter = chapter_of(file);
+    if (exercise_chapter > 0 && chapter > 0)
         fprintf(stderr,
                 "unfinished: exercise %s in %s (replace its TODO; `make check-ch%d` grades it, "
                 "`make ch%d SOLUTIONS=1` shows the reference run)\n",
-                name, file, exercise_chapter, exercise_chapter);
+                name, file, chapter, exercise_chapter);
     else
         fprintf(stderr, "unfinished: exercise %s in %s (replace its TODO)\n", name, file);
     exit(EXERCISE_UNFINISHED);

@@ -9,18 +9,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-// Runs gnuplot -e "dir='...'; term='...'" figures/NAME.gp, its stderr kept in
-// `diag` so that a failure can quote gnuplot's own complaint.
-static int run_gnuplot(const char *figures_dir, const char *name, const char *dir,
-                       const char *term, Error *err) {
-    char script[4096], vars[8400];
-    snprintf(script, sizeof script, "%s/%s.gp", figures_dir, name);
+// Runs gnuplot -e "dir='...'; term='...'; ...; EXTRA" figures/SCRIPT.gp, its
+// stderr kept in `diag` so that a failure can quote gnuplot's own complaint.
+static int run_gnuplot(const char *figures_dir, const char *script_name, const char *name,
+                       const char *dir, const char *term, const char *extra, Error *err) {
+    char script[4096], vars[9400];
+    snprintf(script, sizeof script, "%s/%s.gp", figures_dir, script_name);
     if (access(script, R_OK) != 0)
         return error_set(err, "%s: cannot read the figure script: %s", script, strerror(errno));
     if (strchr(dir, '\'') || strchr(figures_dir, '\''))
         return error_set(err, "%s: a quote in a folder name would break the gnuplot script", dir);
-    snprintf(vars, sizeof vars, "dir='%s'; term='%s'; figures='%s'; name='%s'", dir, term,
-             figures_dir, name);
+    if (extra && strlen(extra) > 900)
+        return error_set(err, "%s: the variables passed to gnuplot are too long", script);
+    snprintf(vars, sizeof vars, "dir='%s'; term='%s'; figures='%s'; name='%s'%s%s", dir, term,
+             figures_dir, name, extra && *extra ? "; " : "", extra ? extra : "");
     int pipefd[2];
     if (pipe(pipefd) != 0) return error_set(err, "pipe: %s", strerror(errno));
     fflush(stdout);
@@ -55,10 +57,12 @@ static int run_gnuplot(const char *figures_dir, const char *name, const char *di
     return 0;
 }
 
-int plot_render(const char *figures_dir, const char *name, const char *dir, Error *err) {
+int plot_render_with(const char *figures_dir, const char *script, const char *name,
+                     const char *dir, const char *extra_vars, Error *err) {
     const char *terms[] = {"svg", "pdf"};
     for (int i = 0; i < 2; i++) {
-        if (run_gnuplot(figures_dir, name, dir, terms[i], err) != 0) return -1;
+        if (run_gnuplot(figures_dir, script, name, dir, terms[i], extra_vars, err) != 0)
+            return -1;
         char final[4200], part[4208];
         snprintf(final, sizeof final, "%s/%s.%s", dir, name, terms[i]);
         snprintf(part, sizeof part, "%s.part", final);
@@ -68,8 +72,17 @@ int plot_render(const char *figures_dir, const char *name, const char *dir, Erro
     return 0;
 }
 
+int plot_render(const char *figures_dir, const char *name, const char *dir, Error *err) {
+    return plot_render_with(figures_dir, name, name, dir, NULL, err);
+}
+
+int plot_text_with(const char *figures_dir, const char *script, const char *name,
+                   const char *dir, const char *extra_vars, Error *err) {
+    return run_gnuplot(figures_dir, script, name, dir, "dumb", extra_vars, err);
+}
+
 int plot_text(const char *figures_dir, const char *name, const char *dir, Error *err) {
-    return run_gnuplot(figures_dir, name, dir, "dumb", err);
+    return plot_text_with(figures_dir, name, name, dir, NULL, err);
 }
 
 int plot_write_grid(const char *path, const char *labels_path, const double *images, int n,

@@ -16,6 +16,16 @@ int plot_render(const char *figures_dir, const char *name, const char *dir, Erro
 // Prints the same figure as text on stdout (gnuplot's dumb terminal).
 int plot_text(const char *figures_dir, const char *name, const char *dir, Error *err);
 
+// The same two with a script that draws several figures: figures/SCRIPT.gp
+// renders dir/NAME.svg and .pdf (or prints NAME as text), and extra_vars (or
+// NULL) is more gnuplot assignments set before the script runs, e.g.
+// "tsv='metrics.tsv'; best=12". A generic script such as curves.gp takes its
+// input file and titles from them.
+int plot_render_with(const char *figures_dir, const char *script, const char *name,
+                     const char *dir, const char *extra_vars, Error *err);
+int plot_text_with(const char *figures_dir, const char *script, const char *name,
+                   const char *dir, const char *extra_vars, Error *err);
+
 // Writes n images of rows x cols doubles as one matrix file for gnuplot's
 // `matrix with image`, grid_cols images to a row, a blank pixel between them,
 // and beside it NAME_labels.tsv with "x y text" for each image's caption.

@@ -1,0 +1,574 @@
+// main.c: chapter 3, backpropagation and the numerical gradient check. The
+// 784-128-10 network of net.h computes its gradients by backpropagation (your
+// exercises, ch3.h) and by central differences (your numerical_gradient), and
+// the two are set side by side: the six weights of the study's Table 1, how
+// the difference shrinks with epsilon, every weight of a small network, and
+// what the check makes of four deliberate mistakes.
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ch3.h"
+#include "cli.h"
+#include "dataset.h"
+#include "exercise.h"
+#include "metrics.h"
+#include "net.h"
+#include "output.h"
+
+enum { STEPS = 7, HIDDEN = 128, SMALL_HIDDEN = 16, SMALL_BATCH = 4 };
+
+//> constants
+static const double EPS = 1e-2;          // the study's epsilon, for Table 1
+static const double EPS_ALL = 1e-5;      // for every weight of the small network
+static const double REL_FLOOR = 1e-6;    // relative errors divide by at least this
+static const double REL_LIMIT = 1e-3;    // the largest relative error we accept
+//< constants
+
+// The study's Table 1 (Szeto and Thomas, section 3.2), row by row: the
+// absolute difference between the gradient by backpropagation and the numerical
+// one; and the gradient it reports for the output bias.
+static const double STUDY_DIFF[6] = {6.6801e-9, 8.3850e-9, 9.6145e-8,
+                                     6.8067e-9, 4.6279e-9, 1.2030e-6};
+static const double STUDY_BIAS_GRAD = -8.9961e-1;
+
+typedef struct {
+    Options opt;
+    Values values;
+    char path[4096];
+} Run;
+
+static const char *run_file(Run *run, const char *name) {
+    snprintf(run->path, sizeof run->path, "%s/%s", run->opt.out_dir, name);
+    return run->path;
+}
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void step(int k, const char *what) {
+    progress_done();
+    printf("[%d/%d] %s\n", k, STEPS, what);
+    fflush(stdout);
+}
+
+// A mismatch the student can act on: one line, then the run stops.
+static _Noreturn void fail_check(const Run *run, const char *what) {
+    fflush(stdout);
+    fprintf(stderr, "%s: %s: run `make check-ch3` to see which exercise is wrong\n",
+            run->opt.prog, what);
+    exit(1);
+}
+
+// ---------------------------------------------------------------------------
+// Step 1: how far the darkest pixel of an image lies above its mean
+
+static int by_value(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+// The z-score of each training image's darkest pixel: the median over all
+// images, and the median and 95th percentile over the images of a 1. The
+// error of central differences on a weight from a pixel grows with the cube
+// of that pixel's z-score (step 5), so these say how large it can get.
+static int darkest_pixels(Run *run, const Split *tr, Error *err) {
+    double *all = error_calloc(err, (size_t)tr->n, sizeof(double), "z-scores");
+    double *ones = error_calloc(err, (size_t)tr->n, sizeof(double), "z-scores");
+    if (!all || !ones) {
+        free(all), free(ones);
+        return -1;
+    }
+    int n1 = 0;
+    for (int i = 0; i < tr->n; i++) {
+        const uint8_t *img = tr->pixels + (size_t)i * tr->dim;
+        int top = 0;
+        for (int p = 0; p < tr->dim; p++) top = img[p] > top ? img[p] : top;
+        all[i] = (top - tr->mean[i]) * tr->inv_sd[i];
+        if (tr->labels[i] == 1) ones[n1++] = all[i];
+    }
+    qsort(all, (size_t)tr->n, sizeof(double), by_value);
+    qsort(ones, (size_t)n1, sizeof(double), by_value);
+    double med = all[tr->n / 2], med1 = n1 ? ones[n1 / 2] : NAN;
+    double p95 = n1 ? ones[(int)(0.95 * (n1 - 1))] : NAN;
+    printf("      the darkest pixel of an image lies %.2f sds above its mean (the median);\n"
+           "      for a 1, %.2f, and for one 1 in twenty, more than %.2f\n", med, med1, p95);
+    values_set(&run->values, "zmax_median", "%.1f", med);
+    values_set(&run->values, "zmax_one_median", "%.1f", med1);
+    values_set(&run->values, "zmax_one_p95", "%.1f", p95);
+    free(all), free(ones);
+    return 0;
+}
+
+// ---------------------------------------------------------------------------
+// Step 3: one example, forward and backward
+
+typedef struct {
+    int example;          // index in the training split
+    int label;
+    double *x, *t;        // [in], [10]
+    Net net, grad;
+    Acts acts;
+    Batch batch;
+    double y_label;       // the probability it gives the true class
+    double h0;            // the output of hidden unit 0
+    double *w_in, *g_in;  // Table 1's first weight and its gradient, for step 5
+} One;
+
+static int one_example(Run *run, One *o, const Split *tr, Error *err) {
+    step(3, "forward and backward on one training example");
+    o->example = 0;
+    o->label = tr->labels[o->example];
+    o->x = error_calloc(err, (size_t)tr->dim, sizeof(double), "one example");
+    o->t = error_calloc(err, MNIST_CLASSES, sizeof(double), "its target");
+    if (!o->x || !o->t) return -1;
+    split_range(o->x, o->t, tr, o->example, 1);
+    if (acts_alloc(&o->acts, &o->net, 1, err) != 0) return -1;
+    o->batch = (Batch){.net = &o->net, .acts = &o->acts, .x = o->x, .t = o->t, .B = 1};
+
+    double loss = batch_loss(&o->batch);
+    net_backward(&o->grad, &o->acts, &o->net, o->x, o->t, 1);
+    int best = 0;
+    for (int k = 1; k < MNIST_CLASSES; k++) if (o->acts.y[k] > o->acts.y[best]) best = k;
+    printf("      training example %d, a %d; the untrained network's probabilities:\n     ",
+           o->example, o->label);
+    for (int k = 0; k < MNIST_CLASSES; k++) printf(" %d: %.3f", k, o->acts.y[k]);
+    printf("\n      loss -ln y_%d = %.4f; dE/da2 = y - t is %.4f for the true class\n", o->label,
+           loss, o->acts.da2[o->label]);
+    values_set(&run->values, "example", "%d", o->example);
+    values_set(&run->values, "label", "%d", o->label);
+    o->y_label = o->acts.y[o->label];
+    o->h0 = o->acts.h[0];
+    values_set(&run->values, "y_label", "%.4f", o->y_label);
+    values_set(&run->values, "y_best", "%.4f", o->acts.y[best]);
+    values_set(&run->values, "best_class", "%d", best);
+    values_set(&run->values, "loss", "%.4f", loss);
+    values_set(&run->values, "uniform_loss", "%.4f", log(10.0));
+    return 0;
+}
+
+// ---------------------------------------------------------------------------
+// Step 4: the study's Table 1
+
+typedef struct {
+    const char *kind, *kind_md;  // "w_ij (input to hidden)", its math for the book
+    char which[64];              // which weight, in words
+    double *w, *g;               // the weight in net, its gradient in grad
+} Pick;
+
+// x as the study writes it, "-1.2282 \times 10^{-3}", for the book's tables.
+static const char *sci(char buf[48], double x) {
+    char e[32];
+    snprintf(e, sizeof e, "%.4e", x);
+    char *mark = strchr(e, 'e');
+    if (!mark || !isfinite(x)) return snprintf(buf, 48, "\\text{%s}", e), buf;
+    *mark = '\0';
+    int exponent = atoi(mark + 1);
+    if (exponent == 0) snprintf(buf, 48, "%s", e);
+    else snprintf(buf, 48, "%s \\times 10^{%d}", e, exponent);
+    return buf;
+}
+
+static int pixel_on(int p, int cols, char *buf, size_t size) {
+    return snprintf(buf, size, "(%d, %d)", p / cols, p % cols);
+}
+
+//> pick
+// The brightest pixel of the rows [r0, r1) of the image: the first in
+// reading order when several share the largest value.
+static int brightest(const uint8_t *img, int r0, int r1, int cols) {
+    int best = r0 * cols;
+    for (int p = r0 * cols; p < r1 * cols; p++) if (img[p] > img[best]) best = p;
+    return best;
+}
+//< pick
+
+static int table1(Run *run, One *o, const Split *tr, Error *err) {
+    step(4, "the study's Table 1: six weights, backprop against central differences");
+    const Net *n = &o->net;
+    const Net *g = &o->grad;
+    const uint8_t *img = tr->pixels + (size_t)o->example * tr->dim;
+    int half = tr->rows / 2, p1 = brightest(img, 0, half, tr->cols),
+        p2 = brightest(img, half, tr->rows, tr->cols);
+    int rival = o->label == 0 ? 1 : 0;  // the most probable wrong class
+    for (int k = 0; k < MNIST_CLASSES; k++)
+        if (k != o->label && o->acts.y[k] > o->acts.y[rival]) rival = k;
+
+    Pick pick[6] = {
+        {"w_ij (input to hidden)", "$w_{ij}$ (input to hidden)", "", &n->W1[0 * n->in + p1],
+         &g->W1[0 * n->in + p1]},
+        {"w_ij (input to hidden)", "$w_{ij}$ (input to hidden)", "", &n->W1[1 * n->in + p2],
+         &g->W1[1 * n->in + p2]},
+        {"w_bj (bias to hidden)", "$w_{bj}$ (bias to hidden)", "", &n->b1[0], &g->b1[0]},
+        {"w_jk (hidden to output)", "$w_{jk}$ (hidden to output)", "",
+         &n->W2[o->label * n->hidden + 0], &g->W2[o->label * n->hidden + 0]},
+        {"w_jk (hidden to output)", "$w_{jk}$ (hidden to output)", "",
+         &n->W2[rival * n->hidden + 1], &g->W2[rival * n->hidden + 1]},
+        {"w_bk (bias to output)", "$w_{bk}$ (bias to output)", "", &n->b2[o->label],
+         &g->b2[o->label]},
+    };
+    o->w_in = pick[0].w, o->g_in = pick[0].g;
+    char px[32];
+    pixel_on(p1, tr->cols, px, sizeof px);
+    snprintf(pick[0].which, sizeof pick[0].which, "pixel %s to hidden 0", px);
+    pixel_on(p2, tr->cols, px, sizeof px);
+    snprintf(pick[1].which, sizeof pick[1].which, "pixel %s to hidden 1", px);
+    snprintf(pick[2].which, sizeof pick[2].which, "into hidden 0");
+    snprintf(pick[3].which, sizeof pick[3].which, "hidden 0 to output %d", o->label);
+    snprintf(pick[4].which, sizeof pick[4].which, "hidden 1 to output %d", rival);
+    snprintf(pick[5].which, sizeof pick[5].which, "into output %d", o->label);
+
+    OutFile md;
+    if (out_open(&md, run_file(run, "table1.md"), err) != 0) return -1;
+    fprintf(md.f, "| Weight | Which | Backprop | Central difference | Difference "
+                  "| The study's difference |\n|:--|:--|--:|--:|--:|--:|\n");
+    printf("      %-24s %-24s %12s %12s %11s %11s\n", "weight", "which", "backprop", "numerical",
+           "difference", "the study's");
+    double worst = 0.0, diffs[6];
+    int worst_row = 0;
+    for (int i = 0; i < 6; i++) {
+        //> table1-row
+        double backprop = *pick[i].g;
+        double numerical = numerical_gradient(pick[i].w, EPS, batch_loss, &o->batch);
+        double diff = fabs(backprop - numerical);
+        //< table1-row
+        diffs[i] = diff;
+        printf("      %-24s %-24s %12.4e %12.4e %11.4e %11.4e\n", pick[i].kind, pick[i].which,
+               backprop, numerical, diff, STUDY_DIFF[i]);
+        char a[48], b[48], c[48], d[48];
+        fprintf(md.f, "| %s | %s | $%s$ | $%s$ | $%s$ | $%s$ |\n", pick[i].kind_md,
+                pick[i].which, sci(a, backprop), sci(b, numerical), sci(c, diff),
+                sci(d, STUDY_DIFF[i]));
+        if (!(diff <= worst)) worst = diff, worst_row = i;  // a NaN counts as worst
+        char key[32];
+        snprintf(key, sizeof key, "t1_grad_%d", i + 1);
+        values_set(&run->values, key, "%.4e", backprop);
+        snprintf(key, sizeof key, "t1_num_%d", i + 1);
+        values_set(&run->values, key, "%.4e", numerical);
+        snprintf(key, sizeof key, "t1_diff_%d", i + 1);
+        values_set(&run->values, key, "%.4e", diff);
+    }
+    if (out_commit(&md, err) != 0) return -1;
+    values_set(&run->values, "pixel1", "(%d, %d)", p1 / tr->cols, p1 % tr->cols);
+    values_set(&run->values, "pixel2", "(%d, %d)", p2 / tr->cols, p2 % tr->cols);
+    values_set(&run->values, "pixel1_value", "%d", img[p1]);
+    values_set(&run->values, "pixel2_value", "%d", img[p2]);
+    // The first weight and the hidden bias feed the same unit: along the
+    // weight the loss is E(a1 + x w), so its third derivative, and with it the
+    // error of central differences, is x^3 times the bias's.
+    double z1 = o->x[p1];
+    values_set(&run->values, "pixel1_z", "%.3f", z1);
+    values_set(&run->values, "pixel1_z3", "%.1f", z1 * z1 * z1);
+    values_set(&run->values, "ratio_w_b", "%.1f", diffs[0] / diffs[2]);
+    // Likewise the weight from hidden unit 0 to the true class moves that
+    // class's logit by h0 times its own change: h0^3 times the output bias's.
+    values_set(&run->values, "h0", "%.4f", o->h0);
+    values_set(&run->values, "h0_cubed", "%.2e", fabs(o->h0 * o->h0 * o->h0));
+    values_set(&run->values, "ratio_w2_b2", "%.2e", diffs[3] / diffs[5]);
+    values_set(&run->values, "rival", "%d", rival);
+    values_set(&run->values, "t1_worst", "%.1e", worst);
+    printf("      the largest difference is %.1e, %s epsilon squared = %.0e\n", worst,
+           worst <= EPS * EPS ? "within" : "NOT within", EPS * EPS);
+    if (!(worst <= EPS * EPS)) {
+        char what[256];
+        snprintf(what, sizeof what, "the gradient of %s (%s) differs from central differences "
+                 "by %.3g, more than epsilon squared = %.0e", pick[worst_row].kind,
+                 pick[worst_row].which, worst, EPS * EPS);
+        fail_check(run, what);
+    }
+    return 0;
+}
+
+// ---------------------------------------------------------------------------
+// Step 5: how the difference depends on epsilon
+
+//> one-sided
+// The one-sided difference, for comparison: (E(w0 + eps) - E(w0)) / eps.
+static double one_sided(double *w, double eps, double (*loss)(void *ctx), void *ctx) {
+    const double w0 = *w;
+    double at = loss(ctx);
+    *w = w0 + eps;
+    double plus = loss(ctx);
+    *w = w0;
+    return (plus - at) / eps;
+}
+//< one-sided
+
+static int eps_sweep(Run *run, One *o, Error *err) {
+    step(5, "the difference against epsilon, for the output bias and an input weight");
+    double *bias = &o->net.b2[o->label], exact = o->grad.b2[o->label], y = o->y_label;
+    // Along this one bias, E(b) = -ln y(b), and its derivatives are
+    // E' = y - 1, E'' = y (1 - y), E''' = y (1 - y) (1 - 2 y).
+    double d2 = y * (1.0 - y), d3 = y * (1.0 - y) * (1.0 - 2.0 * y);
+    OutFile md;
+    if (out_open(&md, run_file(run, "eps.md"), err) != 0) return -1;
+    fprintf(md.f, "| $\\epsilon$ | Central: error | $\\frac{\\epsilon^2}{6} E'''$ "
+                  "| One-sided: error | $\\frac{\\epsilon}{2} E''$ | Central, input weight: error "
+                  "|\n|--:|--:|--:|--:|--:|--:|\n");
+    printf("      %8s %14s %14s %14s %14s %14s\n", "epsilon", "central", "eps^2/6 E'''",
+           "one-sided", "eps/2 E''", "input weight");
+    for (int k = 1; k <= 8; k++) {
+        double eps = pow(10.0, -k);
+        double central = fabs(numerical_gradient(bias, eps, batch_loss, &o->batch) - exact);
+        double onesided = fabs(one_sided(bias, eps, batch_loss, &o->batch) - exact);
+        double input = fabs(numerical_gradient(o->w_in, eps, batch_loss, &o->batch) - *o->g_in);
+        double pc = eps * eps / 6.0 * fabs(d3), po = eps / 2.0 * d2;
+        printf("      %8.0e %14.3e %14.3e %14.3e %14.3e %14.3e\n", eps, central, pc, onesided, po,
+               input);
+        char a[48], b[48], c[48], d[48], e[48];
+        fprintf(md.f, "| $10^{-%d}$ | $%s$ | $%s$ | $%s$ | $%s$ | $%s$ |\n", k, sci(a, central),
+                sci(b, pc), sci(c, onesided), sci(d, po), sci(e, input));
+        char key[32];
+        snprintf(key, sizeof key, "central_%d", k);
+        values_set(&run->values, key, "%.1e", central);
+        snprintf(key, sizeof key, "predicted_%d", k);
+        values_set(&run->values, key, "%.1e", pc);
+        snprintf(key, sizeof key, "onesided_%d", k);
+        values_set(&run->values, key, "%.1e", onesided);
+        snprintf(key, sizeof key, "input_%d", k);
+        values_set(&run->values, key, "%.1e", input);
+    }
+    // The study's own output bias: its gradient y - 1 gives its y, and so
+    // the difference central differences must have made there.
+    double ys = 1.0 + STUDY_BIAS_GRAD, study_pred = EPS * EPS / 6.0 * ys * (1 - ys) * (1 - 2 * ys);
+    printf("      the study's output bias: y - 1 = %.5f, so y = %.5f and eps^2/6 E''' = %.4e;\n"
+           "      the difference it reports is %.4e\n", STUDY_BIAS_GRAD, ys, study_pred,
+           STUDY_DIFF[5]);
+    values_set(&run->values, "study_y", "%.5f", ys);
+    values_set(&run->values, "study_pred", "%.4e", study_pred);
+    values_set(&run->values, "d3", "%.4f", d3);
+    values_set(&run->values, "predicted_bias", "%.4e", EPS * EPS / 6.0 * fabs(d3));
+    values_set(&run->values, "d2", "%.4f", d2);
+    return out_commit(&md, err);
+}
+
+// ---------------------------------------------------------------------------
+// Steps 6 and 7: every weight of a small network, right and wrong
+
+static const char *const GROUP_NAMES[4] = {"W1", "b1", "W2", "b2"};
+static const char *const GROUP_MD[4] = {"$W_1$ (input to hidden)", "$b_1$ (bias to hidden)",
+                                        "$W_2$ (hidden to output)", "$b_2$ (bias to output)"};
+
+typedef struct {
+    int count[5];          // per group, and all
+    double rel[5], diff[5]; // the largest relative error and absolute difference
+    int flagged[5];        // how many relative errors are above REL_LIMIT
+} Compare;
+
+// Which of W1, b1, W2, b2 parameter i of n belongs to.
+static int group_of(const Net *n, int i) {
+    const double *p = n->params + i;
+    return p < n->b1 ? 0 : p < n->W2 ? 1 : p < n->b2 ? 2 : 3;
+}
+
+//> relative-error
+static double relative_error(double a, double b) {
+    return fabs(a - b) / fmax(fmax(fabs(a), fabs(b)), REL_FLOOR);
+}
+//< relative-error
+
+static Compare compare(const Net *n, const double *backprop, const double *numerical) {
+    Compare c;
+    memset(&c, 0, sizeof c);
+    for (int i = 0; i < n->count; i++) {
+        double rel = relative_error(backprop[i], numerical[i]);
+        double d = fabs(backprop[i] - numerical[i]);
+        int gs[2] = {group_of(n, i), 4};
+        for (int j = 0; j < 2; j++) {
+            int g = gs[j];
+            c.count[g]++;
+            if (!(rel <= c.rel[g])) c.rel[g] = rel;  // NaN sticks
+            if (!(d <= c.diff[g])) c.diff[g] = d;
+            c.flagged[g] += !(rel <= REL_LIMIT);
+        }
+    }
+    return c;
+}
+
+typedef struct {
+    Net net, grad;
+    Acts acts;
+    double *x, *t, *numerical;
+    Batch batch;
+} Small;
+
+static void small_free(Small *s) {
+    net_free(&s->net);
+    net_free(&s->grad);
+    acts_free(&s->acts);
+    free(s->x), free(s->t), free(s->numerical);
+}
+
+static int every_weight(Run *run, Small *s, const Split *tr, Error *err) {
+    char title[160];
+    snprintf(title, sizeof title, "every weight of a %d-%d-%d network, on a batch of %d digits",
+             tr->dim, SMALL_HIDDEN, MNIST_CLASSES, SMALL_BATCH);
+    step(6, title);
+    if (net_init(&s->net, tr->dim, SMALL_HIDDEN, MNIST_CLASSES, run->opt.seed, err) != 0 ||
+        net_zeros(&s->grad, tr->dim, SMALL_HIDDEN, MNIST_CLASSES, err) != 0 ||
+        acts_alloc(&s->acts, &s->net, SMALL_BATCH, err) != 0)
+        return -1;
+    s->x = error_calloc(err, (size_t)SMALL_BATCH * tr->dim, sizeof(double), "the batch");
+    s->t = error_calloc(err, (size_t)SMALL_BATCH * MNIST_CLASSES, sizeof(double), "targets");
+    s->numerical = error_calloc(err, (size_t)s->net.count, sizeof(double), "the gradient");
+    if (!s->x || !s->t || !s->numerical) return -1;
+    split_range(s->x, s->t, tr, 0, SMALL_BATCH);
+    s->batch = (Batch){.net = &s->net, .acts = &s->acts, .x = s->x, .t = s->t, .B = SMALL_BATCH};
+
+    //> every-weight
+    for (int i = 0; i < s->net.count; i++)
+        s->numerical[i] = numerical_gradient(&s->net.params[i], EPS_ALL, batch_loss, &s->batch);
+    batch_loss(&s->batch);  // the forward pass at the weights themselves, for backprop
+    net_backward(&s->grad, &s->acts, &s->net, s->x, s->t, SMALL_BATCH);
+    Compare c = compare(&s->net, s->grad.params, s->numerical);
+    //< every-weight
+
+    OutFile md;
+    if (out_open(&md, run_file(run, "check.md"), err) != 0) return -1;
+    fprintf(md.f, "| Parameters | How many | Largest relative error | Largest absolute difference "
+                  "|\n|:--|--:|--:|--:|\n");
+    printf("      %-4s %8s %14s %14s\n", "", "weights", "relative", "absolute");
+    for (int g = 0; g < 5; g++) {
+        const char *name = g < 4 ? GROUP_NAMES[g] : "all";
+        printf("      %-4s %8d %14.2e %14.2e\n", name, c.count[g], c.rel[g], c.diff[g]);
+        char a[48], b[48];
+        fprintf(md.f, "| %s | %d | $%s$ | $%s$ |\n", g < 4 ? GROUP_MD[g] : "all", c.count[g],
+                sci(a, c.rel[g]), sci(b, c.diff[g]));
+        char key[32];
+        snprintf(key, sizeof key, "all_rel_%s", name);
+        values_set(&run->values, key, "%.1e", c.rel[g]);
+    }
+    if (out_commit(&md, err) != 0) return -1;
+    values_set(&run->values, "small_count", "%d", c.count[4]);
+    values_set(&run->values, "small_hidden", "%d", SMALL_HIDDEN);
+    values_set(&run->values, "small_batch", "%d", SMALL_BATCH);
+    values_set(&run->values, "eps_all", "%.0e", EPS_ALL);
+    values_set(&run->values, "rel_limit", "%.0e", REL_LIMIT);
+    values_set(&run->values, "rel_floor", "%.0e", REL_FLOOR);
+    values_set(&run->values, "all_abs", "%.1e", c.diff[4]);
+    printf("      the largest relative error is %.1e, %s the limit %.0e\n", c.rel[4],
+           c.flagged[4] == 0 ? "within" : "NOT within", REL_LIMIT);
+    if (c.flagged[4] != 0) {
+        char what[256];
+        snprintf(what, sizeof what, "%d of the %d gradients of the small network differ from "
+                 "central differences by more than %.0e (relative)", c.flagged[4], c.count[4],
+                 REL_LIMIT);
+        fail_check(run, what);
+    }
+    return 0;
+}
+
+static int broken(Run *run, Small *s, Error *err) {
+    step(7, "four deliberate mistakes in the backward pass, and what the check sees");
+    OutFile md;
+    if (out_open(&md, run_file(run, "bugs.md"), err) != 0) return -1;
+    fprintf(md.f, "| The mistake | $W_1$ | $b_1$ | $W_2$ | $b_2$ | Gradients flagged |\n"
+                  "|:--|--:|--:|--:|--:|--:|\n");
+    printf("      largest relative error of each group, and how many of the %d are above %.0e\n",
+           s->net.count, REL_LIMIT);
+    printf("      %-40s %9s %9s %9s %9s %8s\n", "", "W1", "b1", "W2", "b2", "flagged");
+    for (int bug = 0; bug < BUG_COUNT; bug++) {
+        batch_loss(&s->batch);
+        net_backward_broken(&s->grad, &s->acts, &s->net, s->x, s->t, SMALL_BATCH, (Bug)bug);
+        Compare c = compare(&s->net, s->grad.params, s->numerical);
+        printf("      %-40s %9.1e %9.1e %9.1e %9.1e %8d\n", BUG_NAMES[bug], c.rel[0], c.rel[1],
+               c.rel[2], c.rel[3], c.flagged[4]);
+        fprintf(md.f, "| %s |", BUG_NAMES[bug]);
+        for (int g = 0; g < 4; g++) {
+            char a[48];
+            fprintf(md.f, " $%s$ |", sci(a, c.rel[g]));
+            char key[32];
+            snprintf(key, sizeof key, "bug%d_rel_%s", bug + 1, GROUP_NAMES[g]);
+            values_set(&run->values, key, "%.1e", c.rel[g]);
+        }
+        fprintf(md.f, " %d of %d |\n", c.flagged[4], c.count[4]);
+        char key[32];
+        snprintf(key, sizeof key, "bug%d_flagged", bug + 1);
+        values_set(&run->values, key, "%d", c.flagged[4]);
+        if (c.flagged[4] == 0) {
+            out_abort(&md);
+            return error_set(err, "the check did not catch the mistake \"%s\"", BUG_NAMES[bug]);
+        }
+    }
+    return out_commit(&md, err);
+}
+
+// ---------------------------------------------------------------------------
+
+int main(int argc, char **argv) {
+    Run run = {0};
+    Error err = {{0}};
+    exercise_chapter = 3;
+    if (cli_parse(&run.opt, argc, argv, "ch3", "chapter 3, backpropagation and the gradient check",
+                  &err) != 0) {
+        error_print("ch3", &err);
+        return 2;
+    }
+    if (run.opt.help) return 0;
+    progress_quiet = run.opt.quiet;
+    if (make_dirs(run.opt.out_dir, &err) != 0) {
+        error_print("ch3", &err);
+        return 1;
+    }
+    printf("chapter 3: backpropagation and the gradient check, from %s\n", run.opt.data_dir);
+    double start = now();
+
+    Mnist m = {0};
+    One one = {0};
+    Small small = {0};
+    DataOptions dopt = cli_data_options(&run.opt);
+    step(1, "load MNIST and split it");
+    int rc = mnist_load(&m, &dopt, &err);
+    if (rc == 0 && m.train.n < SMALL_BATCH)
+        rc = error_set(&err, "only %d training examples: this chapter needs %d", m.train.n,
+                       SMALL_BATCH);
+    if (rc == 0) {
+        printf("      %d training examples (seed %llu); this chapter uses the first %d\n",
+               m.train.n, (unsigned long long)run.opt.seed, SMALL_BATCH);
+        rc = darkest_pixels(&run, &m.train, &err);
+    }
+    if (rc == 0) {
+        char title[160];
+        snprintf(title, sizeof title, "a %d-%d-%d network, tanh then softmax, weights from "
+                 "seed %llu", m.train.dim, HIDDEN, MNIST_CLASSES,
+                 (unsigned long long)run.opt.seed);
+        step(2, title);
+        rc = net_init(&one.net, m.train.dim, HIDDEN, MNIST_CLASSES, run.opt.seed, &err);
+        if (rc == 0) rc = net_zeros(&one.grad, m.train.dim, HIDDEN, MNIST_CLASSES, &err);
+    }
+    if (rc == 0) {
+        printf("      %d weights and biases; weights normal with mean 0 and sd %g, biases 0\n",
+               one.net.count, NET_INIT_SD);
+        values_set(&run.values, "params", "%d", one.net.count);
+        values_set(&run.values, "hidden", "%d", HIDDEN);
+        values_set(&run.values, "eps", "%.0e", EPS);
+        values_set(&run.values, "eps2", "%.0e", EPS * EPS);
+        values_set(&run.values, "seed", "%llu", (unsigned long long)run.opt.seed);
+        rc = one_example(&run, &one, &m.train, &err);
+    }
+    if (rc == 0) rc = table1(&run, &one, &m.train, &err);
+    if (rc == 0) rc = eps_sweep(&run, &one, &err);
+    if (rc == 0) rc = every_weight(&run, &small, &m.train, &err);
+    if (rc == 0) rc = broken(&run, &small, &err);
+    small_free(&small);
+    net_free(&one.net);
+    net_free(&one.grad);
+    acts_free(&one.acts);
+    free(one.x), free(one.t);
+    mnist_free(&m);
+    values_set(&run.values, "total_seconds", "%.1f", now() - start);
+    // values.tsv comes last: its presence says the whole run finished.
+    if (rc == 0) rc = values_write(&run.values, run_file(&run, "values.tsv"), &err);
+    if (rc != 0) {
+        progress_done();
+        error_print("ch3", &err);
+        return 1;
+    }
+    printf("done: %s/values.tsv\n", run.opt.out_dir);
+    return 0;
+}

@@ -53,7 +53,8 @@ WHO := exercises
 endif
 
 # Chapters are the folders chapters/NN-name; N is the number without its zero.
-CH_DIRS  := $(sort $(wildcard chapters/[0-9][0-9]-*))
+# (A folder counts once its program, main.c, is there.)
+CH_DIRS  := $(sort $(patsubst %/main.c,%,$(wildcard chapters/[0-9][0-9]-*/main.c)))
 CHAPTERS := $(foreach d,$(CH_DIRS),$(patsubst 0%,%,$(firstword $(subst -, ,$(notdir $(d))))))
 ch_dir    = $(filter chapters/$(if $(filter 1 2 3 4 5 6 7 8 9,$(1)),0)$(1)-%,$(CH_DIRS))
 

@@ -8,8 +8,8 @@
 
 static void usage(const char *prog, const char *about) {
     printf("%s: %s\n\n"
-           "usage: %s [--data DIR] [--out DIR] [--seed N] [--limit N] [--norm image|split]\n"
-           "       %*s [--config FILE] [--figures DIR] [--quiet]\n\n"
+           "usage: %s [--data DIR] [--out DIR] [--seed N] [--seeds N] [--limit N] [--max-epochs N]\n"
+           "       %*s [--norm image|split] [--config FILE] [--figures DIR] [--quiet]\n\n"
            "  --data DIR      the four MNIST IDX files, raw or .gz (default data/mnist)\n"
            "  --out DIR       where this run writes its results (default build/runs/%s)\n"
            "  --seed N        seed of the split and of everything random (default 1)\n"
@@ -17,6 +17,8 @@ static void usage(const char *prog, const char *about) {
            "  --norm image    z-score each image by its own mean and sd (the study; default)\n"
            "  --norm split    z-score each split by the statistics of all its pixels\n"
            "  --config FILE   an experiment config (YAML, the study's keys)\n"
+           "  --seeds N       run each experiment with N seeds, from --seed on (default 1)\n"
+           "  --max-epochs N  at most N epochs per run, whatever the config says\n"
            "  --figures DIR   the gnuplot scripts (default figures)\n"
            "  --quiet         no progress lines and no text plots\n",
            prog, about, prog, (int)strlen(prog), "", prog);
@@ -38,7 +40,8 @@ int cli_parse(Options *o, int argc, char **argv, const char *prog, const char *a
     static char default_out[256];
     snprintf(default_out, sizeof default_out, "build/runs/%s", prog);
     *o = (Options){.prog = prog, .data_dir = "data/mnist", .out_dir = default_out,
-                   .figures_dir = "figures", .seed = 1, .norm = NORM_PER_IMAGE};
+                   .figures_dir = "figures", .seed = 1, .norm = NORM_PER_IMAGE,
+                   .seeds = 1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -51,9 +54,10 @@ int cli_parse(Options *o, int argc, char **argv, const char *prog, const char *a
             continue;
         }
         static const char *const with_value[] = {"--data", "--out", "--figures", "--config",
-                                                 "--seed", "--limit", "--norm"};
+                                                 "--seed", "--limit", "--norm", "--seeds",
+                                                 "--max-epochs"};
         int k = -1;
-        for (int j = 0; j < 7; j++) if (strcmp(a, with_value[j]) == 0) k = j;
+        for (int j = 0; j < 9; j++) if (strcmp(a, with_value[j]) == 0) k = j;
         if (k < 0)
             return error_set(err, "unknown option '%s' (%s --help lists the options)", a, prog);
         if (i + 1 >= argc || argv[i + 1][0] == '\0')
@@ -77,6 +81,16 @@ int cli_parse(Options *o, int argc, char **argv, const char *prog, const char *a
             if (strcmp(v, "image") == 0) o->norm = NORM_PER_IMAGE;
             else if (strcmp(v, "split") == 0) o->norm = NORM_PER_SPLIT;
             else return error_set(err, "--norm: expected 'image' or 'split', got '%s'", v);
+            break;
+        case 7:
+            if (parse_u64(&n, a, v, 100, err) != 0) return -1;
+            if (n == 0) return error_set(err, "--seeds: expected 1 to 100, got 0");
+            o->seeds = (int)n;
+            break;
+        case 8:
+            if (parse_u64(&n, a, v, 100000, err) != 0) return -1;
+            if (n == 0) return error_set(err, "--max-epochs: expected 1 or more, got 0");
+            o->max_epochs = (int)n;
             break;
         }
     }

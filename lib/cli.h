@@ -7,6 +7,8 @@
 //   --seed N        the seed of the split and of everything random (default 1)
 //   --limit N       use only the first N examples of each file (quick runs)
 //   --norm image|split   per-image z-score (the study) or per-split statistics
+//   --seeds N       train each experiment with seeds seed..seed+N-1 (default 1)
+//   --max-epochs N  train at most N epochs whatever the config says (quick runs)
 //   --quiet         no progress, no text plots
 #ifndef WB_CLI_H
 #define WB_CLI_H
@@ -23,6 +25,8 @@ typedef struct {
     uint64_t seed;
     bool seed_given;      // --seed was on the command line
     int limit;
+    int seeds;            // how many seeds each experiment runs with (1)
+    int max_epochs;       // 0: the config's epochs
     Normalization norm;
     bool quiet;
     bool help;            // --help was given: usage printed, nothing else to do

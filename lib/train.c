@@ -1,0 +1,284 @@
+// train.c: the network's bookkeeping and the training loop (see train.h).
+#include "train.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "metrics.h"
+#include "rng.h"
+
+// ---------------------------------------------------------------------------
+// The network
+
+int net_create(Net *net, const Config *cfg, Error *err) {
+    memset(net, 0, sizeof *net);
+    net->n_layers = cfg->n_layers - 1;
+    if (net->n_layers < 1 || net->n_layers > NET_MAX_LAYERS)
+        return error_set(err, "layer_specs: %d sizes make no network", cfg->n_layers);
+    size_t total = 0;
+    for (int l = 0; l <= net->n_layers; l++) net->sizes[l] = cfg->layer_specs[l];
+    for (int l = 0; l < net->n_layers; l++)
+        total += (size_t)net->sizes[l + 1] * net->sizes[l] + net->sizes[l + 1];
+    net->params = error_calloc(err, total, sizeof(double), "the weights");
+    if (!net->params) return -1;
+    net->n_params = (int)total;
+    double *p = net->params;
+    for (int l = 0; l < net->n_layers; l++) {
+        net->W[l] = p, p += (size_t)net->sizes[l + 1] * net->sizes[l];
+        net->b[l] = p, p += net->sizes[l + 1];
+    }
+    return 0;
+}
+
+void net_free(Net *net) {
+    free(net->params);
+    memset(net, 0, sizeof *net);
+}
+
+void net_init(Net *net, uint64_t seed, double sd) {
+    Rng rng;
+    rng_seed(&rng, seed);
+    for (int l = 0; l < net->n_layers; l++) {
+        int fan_in = net->sizes[l], fan_out = net->sizes[l + 1];
+        double s = sd > 0 ? sd : 1.0 / sqrt((double)fan_in);
+        for (size_t i = 0; i < (size_t)fan_out * fan_in; i++) net->W[l][i] = s * rng_normal(&rng);
+        memset(net->b[l], 0, sizeof(double) * fan_out);
+    }
+}
+
+const char *train_missing_op(const TrainOps *ops, const Config *cfg) {
+    if (!ops->softmax) return "softmax";
+    if (!ops->cross_entropy) return "cross_entropy";
+    if (!ops->count_correct) return "count_correct";
+    if (!ops->linear_forward) return "linear_forward";
+    if (!ops->linear_backward) return "linear_backward";
+    if (!ops->output_delta) return "output_delta";
+    if (cfg->n_layers > 2 && (!ops->act_forward || !ops->act_backward)) return "the activation";
+    if (cfg->momentum ? !ops->momentum_step : !ops->sgd_step)
+        return cfg->momentum ? "momentum_step" : "sgd_step";
+    if (cfg->early_stop && !ops->should_stop) return "should_stop";
+    if (cfg->L1_penalty > 0 && !ops->l1_gradient) return "l1_gradient";
+    if (cfg->L2_penalty > 0 && !ops->l2_gradient) return "l2_gradient";
+    return NULL;
+}
+
+// ---------------------------------------------------------------------------
+// Forward and backward through every layer, for a batch of at most cap examples
+
+typedef struct {
+    int cap;                       // examples a batch may hold
+    double *x, *t;                 // [cap, 784], [cap, 10]
+    double *z[NET_MAX_LAYERS];     // each layer's linear output [cap, sizes[l+1]]
+    double *h[NET_MAX_LAYERS];     // after the activation; h[last] is softmax's y
+    double *d[NET_MAX_LAYERS];     // the loss's gradient with respect to h[l]
+    double *grad;                  // [n_params], laid out as the net's params
+    double *gW[NET_MAX_LAYERS], *gb[NET_MAX_LAYERS];
+} Work;
+
+static int work_create(Work *w, const Net *net, int cap, Error *err) {
+    memset(w, 0, sizeof *w);
+    w->cap = cap;
+    int L = net->n_layers, in = net->sizes[0], out = net->sizes[L];
+    w->x = error_calloc(err, (size_t)cap * in, sizeof(double), "a batch");
+    w->t = error_calloc(err, (size_t)cap * out, sizeof(double), "a batch's targets");
+    w->grad = error_calloc(err, (size_t)net->n_params, sizeof(double), "the gradient");
+    if (!w->x || !w->t || !w->grad) return -1;
+    for (int l = 0; l < L; l++) {
+        size_t n = (size_t)cap * net->sizes[l + 1];
+        w->z[l] = error_calloc(err, n, sizeof(double), "activations");
+        w->h[l] = error_calloc(err, n, sizeof(double), "activations");
+        w->d[l] = error_calloc(err, n, sizeof(double), "deltas");
+        if (!w->z[l] || !w->h[l] || !w->d[l]) return -1;
+        w->gW[l] = w->grad + (net->W[l] - net->params);
+        w->gb[l] = w->grad + (net->b[l] - net->params);
+    }
+    return 0;
+}
+
+static void work_free(Work *w) {
+    free(w->x), free(w->t), free(w->grad);
+    for (int l = 0; l < NET_MAX_LAYERS; l++) free(w->z[l]), free(w->h[l]), free(w->d[l]);
+    memset(w, 0, sizeof *w);
+}
+
+//> net-forward
+// x -> linear -> activation -> ... -> linear -> softmax, for B examples in w->x.
+static const double *net_forward(Work *w, const Net *net, const TrainOps *ops, int B) {
+    const double *inp = w->x;
+    int L = net->n_layers;
+    for (int l = 0; l < L; l++) {
+        int C = net->sizes[l], OC = net->sizes[l + 1];
+        ops->linear_forward(w->z[l], inp, net->W[l], net->b[l], B, C, OC);
+        if (l < L - 1)
+            ops->act_forward(w->h[l], w->z[l], B * OC);
+        else
+            ops->softmax(w->h[l], w->z[l], B, OC);
+        inp = w->h[l];
+    }
+    return w->h[L - 1];
+}
+//< net-forward
+
+//> net-backward
+// The gradient of the batch's summed loss, into w->grad, after net_forward.
+static void net_backward(Work *w, const Net *net, const TrainOps *ops, int B) {
+    int L = net->n_layers;
+    // softmax with cross-entropy: the gradient at the output layer's linear
+    // output is y - t, one row per example
+    ops->output_delta(w->d[L - 1], w->h[L - 1], w->t, B, net->sizes[L]);
+    for (int l = L - 1; l >= 0; l--) {
+        int C = net->sizes[l], OC = net->sizes[l + 1];
+        const double *inp = l > 0 ? w->h[l - 1] : w->x;
+        // d[l] holds the gradient at layer l's linear output; the input's
+        // gradient goes to d[l-1], still before layer l-1's activation...
+        ops->linear_backward(l > 0 ? w->d[l - 1] : NULL, w->gW[l], w->gb[l], w->d[l], inp,
+                             net->W[l], B, C, OC);
+        // ...which the activation's backward pass carries through, in place
+        if (l > 0) ops->act_backward(w->d[l - 1], w->d[l - 1], w->h[l - 1], B * C);
+    }
+}
+//< net-backward
+
+void net_evaluate(double *loss, double *acc, const Net *net, const TrainOps *ops,
+                  const Split *s) {
+    enum { CHUNK = 500 };
+    Work w;
+    Error err;
+    if (work_create(&w, net, CHUNK, &err) != 0) {
+        work_free(&w);
+        *loss = *acc = NAN;
+        return;
+    }
+    double sum = 0;
+    long correct = 0;
+    for (int start = 0; start < s->n; start += CHUNK) {
+        int b = s->n - start < CHUNK ? s->n - start : CHUNK;
+        split_range(w.x, w.t, s, start, b);
+        const double *y = net_forward(&w, net, ops, b);
+        sum += ops->cross_entropy(y, w.t, b, net->sizes[net->n_layers]) * b;
+        correct += ops->count_correct(y, s->labels + start, b, net->sizes[net->n_layers]);
+    }
+    work_free(&w);
+    *loss = sum / s->n;
+    *acc = 100.0 * (double)correct / s->n;
+}
+
+// ---------------------------------------------------------------------------
+// The loop
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+//> train-step
+// One minibatch: forward, backward, the penalties, and the step.
+static void train_step(Work *w, Net *net, double *velocity, const TrainOps *ops,
+                       const Config *cfg, int B) {
+    net_forward(w, net, ops, B);
+    net_backward(w, net, ops, B);
+    // The penalties apply to the weights, not to the biases (see chapter 5).
+    for (int l = 0; l < net->n_layers; l++) {
+        int count = net->sizes[l + 1] * net->sizes[l];
+        if (cfg->L1_penalty > 0) ops->l1_gradient(w->gW[l], net->W[l], cfg->L1_penalty, count);
+        if (cfg->L2_penalty > 0) ops->l2_gradient(w->gW[l], net->W[l], cfg->L2_penalty, count);
+    }
+    if (cfg->momentum)
+        ops->momentum_step(net->params, velocity, w->grad, cfg->learning_rate,
+                           cfg->momentum_gamma, net->n_params);
+    else
+        ops->sgd_step(net->params, w->grad, cfg->learning_rate, net->n_params);
+}
+//< train-step
+
+int train(TrainResult *res, Net *net, const TrainOps *ops, const Config *cfg, const Mnist *data,
+          uint64_t seed, const char *metrics_path, const char *label, Error *err) {
+    memset(res, 0, sizeof *res);
+    const char *missing = train_missing_op(ops, cfg);
+    if (missing) return error_set(err, "train: the program gave no %s", missing);
+    const Split *tr = &data->train;
+    if (cfg->batch_size > tr->n)
+        return error_set(err, "batch_size: %d is more than the %d training examples",
+                         cfg->batch_size, tr->n);
+    Work w;
+    Metrics mt;
+    int rc = -1, *order = NULL;
+    double *velocity = NULL, *best = NULL, *val_hist = NULL;
+    bool metrics_ok = false;
+    if (work_create(&w, net, cfg->batch_size, err) != 0) goto done;
+    order = error_calloc(err, (size_t)tr->n, sizeof(int), "the batch order");
+    velocity = error_calloc(err, (size_t)net->n_params, sizeof(double), "the velocity");
+    best = error_calloc(err, (size_t)net->n_params, sizeof(double), "the best weights");
+    val_hist = error_calloc(err, (size_t)cfg->epochs + 1, sizeof(double), "the history");
+    if (!order || !velocity || !best || !val_hist) goto done;
+    if (metrics_open(&mt, metrics_path,
+                     "epoch\ttrain_loss\tval_loss\ttrain_acc\tval_acc\tseconds", err) != 0)
+        goto done;
+    metrics_ok = true;
+
+    Rng rng;
+    rng_seed(&rng, seed ^ 0xB47C4E5ull);  // a stream of its own, apart from the init's
+    for (int i = 0; i < tr->n; i++) order[i] = i;
+    double tl, ta, vl, va, seconds = 0;
+    net_evaluate(&tl, &ta, net, ops, tr);
+    net_evaluate(&vl, &va, net, ops, &data->val);
+    metrics_row(&mt, (double[]){0, tl, vl, ta, va, 0});
+    res->best_val_loss = INFINITY;
+    memcpy(best, net->params, sizeof(double) * net->n_params);
+    for (int epoch = 1; epoch <= cfg->epochs; epoch++) {
+        double start = now();
+        // Algorithm 1: a new order every epoch, then batches of B in that order
+        for (int i = tr->n - 1; i > 0; i--) {
+            int j = (int)rng_below(&rng, (uint32_t)i + 1), tmp = order[i];
+            order[i] = order[j], order[j] = tmp;
+        }
+        for (int j = 0; j < tr->n; j += cfg->batch_size) {
+            int B = tr->n - j < cfg->batch_size ? tr->n - j : cfg->batch_size;
+            split_batch(w.x, w.t, tr, order + j, B);
+            train_step(&w, net, velocity, ops, cfg, B);
+        }
+        seconds += now() - start;
+        net_evaluate(&tl, &ta, net, ops, tr);
+        net_evaluate(&vl, &va, net, ops, &data->val);
+        metrics_row(&mt, (double[]){epoch, tl, vl, ta, va, seconds});
+        progress("%s: epoch %d/%d  train loss %.4f  val loss %.4f  val acc %.2f%%  (%.2f s/epoch)",
+                 label, epoch, cfg->epochs, tl, vl, va, seconds / epoch);
+        res->epochs_run = epoch;
+        val_hist[epoch - 1] = vl;
+        if (!isfinite(vl)) {
+            progress_done();
+            error_set(err, "%s: the validation loss is %g after epoch %d: the training diverged "
+                           "(learning_rate %g too large?)", label, vl, epoch, cfg->learning_rate);
+            goto done;
+        }
+        if (vl < res->best_val_loss) {
+            res->best_val_loss = vl, res->best_epoch = epoch;
+            memcpy(best, net->params, sizeof(double) * net->n_params);
+        }
+        if (cfg->early_stop && ops->should_stop(val_hist, epoch, cfg->early_stop_epoch)) {
+            res->stopped_early = epoch < cfg->epochs;
+            break;
+        }
+    }
+    progress_done();
+    res->seconds = seconds;
+    res->kept_epoch = res->epochs_run;
+    if (cfg->early_stop) {
+        memcpy(net->params, best, sizeof(double) * net->n_params);
+        res->kept_epoch = res->best_epoch;
+    }
+    net_evaluate(&res->test_loss, &res->test_acc, net, ops, &data->test);
+    double unused;
+    net_evaluate(&unused, &res->val_acc, net, ops, &data->val);
+    rc = metrics_close(&mt, err);
+    metrics_ok = false;
+done:
+    if (metrics_ok) metrics_abort(&mt);
+    work_free(&w);
+    free(order), free(velocity), free(best), free(val_hist);
+    return rc;
+}

@@ -1,0 +1,108 @@
+// train.h: the multi-layer network and the loop that trains it (chapters 4-7).
+//
+// The library holds the bookkeeping: where the weights live, the order of the
+// layers, the epochs and batches, the metrics, the weights kept by early
+// stopping. The mathematics comes from the exercises, through the function
+// pointers of TrainOps: each chapter program fills them with the functions of
+// chapters 2 to N (yours, or the reference solutions). So the library contains
+// no answer to any exercise, and a later chapter trains with your own layers.
+#ifndef WB_TRAIN_H
+#define WB_TRAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "dataset.h"
+#include "error.h"
+
+// ---------------------------------------------------------------------------
+// The network
+
+enum { NET_MAX_LAYERS = CONFIG_MAX_LAYERS - 1 };  // weight layers
+
+typedef struct {
+    int n_layers;                   // weight layers: layer_specs has n_layers + 1 sizes
+    int sizes[CONFIG_MAX_LAYERS];   // sizes[0] = 784 inputs ... sizes[n_layers] = 10 outputs
+    int n_params;
+    double *params;                 // every weight and bias, one block
+    double *W[NET_MAX_LAYERS];      // views into params: W[l] is [sizes[l+1], sizes[l]]
+    double *b[NET_MAX_LAYERS];      //                    b[l] is [sizes[l+1]]
+} Net;
+
+// Allocates a network of the config's layer_specs (params all zero).
+int net_create(Net *net, const Config *cfg, Error *err);
+void net_free(Net *net);
+
+// Weights from a normal distribution with standard deviation sd, or
+// 1/sqrt(fan_in) when sd <= 0; biases zero. Seeded: the same seed, the same net.
+void net_init(Net *net, uint64_t seed, double sd);
+
+// ---------------------------------------------------------------------------
+// The exercises the loop calls
+
+typedef struct {
+    // chapter 2: the output layer's softmax, the loss (mean over rows), the
+    // number of right answers, and the plain gradient step
+    void (*softmax)(double *y, const double *a, int n, int classes);
+    double (*cross_entropy)(const double *y, const double *t, int n, int classes);
+    int (*count_correct)(const double *y, const uint8_t *labels, int n, int classes);
+    void (*sgd_step)(double *w, const double *g, double rate, int count);
+    // chapter 3: the layers, and the delta of softmax with cross-entropy
+    void (*linear_forward)(double *out, const double *inp, const double *W, const double *bias,
+                           int B, int C, int OC);
+    void (*linear_backward)(double *dinp, double *dW, double *dbias, const double *dout,
+                            const double *inp, const double *W, int B, int C, int OC);
+    void (*output_delta)(double *delta, const double *y, const double *t, int B, int K);
+    // chapter 3 (tanh) or 6 (sigmoid, ReLU): the hidden activation; the
+    // backward pass gets the forward pass's output, which is all that any of
+    // the three needs
+    void (*act_forward)(double *out, const double *inp, int n);
+    void (*act_backward)(double *dinp, const double *dout, const double *out, int n);
+    // chapter 4: momentum (used when the config says momentum: true), and the
+    // early-stopping rule (used when it says early_stop: true): given the
+    // validation losses after epochs 1..epochs (val_loss[0..epochs-1]), whether
+    // to stop now
+    void (*momentum_step)(double *w, double *v, const double *g, double rate, double gamma,
+                          int count);
+    bool (*should_stop)(const double *val_loss, int epochs, int patience);
+    // chapter 5: the penalties' gradients, added to the weights' gradient
+    // (used when L1_penalty or L2_penalty is above 0)
+    void (*l1_gradient)(double *g, const double *w, double lambda, int count);
+    void (*l2_gradient)(double *g, const double *w, double lambda, int count);
+} TrainOps;
+
+// Which operations a config needs that ops does not have: NULL when none,
+// else the name of the first missing one (a chapter program's bug, not the
+// student's).
+const char *train_missing_op(const TrainOps *ops, const Config *cfg);
+
+// ---------------------------------------------------------------------------
+// The loop
+
+typedef struct {
+    int epochs_run;        // epochs trained (fewer than cfg->epochs when stopped early)
+    int best_epoch;        // the epoch of the lowest validation loss, 1-based
+    int kept_epoch;        // the epoch whose weights the net holds at the end
+    bool stopped_early;
+    double best_val_loss;
+    double test_loss, test_acc;   // of the kept weights; accuracy in percent
+    double val_acc;               // of the kept weights, in percent
+    double seconds;               // wall time of the training epochs
+} TrainResult;
+
+// Trains net on data->train with the config's rule, seed for the batch order,
+// writing one row per epoch (epoch 0 is the untrained net) to metrics_path:
+//   epoch  train_loss  val_loss  train_acc  val_acc  seconds
+// The training loss and accuracy are those of the net at the end of the
+// epoch, measured on the whole training split, like the validation ones.
+// With early_stop, training stops once should_stop says so and the net keeps
+// the weights of the best epoch; without it, the last epoch's weights.
+// label: a short name for the progress line ("momentum").
+int train(TrainResult *res, Net *net, const TrainOps *ops, const Config *cfg, const Mnist *data,
+          uint64_t seed, const char *metrics_path, const char *label, Error *err);
+
+// The mean loss and the accuracy (percent) of net on a split.
+void net_evaluate(double *loss, double *acc, const Net *net, const TrainOps *ops, const Split *s);
+
+#endif

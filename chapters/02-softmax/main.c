@@ -142,6 +142,8 @@ static int read_config(Run *run, Error *err) {
     run->config_path = run->opt.config ? run->opt.config : DEFAULT_CONFIG;
     if (config_load(&run->cfg, run->config_path, err) != 0) return -1;
     cli_take_config_seed(&run->opt, run->cfg.seed);
+    if (run->opt.max_epochs > 0 && run->cfg.epochs > run->opt.max_epochs)
+        run->cfg.epochs = run->opt.max_epochs;  // --max-epochs: a quick run
     const Config *c = &run->cfg;
     if (c->n_layers != 2 || c->layer_specs[1] != MNIST_CLASSES)
         return error_set(err, "%s: layer_specs: softmax regression is one layer, [784, 10]; "

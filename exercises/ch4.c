@@ -5,14 +5,18 @@
 
 #include "exercise.h"
 
+//> stub-momentum-step
 void momentum_step(double *w, double *v, const double *g, double rate, double gamma, int count) {
     // TODO: update the velocity first, then move each weight by it.
     (void)w, (void)v, (void)g, (void)rate, (void)gamma, (void)count;
     TODO("momentum_step");
 }
+//< stub-momentum-step
 
+//> stub-should-stop
 bool should_stop(const double *val_loss, int epochs, int patience) {
     // TODO: find the epoch of the lowest loss; stop when it is patience or more epochs back.
     (void)val_loss, (void)epochs, (void)patience;
     TODO("should_stop");
 }
+//< stub-should-stop

@@ -7,11 +7,14 @@
 
 #include "exercise.h"
 
+//> stub-sigmoid-forward
 void sigmoid_forward(double *out, const double *inp, int n) {
-    // TODO: 1 / (1 + e^-x), written so that a large negative x does not overflow.
+    // TODO: 1 / (1 + e^-x), for each element. Take care of large inputs of
+    // either sign: e^x overflows to inf beyond x = 709.78.
     (void)out, (void)inp, (void)n;
     TODO("sigmoid_forward");
 }
+//< stub-sigmoid-forward
 
 void sigmoid_backward(double *dinp, const double *dout, const double *out, int n) {
     // TODO: the derivative from the output: out (1 - out).

@@ -86,6 +86,7 @@ int cli_parse(Options *o, int argc, char **argv, const char *prog, const char *a
             if (parse_u64(&n, a, v, 100, err) != 0) return -1;
             if (n == 0) return error_set(err, "--seeds: expected 1 to 100, got 0");
             o->seeds = (int)n;
+            o->seeds_given = true;
             break;
         case 8:
             if (parse_u64(&n, a, v, 100000, err) != 0) return -1;

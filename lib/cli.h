@@ -26,6 +26,7 @@ typedef struct {
     bool seed_given;      // --seed was on the command line
     int limit;
     int seeds;            // how many seeds each experiment runs with (1)
+    bool seeds_given;     // --seeds was on the command line
     int max_epochs;       // 0: the config's epochs
     Normalization norm;
     bool quiet;

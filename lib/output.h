@@ -27,8 +27,8 @@ void out_abort(OutFile *o);              // close and remove the partial file
 // per line. Keys are kept in the order they were first set.
 typedef struct {
     int count;
-    char key[128][48];
-    char value[128][208];
+    char key[256][48];
+    char value[256][208];
 } Values;
 
 void values_set(Values *v, const char *key, const char *fmt, ...)

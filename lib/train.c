@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fast.h"
 #include "metrics.h"
 #include "rng.h"
 
@@ -195,8 +196,28 @@ static void train_step(Work *w, Net *net, double *velocity, const TrainOps *ops,
 }
 //< train-step
 
+// A split's loss and accuracy, on the fast path when there is one.
+static void evaluate(double *loss, double *acc, const Net *net, const TrainOps *ops, Fast *fast,
+                     const Split *s) {
+    if (fast)
+        fast_evaluate(loss, acc, fast, s);
+    else
+        net_evaluate(loss, acc, net, ops, s);
+}
+
+static int by_value(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 int train(TrainResult *res, Net *net, const TrainOps *ops, const Config *cfg, const Mnist *data,
           uint64_t seed, const char *metrics_path, const char *label, Error *err) {
+    return train_with(res, net, ops, cfg, data, seed, metrics_path, label, NULL, err);
+}
+
+int train_with(TrainResult *res, Net *net, const TrainOps *ops, const Config *cfg,
+               const Mnist *data, uint64_t seed, const char *metrics_path, const char *label,
+               const TrainOptions *opt, Error *err) {
     memset(res, 0, sizeof *res);
     const char *missing = train_missing_op(ops, cfg);
     if (missing) return error_set(err, "train: the program gave no %s", missing);
@@ -206,15 +227,21 @@ int train(TrainResult *res, Net *net, const TrainOps *ops, const Config *cfg, co
                          cfg->batch_size, tr->n);
     Work w;
     Metrics mt;
+    Fast *fast = NULL;
     int rc = -1, *order = NULL;
-    double *velocity = NULL, *best = NULL, *val_hist = NULL;
+    double *velocity = NULL, *best = NULL, *val_hist = NULL, *epoch_s = NULL;
     bool metrics_ok = false;
     if (work_create(&w, net, cfg->batch_size, err) != 0) goto done;
+    if (opt && opt->fast && !fast_unsupported(net, data)) {
+        if (fast_create(&fast, net, cfg, data, opt->threads, err) != 0) goto done;
+        res->fast_threads = fast_threads(fast);
+    }
     order = error_calloc(err, (size_t)tr->n, sizeof(int), "the batch order");
     velocity = error_calloc(err, (size_t)net->n_params, sizeof(double), "the velocity");
     best = error_calloc(err, (size_t)net->n_params, sizeof(double), "the best weights");
     val_hist = error_calloc(err, (size_t)cfg->epochs + 1, sizeof(double), "the history");
-    if (!order || !velocity || !best || !val_hist) goto done;
+    epoch_s = error_calloc(err, (size_t)cfg->epochs + 1, sizeof(double), "the history");
+    if (!order || !velocity || !best || !val_hist || !epoch_s) goto done;
     if (metrics_open(&mt, metrics_path,
                      "epoch\ttrain_loss\tval_loss\ttrain_acc\tval_acc\tseconds", err) != 0)
         goto done;
@@ -224,8 +251,8 @@ int train(TrainResult *res, Net *net, const TrainOps *ops, const Config *cfg, co
     rng_seed(&rng, seed ^ 0xB47C4E5ull);  // a stream of its own, apart from the init's
     for (int i = 0; i < tr->n; i++) order[i] = i;
     double tl, ta, vl, va, seconds = 0;
-    net_evaluate(&tl, &ta, net, ops, tr);
-    net_evaluate(&vl, &va, net, ops, &data->val);
+    evaluate(&tl, &ta, net, ops, fast, tr);
+    evaluate(&vl, &va, net, ops, fast, &data->val);
     metrics_row(&mt, (double[]){0, tl, vl, ta, va, 0});
     res->best_val_loss = INFINITY;
     memcpy(best, net->params, sizeof(double) * net->n_params);
@@ -238,12 +265,20 @@ int train(TrainResult *res, Net *net, const TrainOps *ops, const Config *cfg, co
         }
         for (int j = 0; j < tr->n; j += cfg->batch_size) {
             int B = tr->n - j < cfg->batch_size ? tr->n - j : cfg->batch_size;
+            if (fast) {  // the same step, by lib/fast.c
+                fast_step(fast, order + j, B);
+                continue;
+            }
             split_batch(w.x, w.t, tr, order + j, B);
             train_step(&w, net, velocity, ops, cfg, B);
         }
-        seconds += now() - start;
-        net_evaluate(&tl, &ta, net, ops, tr);
-        net_evaluate(&vl, &va, net, ops, &data->val);
+        if (fast) fast_store(fast, net);
+        double trained = now() - start;
+        seconds += trained;
+        evaluate(&tl, &ta, net, ops, fast, tr);
+        start = now();
+        evaluate(&vl, &va, net, ops, fast, &data->val);
+        epoch_s[epoch - 1] = trained + (now() - start);
         metrics_row(&mt, (double[]){epoch, tl, vl, ta, va, seconds});
         progress("%s: epoch %d/%d  train loss %.4f  val loss %.4f  val acc %.2f%%  (%.2f s/epoch)",
                  label, epoch, cfg->epochs, tl, vl, va, seconds / epoch);
@@ -266,19 +301,24 @@ int train(TrainResult *res, Net *net, const TrainOps *ops, const Config *cfg, co
     }
     progress_done();
     res->seconds = seconds;
+    int n = res->epochs_run;
+    qsort(epoch_s, (size_t)n, sizeof(double), by_value);
+    res->epoch_seconds = n % 2 ? epoch_s[n / 2] : (epoch_s[n / 2 - 1] + epoch_s[n / 2]) / 2;
     res->kept_epoch = res->epochs_run;
     if (cfg->early_stop) {
         memcpy(net->params, best, sizeof(double) * net->n_params);
         res->kept_epoch = res->best_epoch;
+        if (fast) fast_load(fast, net);
     }
-    net_evaluate(&res->test_loss, &res->test_acc, net, ops, &data->test);
+    evaluate(&res->test_loss, &res->test_acc, net, ops, fast, &data->test);
     double unused;
-    net_evaluate(&unused, &res->val_acc, net, ops, &data->val);
+    evaluate(&unused, &res->val_acc, net, ops, fast, &data->val);
     rc = metrics_close(&mt, err);
     metrics_ok = false;
 done:
     if (metrics_ok) metrics_abort(&mt);
     work_free(&w);
-    free(order), free(velocity), free(best), free(val_hist);
+    fast_free(fast);
+    free(order), free(velocity), free(best), free(val_hist), free(epoch_s);
     return rc;
 }

@@ -89,6 +89,10 @@ typedef struct {
     double test_loss, test_acc;   // of the kept weights; accuracy in percent
     double val_acc;               // of the kept weights, in percent
     double seconds;               // wall time of the training epochs
+    double epoch_seconds;         // the median over the epochs of one epoch's training
+                                  // pass plus its validation pass (what `make bench` quotes)
+    int fast_threads;             // 0: trained on the plain path; else on the fast path,
+                                  // with that many threads (see TrainOptions)
 } TrainResult;
 
 // Trains net on data->train with the config's rule, seed for the batch order,
@@ -101,6 +105,33 @@ typedef struct {
 // label: a short name for the progress line ("momentum").
 int train(TrainResult *res, Net *net, const TrainOps *ops, const Config *cfg, const Mnist *data,
           uint64_t seed, const char *metrics_path, const char *label, Error *err);
+
+// ---------------------------------------------------------------------------
+// The fast path
+
+// How train_with() trains. Zero (or NULL) is train()'s plain path.
+//
+// fast: the library's own kernels (lib/fast.h) instead of ops's layers,
+// softmax, penalties and steps, from the images' non-zero pixels, on every
+// core, about ten times faster. The same arithmetic, summed in another order:
+// the same numbers to rounding, a difference that training lets grow from
+// epoch to epoch as it does any change of rounding (tests/lib/test_train.c
+// says how far). ops must still be complete (train_missing_op), and
+// should_stop still decides when to stop.
+// It is meant for runs on the reference solutions (`make chN SOLUTIONS=1`, the
+// book): with it, a program no longer trains on the student's functions. A
+// network it cannot train (fast_unsupported) takes the plain path; the result
+// says which path ran.
+typedef struct {
+    bool fast;
+    int threads;   // the fast path's threads: 0 for one per processor, 1 when
+                   // several runs go at once (one per core)
+} TrainOptions;
+
+// train(), as opt says.
+int train_with(TrainResult *res, Net *net, const TrainOps *ops, const Config *cfg,
+               const Mnist *data, uint64_t seed, const char *metrics_path, const char *label,
+               const TrainOptions *opt, Error *err);
 
 // The mean loss and the accuracy (percent) of net on a split.
 void net_evaluate(double *loss, double *acc, const Net *net, const TrainOps *ops, const Split *s);

@@ -19,11 +19,23 @@
 //
 // A failure message is all a student sees of a failing check: write it as
 // "what: expected X, got Y (seed S)", naming the index or row where it helps.
+//
+// Check records every ck_assert that passes (its file and line, to say
+// where a later crash happened) in a file that counts against the test's
+// output limit (1 MiB), so a check inside a loop over a big array would end a
+// correct submission's test as OUTPUT. The runner reports crashes itself, so
+// graded tests do without those records: _mark_point is a no-op below. Still,
+// finding the first bad element in a plain loop and asserting once gives the
+// clearer message, as tests/hidden/hidden.c does.
 #ifndef WB_GRADED_H
 #define WB_GRADED_H
 
 #include <check.h>
 #include <stdbool.h>
+
+#undef mark_point
+#define _mark_point(file, line) ((void)0)
+#define mark_point() ((void)0)
 
 enum { GRADED_PASS_STATUS = 73 };
 

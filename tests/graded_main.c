@@ -20,6 +20,7 @@
 //             [--quiet] [--list]
 #define _DEFAULT_SOURCE  // setgroups, RLIMIT_NPROC, strsignal alongside _POSIX_C_SOURCE
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -442,9 +443,36 @@ static void classify_exit(Result *r, int code, const Note *nt, const char *out) 
     } else if (line_after(out, "runtime error: ", line, sizeof line)) {
         say(r, ST_CRASH, "crashed: undefined behaviour: %s", line);
     } else {
-        say(r, ST_EXIT, "called %s(%d) before the test finished", nt->exit ? "exit" : "_exit",
-            code);
+        say(r, ST_EXIT, "called %s(%d) before the test finished: an exercise must return to its "
+            "caller, not end the program", nt->exit ? "exit" : "_exit", code);
     }
+}
+
+// Whether `word` stands alone in `text` (printf's "nan", "-nan", "inf", "-inf").
+static int has_word(const char *text, const char *word) {
+    size_t len = strlen(word);
+    for (const char *p = text; (p = strstr(p, word)) != NULL; p += len) {
+        int before = p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+        int after = !(isalnum((unsigned char)p[len]) || p[len] == '_');
+        if (before && after) return 1;
+    }
+    return 0;
+}
+
+// What "got nan" or "got inf" in a failure message means, for a student who
+// has not met them yet; "" when the message has neither.
+static const char *not_a_number_note(const char *msg) {
+    int nan = has_word(msg, "nan"), inf = has_word(msg, "inf");
+    if (nan && inf)
+        return " (nan is 'not a number': 0/0, inf - inf or the square root of a negative; inf "
+               "is a division by zero or a result too large for a double)";
+    if (nan)
+        return " (nan is 'not a number': it comes from 0/0, inf - inf, the square root or log "
+               "of a negative, or a value that was never written)";
+    if (inf)
+        return " (inf is infinity: a division by zero, or a result too large for a double, "
+               "such as exp() of a large number)";
+    return "";
 }
 
 static void classify(Result *r, TestResult *tr, int k) {
@@ -458,9 +486,10 @@ static void classify(Result *r, TestResult *tr, int k) {
     int sig, code;
     if (tr_rtype(tr) == CK_PASS) {
         if (nt.end) say(r, ST_PASS, "%s", r->test->what);
-        else say(r, ST_EXIT, "called exit(%d) before the test finished", GRADED_PASS_STATUS);
+        else say(r, ST_EXIT, "called exit(%d) before the test finished: an exercise must return to "
+                  "its caller, not end the program", GRADED_PASS_STATUS);
     } else if (tr_rtype(tr) == CK_FAILURE) {
-        say(r, ST_FAIL, "%s", msg);
+        say(r, ST_FAIL, "%s%s", msg, not_a_number_note(msg));
         if (tr_lfile(tr)) snprintf(r->where, sizeof r->where, "%s:%d", tr_lfile(tr), tr_lno(tr));
     } else if (strcmp(msg, "Test timeout expired") == 0) {
         say(r, ST_TIMEOUT, "did not finish within %g s: an infinite loop?", run.timeout);
@@ -500,7 +529,7 @@ static int write_tsv(const char *path, const Result *res, int n) {
         fprintf(stderr, "check: cannot write %s: %s\n", tmp, strerror(errno));
         return -1;
     }
-    fputs("chapter\ttest\tstatus\tpoints\tmax_points\tmessage\toutput\n", f);
+    fputs("chapter\ttest\tstatus\tpoints\tmax_points\tmessage\toutput\tdescription\n", f);
     for (int i = 0; i < n; i++) {
         fprintf(f, "%d\t", graded_suite.chapter);
         tsv_field(f, res[i].test->name);
@@ -509,6 +538,8 @@ static int write_tsv(const char *path, const Result *res, int n) {
         tsv_field(f, res[i].message);
         fputc('\t', f);
         tsv_field(f, res[i].status == ST_PASS || res[i].status == ST_TODO ? "" : res[i].output);
+        fputc('\t', f);
+        tsv_field(f, res[i].test->what);
         fputc('\n', f);
     }
     int bad = ferror(f);

@@ -78,6 +78,62 @@ running head, which \chapter* alone leaves at the previous chapter's title.
 A fenced block that carries a `file` attribute but none of the classes region,
 include or output fails too (a typo such as `.regoin` would otherwise print
 an empty code block), as does a span with a `key` but no class `value`.
+
+Numbers and cross-references
+----------------------------
+
+The filter numbers chapters, sections, figures, tables and equations the way
+LaTeX's book class does (chapter 2's third figure is 2.3; an appendix's is
+A.1), and writes the numbers into the HTML; in LaTeX, LaTeX numbers them and
+the filter only puts the \label where LaTeX needs it. Labels:
+
+    # Softmax regression {#sec:softmax}            a chapter or section
+    ![Caption.](build/runs/ch2-solutions/c.svg){#fig:curves}   a figure
+    $$y_k = \frac{e^{a_k}}{\sum_j e^{a_j}}$$ {#eq:softmax}    an equation
+    : Caption of the table below or above it. {#tbl:results}  a table
+
+(the equation's label on the same line as its closing $$, or the next; a
+table is numbered only when it has a caption, as in LaTeX; a figure or
+equation without a label is numbered too, only not referable). A reference is
+a citation of the label, in the style of pandoc-crossref:
+
+    @fig:curves, [@fig:curves]      Figure 2.3   (linked)
+    [-@fig:curves]                  2.3          (the number alone)
+    [@fig:a; @fig:b]                Figures 2.3 and 2.4
+    @sec:softmax                    Chapter 2    (Section 2.1 for a section,
+                                                  Appendix A in the appendix,
+                                                  the title for an unnumbered one)
+    @eq:softmax                     Equation (2.1);  [-@eq:softmax]: (2.1)
+    [see @fig:a, left]              see Figure 2.3, left
+
+A plain link to an identifier, [the softmax figure](#fig:curves), works too.
+A reference to a label that is nowhere in the book, a link to a missing
+#identifier, a citation that is not a reference (the book has no
+bibliography: a literal @ before a word is written \@), a label defined
+twice, a label of the wrong kind (#fig: on a table) and a {#...} label left
+standing in the text (labelling nothing) all fail the build. Headings that
+share an automatic identifier across chapters (two "## Exercises") are made
+unique (exercises, exercises-1), as pandoc does within one file. With the
+environment variable BOOK_LABELS=path, the filter also writes every numbered
+label as `id<TAB>kind<TAB>number` to that file, so that a check can hold
+LaTeX's numbers (its .aux) to the HTML's.
+
+A div with class `chapter-list` (`::: chapter-list` / `:::`) becomes the list
+of the book's numbered chapters and appendices, each linked, so that the
+front matter says what this copy holds without naming chapters by hand.
+
+Editions
+--------
+
+`-M edition=student` (the default) or `-M edition=instructor`. A div with
+class `instructor` is kept (unwrapped) only in the instructor edition, one
+with class `student` only in the student edition. In the student edition a
+region from solutions/ fails the build, so no solution code can reach it. The
+instructor edition appends, after the last chapter, the markdown file named by
+the metadata key `instructor-appendix` (book.md names tools/book-instructor.md:
+the solutions and the grading guide); its first chapter carries the class
+`appendix`, which starts the appendices (\appendix in LaTeX, A, B, ... in
+HTML), and the subtitle gets a line saying which edition this is.
 --]]
 
 local stringify = pandoc.utils.stringify
@@ -250,10 +306,18 @@ local function listing_source(path)
   return pandoc.Div({ pandoc.Plain { pandoc.Code(path) } }, pandoc.Attr("", { "listing-source" }))
 end
 
+local edition = "student"   -- or "instructor": -M edition=...
+
 local function region_block(cb)
   local path, name = attr(cb, "file"), attr(cb, "name")
   if not path then
     fail("a region block has no file=\"...\"")
+    return {}
+  end
+  if edition ~= "instructor" and path:gsub("^%./", ""):match("^solutions/") then
+    fail("the student edition shows no solution code, but a region names " .. path ..
+      (name and (" (region \"" .. name .. "\")") or "") ..
+      "; put it in a ::: instructor div or in the instructor appendix")
     return {}
   end
   local lines, why = extract(path, name)
@@ -333,12 +397,22 @@ end
 
 local expand  -- forward
 
-local function include_block(cb)
-  local path = attr(cb, "file")
-  if not path then
-    fail("an include block has no file=\"...\"")
-    return {}
-  end
+-- Keeps the divs of this edition (unwrapped) and drops those of the other.
+local function select_edition(blocks)
+  return pandoc.walk_block(pandoc.Div(blocks), {
+    Div = function(d)
+      local mine = d.classes:includes(edition)
+      local other = d.classes:includes(edition == "student" and "instructor" or "student")
+      if mine then return d.content end
+      if other then return {} end
+      return nil
+    end }).content
+end
+
+-- The blocks of markdown file `path`, expanded, in a div that remembers the
+-- file (attribute wb-source) for the messages of the later passes, which
+-- unwrap it.
+local function include_file(path)
   for _, p in ipairs(stack) do
     if p == path then
       fail("include " .. path .. " includes itself (" .. table.concat(stack, " -> ") .. " -> " .. path .. ")")
@@ -356,9 +430,18 @@ local function include_block(cb)
     return {}
   end
   table.insert(stack, path)
-  local blocks = expand(doc.blocks)
+  local blocks = expand(select_edition(doc.blocks))
   table.remove(stack)
-  return blocks
+  return pandoc.Div(blocks, pandoc.Attr("", {}, { { "wb-source", path } }))
+end
+
+local function include_block(cb)
+  local path = attr(cb, "file")
+  if not path then
+    fail("an include block has no file=\"...\"")
+    return {}
+  end
+  return include_file(path)
 end
 
 local function output_block(cb)
@@ -435,6 +518,437 @@ expand = function(blocks)
 end
 
 ---------------------------------------------------------------------------
+-- Numbers and cross-references (see the header)
+
+local labels = {}     -- id -> { kind = sec|fig|tbl|eq, number =, level =, appendix =, title = }
+local label_order = {}
+local ids = {}        -- every identifier in the book -> true
+local headings = {}   -- numbered level-1 headings, in order: { id =, rec = }
+local sources = {}    -- the file of the blocks being numbered or resolved, innermost last
+
+local function fail_at(msg)
+  table.insert(problems, (sources[#sources] or here()) .. ": " .. msg)
+end
+
+local PREFIXES = { fig = true, tbl = true, eq = true, sec = true }
+local function prefix(id) return id:match("^(%a+):") end
+
+local function add_label(id, rec)
+  if labels[id] then
+    fail_at("the label #" .. id .. " is defined twice")
+    return
+  end
+  local p = prefix(id)
+  if p and PREFIXES[p] and p ~= rec.kind then
+    fail_at("the label #" .. id .. " is on a " .. ({ fig = "figure", tbl = "table", eq = "equation",
+      sec = "heading" })[rec.kind] .. ": its name should start with " .. rec.kind .. ":")
+  end
+  labels[id] = rec
+  table.insert(label_order, id)
+end
+
+local secnum = {}        -- pandoc's section counters, secnum[level]
+local in_appendix = false
+local appendices = 0
+local chapter = nil      -- the current chapter's number as shown ("2", "A"), or nil
+local counters = { fig = 0, tbl = 0, eq = 0 }
+
+local function next_number(kind)
+  counters[kind] = counters[kind] + 1
+  return (chapter and (chapter .. ".") or "") .. counters[kind]
+end
+
+local function label_span(text, class)
+  return pandoc.Span({ pandoc.Str(text) }, pandoc.Attr("", { class }))
+end
+
+-- A heading: a unique identifier, its number (the attribute `number`, which
+-- pandoc's HTML writer shows as it is), the appendices.
+local function number_header(h)
+  local out = pandoc.List()
+  local id = h.identifier
+  if id ~= "" and ids[id] then
+    if prefix(id) and PREFIXES[prefix(id)] then
+      fail_at("the label #" .. id .. " is defined twice")
+    else
+      local k = 1
+      while ids[id .. "-" .. k] do k = k + 1 end
+      id = id .. "-" .. k
+      h.identifier = id
+    end
+  end
+  if id ~= "" then ids[id] = true end
+  if h.classes:includes("unnumbered") then
+    if id ~= "" and not labels[id] then
+      labels[id] = { kind = "sec", level = h.level, title = h.content }
+    end
+    out:insert(h)
+    return out
+  end
+  if h.level == 1 and h.classes:includes("appendix") and not in_appendix then
+    in_appendix = true
+    if is_latex() then out:insert(pandoc.RawBlock("latex", "\\appendix")) end
+  end
+  local level, new = h.level, {}
+  if #secnum >= level then
+    for i = 1, level - 1 do new[i] = secnum[i] end
+    new[level] = secnum[level] + 1
+  else
+    for i = 1, #secnum do new[i] = secnum[i] end
+    for i = #secnum + 1, level - 1 do new[i] = 0 end
+    new[level] = 1
+  end
+  secnum = new
+  if level == 1 then
+    if in_appendix then
+      appendices = appendices + 1
+      chapter = string.char(64 + appendices)
+      if not h.classes:includes("appendix") then h.classes:insert("appendix") end
+    else
+      chapter = tostring(new[1])
+    end
+    counters = { fig = 0, tbl = 0, eq = 0 }
+  end
+  local parts = { chapter or tostring(new[1]) }
+  for i = 2, #new do parts[i] = tostring(new[i]) end
+  local number = table.concat(parts, ".")
+  -- pandoc numbers the same way, but for the appendices' letters; in HTML the
+  -- attribute makes sure that what a heading shows is what its references say.
+  if in_appendix or is_html() then h.attributes["number"] = number end
+  local rec = { kind = "sec", number = number, level = level, appendix = in_appendix, title = h.content }
+  if id ~= "" then add_label(id, rec) end
+  if level == 1 then table.insert(headings, { id = id, rec = rec }) end
+  out:insert(h)
+  return out
+end
+
+local function is_figure(b)
+  return b.t == "Para" and #b.content == 1 and b.content[1].t == "Image"
+    and b.content[1].title:match("^fig:") ~= nil
+end
+
+-- Every figure is numbered, as in LaTeX; HTML gets "Figure 2.3:" before the caption.
+local function number_figure(para)
+  local img = para.content[1]
+  local number = next_number("fig")
+  if img.identifier ~= "" then
+    ids[img.identifier] = true
+    add_label(img.identifier, { kind = "fig", number = number })
+  end
+  if not is_latex() then
+    local caption = pandoc.List { label_span("Figure\u{a0}" .. number .. ":", "figure-number"), pandoc.Space() }
+    caption:extend(img.caption)
+    img.caption = caption
+    para.content = { img }
+  end
+  return para
+end
+
+-- A table with a caption is numbered, as in LaTeX; "{#tbl:x}" at the end of
+-- the caption is its label.
+local function number_table(tbl)
+  local long = tbl.caption.long
+  if #long == 0 then return tbl end
+  local last = long[#long]
+  local content = pandoc.List(last.content)
+  local id = nil
+  if #content > 0 and content[#content].t == "Str" then
+    id = content[#content].text:match("^{#([^}%s]+)}$")
+  end
+  if id then
+    content:remove(#content)
+    while #content > 0 and (content[#content].t == "Space" or content[#content].t == "SoftBreak") do
+      content:remove(#content)
+    end
+  end
+  local number = next_number("tbl")
+  if id then
+    ids[id] = true
+    add_label(id, { kind = "tbl", number = number })
+    if is_latex() then content:insert(pandoc.RawInline("latex", "\\label{" .. id .. "}"))
+    else tbl.identifier = id end
+  end
+  last.content = content
+  long[#long] = last
+  if not is_latex() then
+    local first = long[1]
+    local c = pandoc.List { label_span("Table\u{a0}" .. number .. ":", "table-number"), pandoc.Space() }
+    c:extend(first.content)
+    first.content = c
+    long[1] = first
+  end
+  tbl.caption = { long = long, short = tbl.caption.short }
+  return tbl
+end
+
+-- $$...$$ {#eq:x} inside a paragraph: a numbered equation.
+local function equation(math, id, number)
+  if is_latex() then
+    return { pandoc.RawInline("latex", "\\begin{equation}" .. math.text .. "\\label{" .. id ..
+      "}\\end{equation}") }
+  end
+  return { pandoc.Span({ math, label_span("(" .. number .. ")", "eqno") },
+    pandoc.Attr(id, { "equation" })) }
+end
+
+local function number_equations(inlines)
+  local out = pandoc.List()
+  local i = 1
+  while i <= #inlines do
+    local el = inlines[i]
+    local id, j = nil, i + 1
+    if el.t == "Math" and el.mathtype == "DisplayMath" then
+      while j <= #inlines and (inlines[j].t == "Space" or inlines[j].t == "SoftBreak") do j = j + 1 end
+      if j <= #inlines and inlines[j].t == "Str" then id = inlines[j].text:match("^{#([^}%s]+)}") end
+    end
+    if id then
+      local number = next_number("eq")
+      ids[id] = true
+      add_label(id, { kind = "eq", number = number })
+      out:extend(equation(el, id, number))
+      local rest = inlines[j].text:sub(#id + 4)
+      if rest ~= "" then out:insert(pandoc.Str(rest)) end
+      i = j + 1
+    else
+      out:insert(el)
+      i = i + 1
+    end
+  end
+  return out
+end
+
+local number_blocks
+local function number_list(items)
+  local out = pandoc.List()
+  for _, item in ipairs(items) do out:insert(number_blocks(item)) end
+  return out
+end
+
+-- The blocks in document order: headings, figures, tables, equations.
+number_blocks = function(blocks)
+  local out = pandoc.List()
+  for _, b in ipairs(blocks) do
+    local t = b.t
+    if t == "Header" then
+      out:extend(number_header(b))
+    elseif is_figure(b) then
+      out:insert(number_figure(b))
+    elseif t == "Para" or t == "Plain" then
+      b.content = number_equations(b.content)
+      out:insert(b)
+    elseif t == "Table" then
+      out:insert(number_table(b))
+    elseif t == "Div" then
+      local src = b.attributes["wb-source"]
+      if src then table.insert(sources, src) end
+      b.content = number_blocks(b.content)
+      if src then table.remove(sources) end
+      out:insert(b)
+    elseif t == "BlockQuote" then
+      b.content = number_blocks(b.content)
+      out:insert(b)
+    elseif t == "BulletList" or t == "OrderedList" then
+      b.content = number_list(b.content)
+      out:insert(b)
+    elseif t == "DefinitionList" then
+      local items = pandoc.List()
+      for _, item in ipairs(b.content) do
+        items:insert({ item[1], number_list(item[2]) })
+      end
+      b.content = items
+      out:insert(b)
+    else
+      out:insert(b)
+    end
+  end
+  return out
+end
+
+-- Every identifier in the book, for the links to check against.
+local function collect_ids(blocks)
+  local function add(el)
+    if el.identifier and el.identifier ~= "" then ids[el.identifier] = true end
+  end
+  pandoc.walk_block(pandoc.Div(blocks), { Header = add, Div = add, Span = add, CodeBlock = add,
+    Image = add, Table = add, Link = add, Code = add })
+end
+
+-- What a reference says.
+local WORDS = { fig = { "Figure", "Figures" }, tbl = { "Table", "Tables" },
+  eq = { "Equation", "Equations" }, chapter = { "Chapter", "Chapters" },
+  appendix = { "Appendix", "Appendices" }, section = { "Section", "Sections" } }
+
+local function word_of(rec)
+  if rec.kind ~= "sec" then return rec.kind end
+  if rec.level == 1 then return rec.appendix and "appendix" or "chapter" end
+  return "section"
+end
+
+-- In LaTeX, \ref* prints LaTeX's own number (the check holds it to ours) and
+-- \hyperref links the words around it to the \label.
+local function latex_ref(id, rec, word)
+  local r = "\\ref*{" .. id .. "}"
+  if rec.kind == "eq" then r = "(" .. r .. ")" end
+  return pandoc.RawInline("latex", "\\hyperref[" .. id .. "]{" .. (word and (word .. "~") or "") .. r .. "}")
+end
+
+local function shown_number(rec)
+  return rec.kind == "eq" and ("(" .. rec.number .. ")") or rec.number
+end
+
+-- "Figure 2.3" (word given) or "2.3", linked.
+local function ref_link(id, rec, word)
+  if rec.number == nil then  -- an unnumbered heading: its title
+    return pandoc.Link(rec.title, "#" .. id)
+  end
+  if is_latex() then return latex_ref(id, rec, word) end
+  local text = shown_number(rec)
+  if word then text = word .. "\u{a0}" .. text end
+  return pandoc.Link({ pandoc.Str(text) }, "#" .. id)
+end
+
+local function resolve_cite(cite)
+  local items = {}
+  for _, c in ipairs(cite.citations) do
+    local rec = labels[c.id]
+    if not rec then
+      if prefix(c.id) and PREFIXES[prefix(c.id)] then
+        fail_at("unresolved reference @" .. c.id .. ": nothing in the book is labelled {#" .. c.id .. "}")
+      else
+        fail_at("@" .. c.id .. " is not a reference to anything in the book (references are @fig:, " ..
+          "@tbl:, @eq:, @sec: labels or a heading's identifier; a literal @ is written \\@)")
+      end
+      return pandoc.Str("??")
+    end
+    table.insert(items, { id = c.id, rec = rec, cit = c })
+  end
+  -- Runs of references of one kind share their word: "Figures 2.3 and 2.4".
+  local groups = {}
+  for _, it in ipairs(items) do
+    local key = it.rec.number and word_of(it.rec) or nil
+    local g = groups[#groups]
+    if key and g and g.key == key then table.insert(g, it)
+    else table.insert(groups, { key = key, it }) end
+  end
+  local out = pandoc.List()
+  local function sep(k, n)
+    if k == 1 then return end
+    if k == n then out:extend({ pandoc.Space(), pandoc.Str("and"), pandoc.Space() })
+    else out:extend({ pandoc.Str(","), pandoc.Space() }) end
+  end
+  for gi, g in ipairs(groups) do
+    sep(gi, #groups)
+    local suppress = g[1].cit.mode == "SuppressAuthor"
+    if #g[1].cit.prefix > 0 then
+      out:extend(g[1].cit.prefix)
+      out:insert(pandoc.Space())
+    end
+    if #g == 1 then
+      local it = g[1]
+      out:insert(ref_link(it.id, it.rec, (not suppress and it.rec.number) and WORDS[g.key][1] or nil))
+      out:extend(it.cit.suffix)
+    else
+      if not suppress then
+        out:insert(pandoc.Str(WORDS[g.key][2]))
+        out:insert(pandoc.Space())
+      end
+      for k, it in ipairs(g) do
+        sep(k, #g)
+        if k > 1 and #it.cit.prefix > 0 then
+          out:extend(it.cit.prefix)
+          out:insert(pandoc.Space())
+        end
+        out:insert(ref_link(it.id, it.rec, nil))
+        out:extend(it.cit.suffix)
+      end
+    end
+  end
+  return out
+end
+
+local function resolve_link(link)
+  local target = link.target
+  if target:sub(1, 1) ~= "#" then return nil end
+  local id = target:sub(2)
+  if not ids[id] then
+    fail_at("a link to #" .. id .. " (\"" .. stringify(link.content) .. "\"), which is nowhere in the book")
+    return nil
+  end
+  -- LaTeX: figures, tables and equations have a \label, not a hypertarget.
+  if is_latex() and labels[id] and labels[id].number then
+    local out = pandoc.List { pandoc.RawInline("latex", "\\hyperref[" .. id .. "]{") }
+    out:extend(link.content)
+    out:insert(pandoc.RawInline("latex", "}"))
+    return out
+  end
+  return nil
+end
+
+local function stray_label(str)
+  local id = str.text:match("^{#([%w_:%.%-]+)}")
+  if id then
+    fail_at("the label {#" .. id .. "} labels nothing (an equation's label follows its closing $$; " ..
+      "a table's ends its caption; a figure's follows the image)")
+  end
+  return nil
+end
+
+local RESOLVE = { Cite = resolve_cite, Link = resolve_link, Str = stray_label }
+
+-- The numbered chapters and appendices, each "Chapter 2: Softmax regression", linked.
+local function chapter_list()
+  local items = pandoc.List()
+  for _, c in ipairs(headings) do
+    local line = pandoc.List()
+    if c.id ~= "" then line:insert(ref_link(c.id, c.rec, WORDS[word_of(c.rec)][1]))
+    else line:insert(pandoc.Str(WORDS[word_of(c.rec)][1] .. "\u{a0}" .. c.rec.number)) end
+    line:insert(pandoc.Str(":"))
+    line:insert(pandoc.Space())
+    line:extend(c.rec.title)
+    items:insert({ pandoc.Plain(line) })
+  end
+  if #items == 0 then return pandoc.Para { pandoc.Str("(This copy has no chapters yet.)") } end
+  return pandoc.BulletList(items)
+end
+
+-- Resolves the references, fills in the chapter list and unwraps the
+-- included files' divs.
+local function resolve_blocks(blocks)
+  local out = pandoc.List()
+  for _, b in ipairs(blocks) do
+    if b.t == "Div" and b.classes:includes("chapter-list") then
+      out:insert(chapter_list())
+    elseif b.t == "Div" then
+      local src = b.attributes["wb-source"]
+      if src then
+        table.insert(sources, src)
+        out:extend(resolve_blocks(b.content))
+        table.remove(sources)
+      else
+        b.content = resolve_blocks(b.content)
+        out:insert(b)
+      end
+    else
+      out:insert(pandoc.walk_block(b, RESOLVE))
+    end
+  end
+  return out
+end
+
+local function write_labels(path)
+  local f = io.open(path, "w")
+  if not f then
+    io.stderr:write("book.lua: cannot write the labels to " .. path .. "\n")
+    return
+  end
+  for _, id in ipairs(label_order) do
+    local rec = labels[id]
+    if rec.number then f:write(id, "\t", word_of(rec), "\t", rec.number, "\n") end
+  end
+  f:close()
+end
+
+---------------------------------------------------------------------------
 -- Styles for the listings in HTML (LaTeX's are in tools/book.tex)
 
 local CSS = [[
@@ -449,6 +963,19 @@ pre.output { background: #f0f3f6; }
 figure { margin: 1.5em 0; text-align: center; }
 figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 90%; }
+span.figure-number, span.table-number { font-weight: bold; }
+span.equation { display: flex; align-items: center; margin: 1em 0; }
+span.equation math { flex: 1 1 auto; }
+span.eqno { flex: none; margin-left: 1em; }
+h1[data-number] > span.header-section-number { display: block; font-size: 55%;
+  font-weight: normal; color: #555; margin-bottom: 0.3em; }
+h1[data-number] > span.header-section-number::before { content: "Chapter "; }
+h1.appendix > span.header-section-number::before { content: "Appendix "; }
+h1 { margin-top: 2.5em; }
+nav#TOC > ul > li { margin-top: 0.3em; }
+nav#TOC ul { padding-left: 1.5em; }
+nav#TOC span.toc-section-number { display: inline-block; min-width: 2.2em; }
+p.edition { font-style: italic; }
 </style>
 ]]
 
@@ -466,13 +993,43 @@ local function add_css(meta)
   return meta
 end
 
-function Pandoc(doc)
-  local inputs = PANDOC_STATE.input_files
-  stack = { (inputs and inputs[1] and inputs[1] ~= "-") and inputs[1] or "(stdin)" }
-  doc.blocks = expand(doc.blocks)
+local function stop_on_problems()
   if #problems > 0 then
     error("book.lua: the book cannot be built:\n  " .. table.concat(problems, "\n  ") .. "\n", 0)
   end
+end
+
+function Pandoc(doc)
+  local inputs = PANDOC_STATE.input_files
+  stack = { (inputs and inputs[1] and inputs[1] ~= "-") and inputs[1] or "(stdin)" }
+  if doc.meta.edition ~= nil then edition = stringify(doc.meta.edition) end
+  if edition ~= "student" and edition ~= "instructor" then
+    error("book.lua: edition \"" .. edition .. "\" is not an edition: use student or instructor\n", 0)
+  end
+  local blocks = expand(select_edition(doc.blocks))
+  if edition == "instructor" then
+    local appendix = doc.meta["instructor-appendix"] and stringify(doc.meta["instructor-appendix"])
+    if not appendix or appendix == "" then
+      fail("the instructor edition needs the metadata key instructor-appendix: the appendix's file")
+    else
+      blocks:insert(include_file(appendix))
+    end
+    local note = pandoc.List { pandoc.Str("Instructor's"), pandoc.Space(), pandoc.Str("edition,"),
+      pandoc.Space(), pandoc.Str("with"), pandoc.Space(), pandoc.Str("the"), pandoc.Space(),
+      pandoc.Str("solutions") }
+    local sub = doc.meta.subtitle and pandoc.List(doc.meta.subtitle) or pandoc.List()
+    if #sub > 0 then sub:insert(pandoc.LineBreak()) end
+    sub:extend(note)
+    doc.meta.subtitle = pandoc.MetaInlines(sub)
+  end
+  stop_on_problems()
+  blocks = number_blocks(blocks)
+  collect_ids(blocks)
+  blocks = resolve_blocks(blocks)
+  stop_on_problems()
+  local labels_path = os.getenv("BOOK_LABELS")
+  if labels_path and labels_path ~= "" then write_labels(labels_path) end
+  doc.blocks = blocks
   if is_html() then doc.meta = add_css(doc.meta) end
   if is_latex() then table.insert(doc.blocks, 1, pandoc.RawBlock("latex", LATEX_DEFAULTS)) end
   return doc

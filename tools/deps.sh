@@ -7,17 +7,22 @@
 #                  cannot be installed is named on one line and the exit is 1.
 #   macOS          prints the Homebrew line when a tool is missing (exit 1).
 #   anything else  says what is needed when a tool is missing (exit 1).
+#
+# WITH_BROWSER=1 (`make book-check`, CI) also wants Debian's chromium, for the
+# book's checks in a headless browser; students never need it.
 set -uo pipefail
 
 PKGS=(build-essential pkg-config check libsubunit-dev libopenblas-dev zlib1g-dev
       libyaml-dev gnuplot-nox pandoc texlive-latex-recommended texlive-latex-extra
-      texlive-fonts-recommended lmodern poppler-utils valgrind npm curl ca-certificates)
+      texlive-fonts-recommended lmodern poppler-utils valgrind npm curl ca-certificates
+      libxml2-utils zip)
 BREW='brew install check openblas zlib libyaml gnuplot pandoc pkg-config basictex node'
+[ "${WITH_BROWSER:-0}" = 1 ] && PKGS+=(chromium) && BREW+='; brew install --cask chromium'
 
 # Not Debian: check for the tools and libraries themselves.
 check_tools() {
     local c missing=()
-    for c in cc make pkg-config gnuplot pandoc pdflatex npm curl; do
+    for c in cc make pkg-config gnuplot pandoc pdflatex npm curl $([ "${WITH_BROWSER:-0}" = 1 ] && echo chromium); do
         command -v "$c" >/dev/null 2>&1 || missing+=("$c")
     done
     if command -v pkg-config >/dev/null 2>&1; then

@@ -19,6 +19,13 @@
 // The study's worked example (its section 1.3): one training image of a 5.
 static const double STUDY_MEAN = 0.13714225924744897, STUDY_SD = 0.31112823799846606;
 
+// 60000 as "60,000", the way the prose writes numbers.
+static const char *thousands(char *buf, size_t len, int n) {
+    if (n >= 1000) snprintf(buf, len, "%d,%03d", n / 1000, n % 1000);
+    else snprintf(buf, len, "%d", n);
+    return buf;
+}
+
 typedef struct {
     Options opt;
     Values values;
@@ -60,7 +67,8 @@ static int load_raw(Run *run, IdxImages *im, IdxLabels *lb, Error *err) {
     printf("      %s: magic 0x%08x, %d images of %d x %d pixels\n", ip, IDX_MAGIC_IMAGES,
            im->count, im->rows, im->cols);
     printf("      %s: magic 0x%08x, %d labels\n", lp, IDX_MAGIC_LABELS, lb->count);
-    values_set(&run->values, "train_files_count", "%d", im->count);
+    char num[32];
+    values_set(&run->values, "train_files_count", "%s", thousands(num, sizeof num, im->count));
     values_set(&run->values, "rows", "%d", im->rows);
     values_set(&run->values, "cols", "%d", im->cols);
 
@@ -139,6 +147,8 @@ static void zscore_check(Run *run, const Mnist *m) {
     values_set(&run->values, "n_train", "%d", tr->n);
     values_set(&run->values, "n_val", "%d", m->val.n);
     values_set(&run->values, "n_test", "%d", m->test.n);
+    char num[32];
+    values_set(&run->values, "test_count", "%s", thousands(num, sizeof num, m->test.n));
 
     double *mine = malloc(sizeof(double) * tr->dim), *lib = malloc(sizeof(double) * tr->dim);
     if (!mine || !lib) { fprintf(stderr, "%s: out of memory\n", run->opt.prog); exit(1); }

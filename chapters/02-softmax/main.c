@@ -428,9 +428,13 @@ int main(int argc, char **argv) {
     values_set(&run.values, "n_test", "%d", data.test.n);
     values_set(&run.values, "batches_per_epoch", "%d",
                (data.train.n + c->batch_size - 1) / c->batch_size);
-    if (c->layer_specs[0] != data.train.dim) {
-        error_set(&err, "%s: layer_specs: %d inputs, but the images have %d pixels",
-                  run.config_path, c->layer_specs[0], data.train.dim);
+    if (c->layer_specs[0] != data.train.dim || c->batch_size > data.train.n) {
+        if (c->layer_specs[0] != data.train.dim)
+            error_set(&err, "%s: layer_specs: %d inputs, but the images have %d pixels",
+                      run.config_path, c->layer_specs[0], data.train.dim);
+        else
+            error_set(&err, "%s: batch_size: %d is more than the %d training examples",
+                      run.config_path, c->batch_size, data.train.n);
         mnist_free(&data);
         error_print("ch2", &err);
         return 1;

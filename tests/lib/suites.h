@@ -10,5 +10,6 @@ Suite *rng_suite(void);
 Suite *linalg_suite(void);
 Suite *config_suite(void);
 Suite *metrics_suite(void);
+Suite *train_suite(void);
 
 #endif

@@ -1,0 +1,62 @@
+// fast.h: the training loop's fast path (see train.h, TrainOptions).
+//
+// The same network, the same rule and the same batches as train()'s plain
+// path, computed with the library's own kernels instead of the exercises'
+// functions, so that the study's experiments take seconds. Four things make
+// it fast:
+//
+//   - the pixels' sparsity: four pixels in five of an MNIST image are 0, and
+//     the z-score is an affine map of each image's bytes p, x = s (p - m 1),
+//     so the first layer needs only the pixels that are not 0:
+//       W x = s (W p) - s m (W 1)
+//     and its weights' gradient sum_b d_b x_b^T likewise
+//       sum_b s_b d_b p_b^T - (sum_b s_b m_b d_b) 1^T
+//     (W 1, the sum of W's columns, is kept up to date as W changes);
+//   - both cores: each batch is cut into as many groups of images as there
+//     are threads for the forward and backward passes, and the first layer's
+//     gradient and step are cut by rows of pixels;
+//   - vectors of 8 doubles (AVX-512 where the processor has it), tanh and
+//     sigmoid included, computed from exp() to about 1e-16;
+//   - no allocation once training has started.
+//
+// The numbers are the plain path's to rounding: the sums are taken in
+// another order, so they differ in the last bits, and training, being
+// chaotic, lets that grow from epoch to epoch (see tests/lib/test_train.c for
+// how far they agree). They do not depend on the number of threads: every
+// sum is taken in the same order whatever the threads are.
+#ifndef WB_FAST_H
+#define WB_FAST_H
+
+#include "config.h"
+#include "dataset.h"
+#include "error.h"
+#include "train.h"
+
+enum { FAST_MAX_THREADS = 8 };
+
+typedef struct Fast Fast;
+
+// Why the fast path cannot train this network on this data, or NULL if it can.
+const char *fast_unsupported(const Net *net, const Mnist *data);
+
+// Sets up the fast path for net (its current weights), cfg's rule and the
+// three splits of data, which must outlive it. threads: 0 for one per
+// processor this process may use (at most FAST_MAX_THREADS).
+int fast_create(Fast **f, const Net *net, const Config *cfg, const Mnist *data, int threads,
+                Error *err);
+void fast_free(Fast *f);
+int fast_threads(const Fast *f);
+
+// The weights: from a Net (after the loop restores the best ones), and back
+// into it (at the end of each epoch). The velocity stays in f.
+void fast_load(Fast *f, const Net *net);
+void fast_store(const Fast *f, Net *net);
+
+// One minibatch of data->train: examples idx[0..B-1], forward, backward and
+// the step (with cfg's penalties and momentum). B <= cfg->batch_size.
+void fast_step(Fast *f, const int *idx, int B);
+
+// The mean loss and the accuracy (percent) on s, one of data's three splits.
+void fast_evaluate(double *loss, double *acc, Fast *f, const Split *s);
+
+#endif

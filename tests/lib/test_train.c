@@ -1,0 +1,230 @@
+// test_train.c: the training loop's fast path (lib/fast.c, train_with() with
+// .fast) against its plain path (train(), on the reference solutions): the
+// same numbers, to rounding, for each activation, penalty and rule, after a
+// few epochs on the first 2000 images of data/mnist (what --limit 2000 reads),
+// and the same numbers, bit for bit, whatever the number of threads.
+//
+// Tolerance: the two paths sum in different orders (the fast one skips the
+// zero pixels, see lib/fast.h), so they start apart by about 1e-16 and
+// training lets that grow, step after step. After these runs (2 to 4 epochs,
+// 26 to 100 batches) the weights, losses and accuracies agree to 3e-15 or better; the
+// test allows TOL = 1e-12, relative to the larger of 1 and the value (and
+// 1e-9 for the metrics files, which print 10 digits). On the full data the
+// growth goes on: after the first epoch (375 batches) the two still agree to
+// the 10 digits the metrics print; after the second, to about 1e-5; after the
+// third, only to a few percent, as any two roundings of this training do
+// (OpenBLAS on one thread and on two part as far): the trajectories part,
+// their statistics do not.
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "metrics.h"
+#include "suites.h"
+#include "train.h"
+
+#ifndef WB_NO_SOLUTIONS
+#include "ch2.h"
+#include "ch3.h"
+#include "ch4.h"
+#include "ch5.h"
+#include "ch6.h"
+
+static const double TOL = 1e-12, TOL_PRINTED = 1e-9;
+static Mnist data;
+static char dir[64];
+
+static void setup(void) {
+    Error err = {{0}};
+    DataOptions opt = {.dir = "data/mnist", .seed = 1, .val_fraction = 0.2, .limit = 2000,
+                       .norm = NORM_PER_IMAGE};
+    if (mnist_load(&data, &opt, &err) != 0) {
+        fprintf(stderr, "test_train: needs the MNIST files in data/mnist (make data): %s\n",
+                err.msg);
+        exit(1);
+    }
+    progress_quiet = true;
+    snprintf(dir, sizeof dir, "/tmp/wb-train-XXXXXX");
+    if (!mkdtemp(dir)) exit(1);
+}
+
+static void teardown(void) {
+    char path[128];
+    const char *names[] = {"plain.tsv", "fast.tsv", "one.tsv", "three.tsv"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+    mnist_free(&data);
+}
+
+static TrainOps reference_ops(Activation act) {
+    TrainOps ops = {.softmax = softmax, .cross_entropy = cross_entropy,
+                    .count_correct = count_correct, .sgd_step = sgd_step,
+                    .linear_forward = linear_forward, .linear_backward = linear_backward,
+                    .output_delta = output_delta, .momentum_step = momentum_step,
+                    .should_stop = should_stop, .l1_gradient = l1_gradient,
+                    .l2_gradient = l2_gradient};
+    ops.act_forward = act == ACT_TANH ? tanh_forward : act == ACT_SIGMOID ? sigmoid_forward
+                                                                          : relu_forward;
+    ops.act_backward = act == ACT_TANH ? tanh_backward : act == ACT_SIGMOID ? sigmoid_backward
+                                                                            : relu_backward;
+    return ops;
+}
+
+// The experiments: the study's network with each activation, rule and
+// penalty, a deeper and a shallower one, an odd batch size, early stopping.
+typedef struct {
+    const char *name;
+    int layers[5], n_layers;
+    Activation act;
+    bool momentum, early_stop;
+    double l1, l2, rate;
+    int batch, epochs;
+} Case;
+
+static const Case CASES[] = {
+    {"tanh, momentum (chapter 4)", {784, 128, 10}, 3, ACT_TANH, true, false, 0, 0, 1e-3, 128, 2},
+    {"tanh, plain SGD, early stop", {784, 128, 10}, 3, ACT_TANH, false, true, 0, 0, 1e-3, 128, 4},
+    {"sigmoid, L2, momentum", {784, 128, 10}, 3, ACT_SIGMOID, true, false, 0, 1e-3, 1e-3, 128, 2},
+    {"ReLU, L1, batch 97", {784, 128, 10}, 3, ACT_RELU, true, false, 1e-3, 0, 1e-4, 97, 2},
+    {"tanh, two hidden layers of 50 and 20", {784, 50, 20, 10}, 4, ACT_TANH, true, false, 1e-4,
+     1e-4, 1e-3, 64, 2},
+    {"softmax regression (784-10)", {784, 10}, 2, ACT_TANH, false, false, 0, 0, 1e-3, 128, 2},
+};
+
+static Config case_config(const Case *c) {
+    Config cfg;
+    config_defaults(&cfg);
+    cfg.n_layers = c->n_layers;
+    for (int l = 0; l < c->n_layers; l++) cfg.layer_specs[l] = c->layers[l];
+    cfg.activation = c->act;
+    cfg.momentum = c->momentum;
+    cfg.early_stop = c->early_stop;
+    cfg.early_stop_epoch = 1;
+    cfg.L1_penalty = c->l1, cfg.L2_penalty = c->l2;
+    cfg.learning_rate = c->rate;
+    cfg.batch_size = c->batch;
+    cfg.epochs = c->epochs;
+    return cfg;
+}
+
+static void train_one(Net *net, TrainResult *res, const Config *cfg, const TrainOptions *opt,
+                      const char *name) {
+    Error err = {{0}};
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s.tsv", dir, name);
+    ck_assert_msg(net_create(net, cfg, &err) == 0, "%s", err.msg);
+    net_init(net, 7, 0);
+    TrainOps ops = reference_ops(cfg->activation);
+    ck_assert_msg(train_with(res, net, &ops, cfg, &data, 7, path, name, opt, &err) == 0, "%s",
+                  err.msg);
+}
+
+static double rel_diff(double a, double b) { return fabs(a - b) / fmax(1.0, fabs(b)); }
+
+// Each epoch's row of two metrics files: the losses within TOL_PRINTED, the
+// accuracies within one image.
+static void same_metrics(const char *a_name, const char *b_name, const Case *c) {
+    char pa[128], pb[128], la[256], lb[256];
+    snprintf(pa, sizeof pa, "%s/%s.tsv", dir, a_name);
+    snprintf(pb, sizeof pb, "%s/%s.tsv", dir, b_name);
+    FILE *fa = fopen(pa, "r"), *fb = fopen(pb, "r");
+    ck_assert_ptr_nonnull(fa);
+    ck_assert_ptr_nonnull(fb);
+    int rows = 0;
+    while (fgets(la, sizeof la, fa) && fgets(lb, sizeof lb, fb)) {
+        double a[6], b[6];
+        if (sscanf(la, "%lf %lf %lf %lf %lf %lf", &a[0], &a[1], &a[2], &a[3], &a[4], &a[5]) != 6)
+            continue;  // the header
+        ck_assert_int_eq(sscanf(lb, "%lf %lf %lf %lf %lf %lf", &b[0], &b[1], &b[2], &b[3], &b[4],
+                                &b[5]), 6);
+        rows++;
+        for (int k = 1; k <= 2; k++)
+            ck_assert_msg(rel_diff(a[k], b[k]) <= TOL_PRINTED,
+                          "%s: epoch %.0f, %s loss: fast %.10g, plain %.10g", c->name, a[0],
+                          k == 1 ? "training" : "validation", a[k], b[k]);
+        ck_assert_msg(fabs(a[3] - b[3]) <= 100.0 / data.train.n + 1e-9 &&
+                          fabs(a[4] - b[4]) <= 100.0 / data.val.n + 1e-9,
+                      "%s: epoch %.0f, accuracies: fast %g%% and %g%%, plain %g%% and %g%%",
+                      c->name, a[0], a[3], a[4], b[3], b[4]);
+    }
+    fclose(fa), fclose(fb);
+    ck_assert_int_ge(rows, 2);
+}
+
+START_TEST(fast_equals_plain) {
+    const Case *c = &CASES[_i];
+    Config cfg = case_config(c);
+    Net plain, fast;
+    TrainResult rp, rf;
+    train_one(&plain, &rp, &cfg, NULL, "plain");
+    TrainOptions opt = {.fast = true, .threads = 2};
+    train_one(&fast, &rf, &cfg, &opt, "fast");
+    ck_assert_msg(rp.fast_threads == 0 && rf.fast_threads == 2,
+                  "%s: the paths that ran: plain %d threads, fast %d", c->name, rp.fast_threads,
+                  rf.fast_threads);
+    double worst = 0;
+    int at = 0;
+    for (int i = 0; i < plain.n_params; i++) {
+        double d = rel_diff(fast.params[i], plain.params[i]);
+        if (d > worst) worst = d, at = i;
+    }
+    ck_assert_msg(worst <= TOL, "%s: weight %d after training: fast %.17g, plain %.17g", c->name,
+                  at, fast.params[at], plain.params[at]);
+    ck_assert_int_eq(rf.epochs_run, rp.epochs_run);
+    ck_assert_int_eq(rf.kept_epoch, rp.kept_epoch);
+    ck_assert_msg(rel_diff(rf.test_loss, rp.test_loss) <= TOL &&
+                      rel_diff(rf.best_val_loss, rp.best_val_loss) <= TOL,
+                  "%s: test loss fast %.17g plain %.17g; best validation loss fast %.17g plain "
+                  "%.17g", c->name, rf.test_loss, rp.test_loss, rf.best_val_loss,
+                  rp.best_val_loss);
+    ck_assert_msg(fabs(rf.test_acc - rp.test_acc) <= 100.0 / data.test.n + 1e-9,
+                  "%s: test accuracy fast %g%%, plain %g%%", c->name, rf.test_acc, rp.test_acc);
+    same_metrics("fast", "plain", c);
+    net_free(&plain);
+    net_free(&fast);
+}
+END_TEST
+
+// One thread or three: the same units of work, whoever takes them, the same
+// sums in the same order: the same bits.
+START_TEST(threads_change_nothing) {
+    Config cfg = case_config(&CASES[_i]);
+    Net one, three;
+    TrainResult r1, r3;
+    TrainOptions o1 = {.fast = true, .threads = 1}, o3 = {.fast = true, .threads = 3};
+    train_one(&one, &r1, &cfg, &o1, "one");
+    train_one(&three, &r3, &cfg, &o3, "three");
+    ck_assert_int_eq(r1.fast_threads, 1);
+    ck_assert_int_eq(r3.fast_threads, 3);
+    for (int i = 0; i < one.n_params; i++)
+        ck_assert_msg(one.params[i] == three.params[i],
+                      "%s: weight %d: one thread %.17g, three threads %.17g", CASES[_i].name, i,
+                      one.params[i], three.params[i]);
+    ck_assert(r1.test_loss == r3.test_loss);
+    net_free(&one);
+    net_free(&three);
+}
+END_TEST
+
+Suite *train_suite(void) {
+    Suite *s = suite_create("train");
+    TCase *tc = tcase_create("fast path");
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);  // under the sanitizers; a few seconds otherwise
+    int n = (int)(sizeof CASES / sizeof CASES[0]);
+    tcase_add_loop_test(tc, fast_equals_plain, 0, n);
+    tcase_add_loop_test(tc, threads_change_nothing, 0, n);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+#else  // a student copy: no reference solutions to compare with
+
+Suite *train_suite(void) { return suite_create("train"); }
+
+#endif

@@ -1,0 +1,250 @@
+// bench.c: the program behind `make bench` (tools/bench.sh runs it). How fast
+// the study's chapter-4 network trains: 784-128-10, tanh, batch 128, learning
+// rate 0.001, momentum 0.9, in double precision, seed 1, on the plain path
+// (train(): the exercises' functions, here the reference solutions of
+// chapters 2-4) and on the fast path (train_with() and lib/fast.c).
+//
+//   bench [--data DIR] [--out DIR] [--epochs N] [--plain-epochs N] [--threads N]
+//
+// An epoch is what the study's numpy code and PyTorch were timed on: the
+// training pass over the 48,000 training images and the validation pass over
+// the 12,000 validation images (not the evaluation of the training split that
+// train() adds for its curves). Its time is the median over the epochs run.
+// Each path trains in a process of its own, so that the peak memory (the
+// largest resident set, getrusage's ru_maxrss) is that of one run, and the
+// last line is for scripts:
+//   figures: epoch_s=0.081 gflops=272.4 peak_rss_mb=104 plain_epoch_s=0.95
+#define _DEFAULT_SOURCE  // wait4
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ch2.h"
+#include "ch3.h"
+#include "ch4.h"
+#include "linalg.h"
+#include "output.h"
+#include "train.h"
+
+typedef struct {
+    int ok;
+    double epoch_s, val_loss1, test_acc;
+    int epochs, threads;
+    int train_n, val_n;
+    double peak_mb;  // filled in by the parent
+} Outcome;
+
+static Config bench_config(int epochs) {
+    Config c;
+    config_defaults(&c);  // 784-128-10, tanh, rate 0.001, batch 128
+    c.momentum = true, c.momentum_gamma = 0.9;
+    c.early_stop = false;
+    c.epochs = epochs;
+    return c;
+}
+
+// The validation loss after epoch 1, from a run's metrics.
+static double first_val_loss(const char *tsv) {
+    FILE *f = fopen(tsv, "r");
+    double v = -1, e, tl;
+    char line[512];
+    if (!f) return -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "%lf %lf %lf", &e, &tl, &v) == 3 && e == 1) break;
+    fclose(f);
+    return v;
+}
+
+// One run, in this (child) process.
+static Outcome run(const char *data_dir, const char *out_dir, bool fast, int epochs,
+                   int threads) {
+    Outcome o = {0};
+    Error err = {{0}};
+    Mnist m;
+    DataOptions dopt = {.dir = data_dir, .seed = 1, .val_fraction = 0.2, .norm = NORM_PER_IMAGE};
+    if (mnist_load(&m, &dopt, &err) != 0) {
+        error_print("bench", &err);
+        return o;
+    }
+    Config c = bench_config(epochs);
+    Net net;
+    if (net_create(&net, &c, &err) != 0) {
+        error_print("bench", &err);
+        mnist_free(&m);
+        return o;
+    }
+    net_init(&net, 1, 0);
+    TrainOps ops = {.softmax = softmax, .cross_entropy = cross_entropy,
+                    .count_correct = count_correct, .sgd_step = sgd_step,
+                    .linear_forward = linear_forward, .linear_backward = linear_backward,
+                    .output_delta = output_delta, .act_forward = tanh_forward,
+                    .act_backward = tanh_backward, .momentum_step = momentum_step,
+                    .should_stop = should_stop};
+    TrainOptions topt = {.fast = fast, .threads = threads};
+    TrainResult res;
+    char tsv[4200];
+    snprintf(tsv, sizeof tsv, "%s/%s.tsv", out_dir, fast ? "fast" : "plain");
+    if (train_with(&res, &net, &ops, &c, &m, 1, tsv, fast ? "fast" : "plain", &topt, &err) != 0) {
+        error_print("bench", &err);
+    } else {
+        o = (Outcome){.ok = 1, .epoch_s = res.epoch_seconds, .val_loss1 = first_val_loss(tsv),
+                      .test_acc = res.test_acc, .epochs = res.epochs_run,
+                      .threads = res.fast_threads, .train_n = m.train.n, .val_n = m.val.n};
+    }
+    net_free(&net);
+    mnist_free(&m);
+    return o;
+}
+
+// The same run in a child process; its peak memory from wait4().
+static Outcome run_apart(const char *data_dir, const char *out_dir, bool fast, int epochs,
+                         int threads) {
+    Outcome o = {0};
+    int fd[2];
+    if (pipe(fd) != 0) return o;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) return o;
+    if (pid == 0) {
+        close(fd[0]);
+        Outcome mine = run(data_dir, out_dir, fast, epochs, threads);
+        ssize_t n = write(fd[1], &mine, sizeof mine);
+        _exit(n == (ssize_t)sizeof mine ? 0 : 1);
+    }
+    close(fd[1]);
+    size_t got = 0;
+    while (got < sizeof o) {
+        ssize_t n = read(fd[0], (char *)&o + got, sizeof o - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += (size_t)n;
+    }
+    close(fd[0]);
+    int status;
+    struct rusage ru;
+    if (wait4(pid, &status, 0, &ru) < 0 || got != sizeof o || !WIFEXITED(status) ||
+        WEXITSTATUS(status) != 0)
+        o.ok = 0;
+#ifdef __APPLE__
+    o.peak_mb = ru.ru_maxrss / 1048576.0;  // bytes there
+#else
+    o.peak_mb = ru.ru_maxrss / 1024.0;     // kilobytes on Linux
+#endif
+    return o;
+}
+
+static void processor(char *buf, size_t size) {
+    snprintf(buf, size, "an unknown processor");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[512];
+    if (!f) return;
+    while (fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':');
+        if (strncmp(line, "model name", 10) == 0 && colon) {
+            colon[strcspn(colon, "\n")] = '\0';
+            snprintf(buf, size, "%s", colon + 2);
+            break;
+        }
+    }
+    fclose(f);
+}
+
+static int positive(const char *opt, const char *s, int min) {
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || v < min || v > 1000) {
+        fprintf(stderr, "bench: %s: expected a whole number from %d to 1000, got '%s'\n", opt,
+                min, s);
+        exit(2);
+    }
+    return (int)v;
+}
+
+int main(int argc, char **argv) {
+    const char *data_dir = "data/mnist", *out_dir = "build/bench";
+    int epochs = 7, plain_epochs = 3, threads = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--help") == 0) {
+            printf("usage: bench [--data DIR] [--out DIR] [--epochs N] [--plain-epochs N] "
+                   "[--threads N]\n  --epochs N        epochs of the fast path (default 7)\n"
+                   "  --plain-epochs N  epochs of the plain path (default 3; 0: not run)\n"
+                   "  --threads N       the fast path's threads (default 0: one per "
+                   "processor)\n");
+            return 0;
+        }
+        if (!v) {
+            fprintf(stderr, "bench: unknown option or missing value: %s (see --help)\n", a);
+            return 2;
+        }
+        if (strcmp(a, "--data") == 0) data_dir = v;
+        else if (strcmp(a, "--out") == 0) out_dir = v;
+        else if (strcmp(a, "--epochs") == 0) epochs = positive(a, v, 1);
+        else if (strcmp(a, "--plain-epochs") == 0) plain_epochs = positive(a, v, 0);
+        else if (strcmp(a, "--threads") == 0) threads = positive(a, v, 0);
+        else {
+            fprintf(stderr, "bench: unknown option %s (see --help)\n", a);
+            return 2;
+        }
+        i++;
+    }
+    Error err = {{0}};
+    if (make_dirs(out_dir, &err) != 0) {
+        error_print("bench", &err);
+        return 1;
+    }
+    char cpu[256];
+    processor(cpu, sizeof cpu);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    printf("bench: the study's chapter-4 network: 784-128-10, tanh, batch 128, learning rate\n"
+           "       0.001, momentum 0.9, double precision, seed 1, data from %s\n"
+           "       on %s, %ld processor%s; products: %s\n",
+           data_dir, cpu, cores, cores == 1 ? "" : "s", matmul_backend());
+
+    Outcome plain = {0}, fast = {0};
+    if (plain_epochs > 0) {
+        printf("plain path (train(): the reference solutions' functions), %d epochs ...\n",
+               plain_epochs);
+        plain = run_apart(data_dir, out_dir, false, plain_epochs, 0);
+        if (!plain.ok) return fprintf(stderr, "bench: the plain run failed\n"), 1;
+    }
+    printf("fast path (train_with() and lib/fast.c), %d epochs ...\n", epochs);
+    fast = run_apart(data_dir, out_dir, true, epochs, threads);
+    if (!fast.ok) return fprintf(stderr, "bench: the fast run failed\n"), 1;
+
+    // The dense arithmetic of one epoch: per training image, the forward
+    // products 2(784*128 + 128*10), the weights' gradients as much again, and
+    // the hidden layer's delta 2*128*10; per validation image, the forward.
+    double fwd = 2.0 * (784 * 128 + 128 * 10);
+    double flop = fast.train_n * (2 * fwd + 2.0 * 128 * 10) + fast.val_n * fwd;
+    printf("\none epoch = the training pass (%d images) + the validation pass (%d images),\n"
+           "%.1f GFLOP of dense arithmetic (the fast path skips the zero pixels: its GFLOP/s\n"
+           "are those of the dense work it stands in for)\n\n",
+           fast.train_n, fast.val_n, flop / 1e9);
+    if (plain.ok)
+        printf("  plain path  %8.3f s per epoch (median of %d)  %6.1f GFLOP/s  peak %4.0f MB\n",
+               plain.epoch_s, plain.epochs, flop / plain.epoch_s / 1e9, plain.peak_mb);
+    printf("  fast path   %8.3f s per epoch (median of %d)  %6.1f GFLOP/s  peak %4.0f MB"
+           "  (%d thread%s)\n",
+           fast.epoch_s, fast.epochs, flop / fast.epoch_s / 1e9, fast.peak_mb, fast.threads,
+           fast.threads == 1 ? "" : "s");
+    if (plain.ok) {
+        double rel = fabs(fast.val_loss1 - plain.val_loss1) / plain.val_loss1;
+        printf("  the fast path runs %.1f times as fast; the validation loss after epoch 1 is\n"
+               "  %.10g on the fast path, %.10g on the plain one (%s)\n",
+               plain.epoch_s / fast.epoch_s, fast.val_loss1, plain.val_loss1,
+               rel < 1e-9 ? "the same to the 10 digits the metrics keep" : "apart by rounding");
+    }
+    printf("figures: epoch_s=%.3f gflops=%.1f peak_rss_mb=%.0f", fast.epoch_s,
+           flop / fast.epoch_s / 1e9, fast.peak_mb);
+    if (plain.ok) printf(" plain_epoch_s=%.3f", plain.epoch_s);
+    printf("\n");
+    return 0;
+}

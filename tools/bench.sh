@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# bench.sh BENCH DATA OUT: `make bench`. Runs the bench program (tools/bench.c:
+# an epoch of the study's chapter-4 network on the plain and the fast path,
+# and the fast run's peak memory), then times `make paper SEEDS=1` unless
+# PAPER=0, and ends on one line for scripts:
+#   bench: epoch_s=0.081 gflops=272.4 peak_rss_mb=104 paper_s=48
+# (paper_s=NA when the paper run is skipped, or when there is no `make paper`.)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bench=$1 data=$2 out=$3
+make=${MAKE:-make}
+mkdir -p "$out"
+"$bench" --data "$data" --out "$out" ${BENCH_ARGS:-} | tee "$out/bench.txt"
+figures=$(sed -n 's/^figures: //p' "$out/bench.txt" | tail -n 1)
+[ -n "$figures" ] || { echo "bench: the bench program printed no figures" >&2; exit 1; }
+figures=$(sed 's/ plain_epoch_s=[^ ]*//' <<<"$figures")
+
+paper_s=NA
+if [ "${PAPER:-1}" = 0 ]; then
+    echo "paper: not run (PAPER=0)"
+elif ! "$make" -n paper SEEDS=1 >/dev/null 2>&1; then
+    echo "paper: this workbook has no \`make paper\` yet, so there is no time to give (paper_s=NA)"
+else
+    echo "paper: make paper SEEDS=1 (its output in $out/paper.log) ..."
+    start=$(date +%s.%N)
+    if ! "$make" paper SEEDS=1 >"$out/paper.log" 2>&1; then
+        tail -n 20 "$out/paper.log" >&2
+        echo "bench: make paper SEEDS=1 failed; see $out/paper.log" >&2
+        exit 1
+    fi
+    paper_s=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')
+    echo "paper: ${paper_s} s"
+fi
+echo "bench: $figures paper_s=$paper_s"

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# check.sh: checks both editions of the built book as a reader would
+# (`make book-check`, which builds them first and installs Chromium if missing).
+#
+#   browser.mjs      each HTML book in headless Chromium: images, links, MathML,
+#                    chapters, exercises, listings; screenshots of chapter 1
+#   no-solutions.mjs no line of solution code in the student edition
+#   pdf.sh           each PDF with pdftotext, pdffonts and pdftoppm
+#
+# The chapters expected are those book.md includes, by the title on the first
+# "# " line of each included file. Everything looked at goes to build/book-check/
+# (chapter1.png is the student edition's first chapter in Chromium,
+# student-pN.png and instructor-pN.png are PDF pages). CHROMIUM=path picks the
+# browser (default: chromium). Ends on "book-check: N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 2
+out=build/book-check
+here=tools/book-check
+mkdir -p "$out"
+
+chromium=${CHROMIUM:-chromium}
+if ! command -v "$chromium" >/dev/null 2>&1; then
+    echo "book-check: $chromium is not installed; make book-check installs Debian's chromium" >&2
+    exit 1
+fi
+command -v node >/dev/null || { echo "book-check: node is not installed (make deps)" >&2; exit 1; }
+
+# The titles of the chapters book.md includes, in order.
+chapters=()
+while IFS= read -r f; do
+    [ -f "$f" ] || { echo "book-check: book.md includes $f, which does not exist" >&2; exit 1; }
+    t=$(grep -m1 '^# ' "$f" | sed -E 's/^# +//; s/ *\{[^}]*\} *$//')
+    grep -m1 '^# ' "$f" | grep -q '\.unnumbered' && continue
+    [ -n "$t" ] && chapters+=("$t")
+done < <(grep -oE '\{\.include +file="[^"]+"' book.md | sed -E 's/.*file="([^"]+)"/\1/')
+[ ${#chapters[@]} -gt 0 ] || { echo "book-check: book.md includes no chapter" >&2; exit 1; }
+
+passed=0 failed=0
+run() {
+    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+}
+export CHROMIUM=$chromium
+run node $here/browser.mjs build/book.html student "$out" "${chapters[@]}"
+run node $here/browser.mjs build/book-instructor.html instructor "$out/instructor" "${chapters[@]}"
+run node $here/no-solutions.mjs build/book.html build/book-instructor.html
+run bash $here/pdf.sh build/book.pdf student build/pdf "$out" "${chapters[@]}"
+run bash $here/pdf.sh build/book-instructor.pdf instructor build/pdf-instructor "$out" "${chapters[@]}"
+echo "book-check: $passed passed, $failed failed"
+[ $failed -eq 0 ]

@@ -185,7 +185,7 @@ static void sparse_free(Sparse *sp) {
 // So a thread that the system has put aside for a while (the machine is
 // busy) holds up at most one unit, not a fixed share of the job; and since
 // what a unit computes does not depend on who takes it, neither do the
-// numbers. A job is short (a phase of a batch, well under a millisecond), so
+// numbers. A job is short (half a batch, well under a millisecond), so
 // the threads spin a little before they sleep.
 
 typedef enum { JOB_FORWARD_BACKWARD, JOB_STEP, JOB_EVALUATE } JobKind;
@@ -538,7 +538,7 @@ KERNEL static void forward_image(const Fast *f, const double *colsum, const Spar
 }
 
 // ---------------------------------------------------------------------------
-// Training: phase A, by images
+// Training: forward and backward, by images
 
 // d[l-1] = (d[l] W[l]) * act'(h[l-1]) for batch row r: the rows of W[l], weighted.
 INLINE void delta_chunk(int c0, const int NV, const Fast *f, int l, int r) {
@@ -614,7 +614,7 @@ static void forward_backward(Fast *f, uint32_t gen, int t) {
 }
 
 // ---------------------------------------------------------------------------
-// Training: phase B, by weights
+// Training: the step, by weights
 
 // The step on one row of weights w [n] (velocity v) from its gradient g,
 // penalties first, in the order and the arithmetic of solutions/ch4.c, ch5.c.

@@ -12,9 +12,9 @@
 //     and its weights' gradient sum_b d_b x_b^T likewise
 //       sum_b s_b d_b p_b^T - (sum_b s_b m_b d_b) 1^T
 //     (W 1, the sum of W's columns, is kept up to date as W changes);
-//   - both cores: each batch is cut into as many groups of images as there
-//     are threads for the forward and backward passes, and the first layer's
-//     gradient and step are cut by rows of pixels;
+//   - every core: the forward and backward passes of a batch are cut into
+//     groups of 16 images, the first layer's gradient and step into blocks
+//     of 16 rows of pixels, and the threads take them as they come;
 //   - vectors of 8 doubles (AVX-512 where the processor has it), tanh and
 //     sigmoid included, computed from exp() to about 1e-16;
 //   - no allocation once training has started.

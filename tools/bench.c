@@ -144,7 +144,7 @@ static Outcome run_apart(const char *data_dir, const char *out_dir, bool fast, i
 static void processor(char *buf, size_t size) {
     snprintf(buf, size, "an unknown processor");
     FILE *f = fopen("/proc/cpuinfo", "r");
-    char line[4096], name[256] = "";
+    char line[4096], name[200] = "";  // short enough that name and its note fit in buf
     bool avx512 = false, flags = false;
     if (!f) return;
     while (fgets(line, sizeof line, f) && !(name[0] && flags)) {

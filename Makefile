@@ -8,12 +8,13 @@
 #   make grade           grade a submission       (SUBMISSION=dir CH=N FORMAT=gradescope OUT=file)
 #   make grade-all       grade a folder of them   (SUBMISSIONS=dir), into a gradebook CSV
 #   make student-dist    the copy students get: no solutions, no hidden tests
+#   make paper           every experiment of the study, 5 seeds each: build/paper/report.md
 #   make data            the full MNIST under data/mnist/, checksummed
 #   make deps            install what is missing (Debian; prints the Homebrew line on macOS)
 #   make clean           remove build/ (data/ stays; `make distclean` removes it too)
 #
 # Variables: SOLUTIONS=1, DATA=dir (other IDX files), DATASET=fashion, SEED=n,
-# CONFIG=file.yaml (one experiment of a chapter),
+# CONFIG=file.yaml (one experiment of a chapter), SEEDS=n and FORCE=1 (make paper),
 # BLAS=none (the portable products instead of OpenBLAS), SANITIZE=1 (ASan+UBSan).
 
 .DEFAULT_GOAL := all
@@ -127,17 +128,19 @@ $(BIN)/check-ch$(1)-exercises $(BIN)/check-ch$(1)-solutions: $(BIN)/check-ch$(1)
 	@mkdir -p $$(@D)
 	$$(LINK)
 
+# A run on the reference solutions trains on the library's fast path
+# (--fast); a student's own run, on the student's functions.
 .PHONY: ch$(1) check-ch$(1)
 ch$(1): $(BIN)/ch$(1)-$(WHO) $(if $(filter data/mnist,$(DATA)),data)
-	$(BIN)/ch$(1)-$(WHO) --data $(DATA) --out $(RUNS)/ch$(1)-$(WHO)$(RUN_TAG) --seed $(SEED) $(if $(CONFIG),--config $(CONFIG))
+	$(BIN)/ch$(1)-$(WHO) --data $(DATA) --out $(RUNS)/ch$(1)-$(WHO)$(RUN_TAG) --seed $(SEED) $(if $(CONFIG),--config $(CONFIG)) $(if $(filter 1,$(SOLUTIONS)),--fast)
 
 check-ch$(1): $(BIN)/check-ch$(1)-$(WHO)
 	@$(BIN)/check-ch$(1)-$(WHO)
 
-# The run the book quotes: the reference solutions on the full MNIST, seed 1.
-# values.tsv is written last, so it stands for the whole run.
+# The run the book quotes: the reference solutions on the full MNIST, seed 1,
+# on the fast path. values.tsv is written last, so it stands for the whole run.
 $(RUNS)/ch$(1)-solutions/values.tsv: $(BIN)/ch$(1)-solutions | data
-	$(BIN)/ch$(1)-solutions --data data/mnist --out $(RUNS)/ch$(1)-solutions --seed 1 --quiet
+	$(BIN)/ch$(1)-solutions --data data/mnist --out $(RUNS)/ch$(1)-solutions --seed 1 --quiet --fast
 endef
 $(foreach n,$(CHAPTERS),$(eval $(call chapter_rules,$(n),$(call ch_dir,$(n)))))
 
@@ -266,6 +269,60 @@ classroom:
 
 
 # ---------------------------------------------------------------------------
+# The reproduction
+#
+#   make paper      every experiment of the study, with seeds 1..SEEDS (5), on the
+#                   reference solutions and the fast path, one run per core at a time
+#                   (tools/paper/run.c); then the report (tools/paper/report.c):
+#                   build/paper/report.md (the book's appendix), results.tsv, values.tsv.
+#                   A finished run is kept in build/paper/runs/ under a hash of its
+#                   inputs (config, seed, data, program) and reused; FORCE=1 retrains.
+#
+# Other SEEDS or DATA report into a folder of their own (build/paper-seeds1/), never
+# into the one the book quotes; the runs are shared.
+
+SEEDS ?= 5
+ifneq ($(shell [[ "$(SEEDS)" =~ ^[1-9][0-9]?$$|^100$$ ]] && echo ok),ok)
+$(error SEEDS=$(SEEDS): use a whole number of seeds from 1 to 100)
+endif
+PAPER_DIR  := build/paper$(if $(filter data/mnist,$(DATA)),,-$(notdir $(DATA)))$(if $(filter 5,$(SEEDS)),,-seeds$(SEEDS))
+PAPER_RUNS := build/paper/runs
+PAPER_OBJ  := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tools/paper/*.c))
+# What the book quotes: the default seeds on the full MNIST.
+BOOK_PAPER := build/paper/report.md build/paper/values.tsv build/paper/results.tsv
+
+ifneq ($(HAVE_SOLUTIONS),)
+$(BIN)/paper-run: $(OBJ)/tools/paper/run.o $(OBJ)/tools/paper/experiments.o \
+                  $(foreach k,2 3 4 5 6,$(OBJ)/solutions/ch$(k).o) $(LIBA)
+	@mkdir -p $(@D)
+	$(LINK)
+$(BIN)/paper-report: $(OBJ)/tools/paper/report.o $(OBJ)/tools/paper/experiments.o \
+                     $(OBJ)/solutions/ch4.o $(LIBA)
+	@mkdir -p $(@D)
+	$(LINK)
+all: $(BIN)/paper-run $(BIN)/paper-report
+
+# paper_steps DIR SEEDS DATA FORCE REPORT-OPTIONS
+define paper_steps
+	$(BIN)/paper-run --data $(3) --out $(1) --runs $(PAPER_RUNS) --seeds $(2) $(if $(filter 1,$(4)),--force)
+	$(BIN)/paper-report --out $(1) --runs $(PAPER_RUNS) $(5)
+endef
+
+.PHONY: paper
+paper: $(BIN)/paper-run $(BIN)/paper-report $(if $(filter data/mnist,$(DATA)),data)
+	$(call paper_steps,$(PAPER_DIR),$(SEEDS),$(DATA),$(FORCE))
+
+# For the book: rerun when the programs or the configs change (the runs
+# themselves are reused when their inputs did not).
+$(BOOK_PAPER) &: $(BIN)/paper-run $(BIN)/paper-report $(wildcard chapters/*/*.yaml) | data
+	$(call paper_steps,build/paper,5,data/mnist,,--check-claims)
+else
+.PHONY: paper
+paper:
+	@echo "make paper: trains the reference solutions, which this student copy leaves out" >&2; exit 1
+endif
+
+# ---------------------------------------------------------------------------
 # The book: book.md pulls in each chapter; tools/book.lua pulls code regions out
 # of the sources and numbers out of the runs, numbers chapters, sections,
 # figures, tables and equations, resolves @fig:x-style references, and fails
@@ -305,6 +362,8 @@ BOOK_APPENDIX := build/book-appendix/solutions.md build/book-appendix/grading.md
 BOOK_MD     := $(shell grep -oE '\{\.include +file="[^"]+"' book.md 2>/dev/null | sed -E 's/.*file="([^"]+)"/\1/' | grep -v '^build/')
 BOOK_QUOTED := $(sort $(shell cat book.md $(BOOK_MD) 2>/dev/null | grep -oE 'run="ch[0-9]+"|build/runs/ch[0-9]+-solutions' | grep -oE '[0-9]+'))
 BOOK_USES   := $(foreach n,$(filter $(CHAPTERS),$(BOOK_QUOTED)),$(RUNS)/ch$(n)-solutions/values.tsv)
+# ...and `make paper`'s report, when book.md or a chapter includes or quotes it.
+BOOK_USES   += $(if $(shell grep -ls 'build/paper/' book.md $(BOOK_MD) 2>/dev/null),$(BOOK_PAPER))
 .PHONY: book book-steps book-check book-check-steps
 book: deps
 	@$(MAKE) book-steps
@@ -471,14 +530,12 @@ valgrind: $(foreach n,$(CHAPTERS),$(BIN)/ch$(n)-solutions) data
 # they call it). A student copy has no solutions/: the suite is empty there.
 
 PAPER ?= 1
-SPEED_INCS := $(addprefix -I,$(wildcard chapters/0[2-6]-*))
-$(OBJ)/tools/bench.o $(OBJ)/tests/lib/test_train.o: INCS += $(SPEED_INCS)
 
 ifneq ($(HAVE_SOLUTIONS),)
 $(BIN)/test-lib: $(foreach k,2 3 4 5 6,$(OBJ)/solutions/ch$(k).o)
 $(BIN)/test-lib: LINK = $(CC) $(LDFLAGS) -o $@ $^ $(LIBA) $(PKG_LIBS) -lm
 
-$(BIN)/bench: $(OBJ)/tools/bench.o $(foreach k,2 3 4,$(OBJ)/solutions/ch$(k).o) $(LIBA)
+$(BIN)/bench: $(OBJ)/tools/bench.o $(foreach k,2 3 4 5 6,$(OBJ)/solutions/ch$(k).o) $(LIBA)
 	@mkdir -p $(@D)
 	$(LINK)
 

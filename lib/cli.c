@@ -9,7 +9,8 @@
 static void usage(const char *prog, const char *about) {
     printf("%s: %s\n\n"
            "usage: %s [--data DIR] [--out DIR] [--seed N] [--seeds N] [--limit N] [--max-epochs N]\n"
-           "       %*s [--norm image|split] [--config FILE] [--figures DIR] [--quiet]\n\n"
+           "       %*s [--norm image|split] [--config FILE] [--figures DIR] [--fast]"
+           " [--quiet]\n\n"
            "  --data DIR      the four MNIST IDX files, raw or .gz (default data/mnist)\n"
            "  --out DIR       where this run writes its results (default build/runs/%s)\n"
            "  --seed N        seed of the split and of everything random (default 1)\n"
@@ -20,6 +21,8 @@ static void usage(const char *prog, const char *about) {
            "  --seeds N       run each experiment with N seeds, from --seed on (default 1)\n"
            "  --max-epochs N  at most N epochs per run, whatever the config says\n"
            "  --figures DIR   the gnuplot scripts (default figures)\n"
+           "  --fast          train on the library's fast path, not on the exercises'\n"
+           "                  functions: for runs on the reference solutions\n"
            "  --quiet         no progress lines and no text plots\n",
            prog, about, prog, (int)strlen(prog), "", prog);
 }
@@ -51,6 +54,10 @@ int cli_parse(Options *o, int argc, char **argv, const char *prog, const char *a
         }
         if (strcmp(a, "--quiet") == 0) {
             o->quiet = true;
+            continue;
+        }
+        if (strcmp(a, "--fast") == 0) {
+            o->fast = true;
             continue;
         }
         static const char *const with_value[] = {"--data", "--out", "--figures", "--config",

@@ -9,6 +9,9 @@
 //   --norm image|split   per-image z-score (the study) or per-split statistics
 //   --seeds N       train each experiment with seeds seed..seed+N-1 (default 1)
 //   --max-epochs N  train at most N epochs whatever the config says (quick runs)
+//   --fast          train on the library's fast path (train.h's TrainOptions), not
+//                   on the exercises' functions: for the runs on the reference
+//                   solutions (make chN SOLUTIONS=1, the book), never a student's own
 //   --quiet         no progress, no text plots
 #ifndef WB_CLI_H
 #define WB_CLI_H
@@ -29,6 +32,7 @@ typedef struct {
     bool seeds_given;     // --seeds was on the command line
     int max_epochs;       // 0: the config's epochs
     Normalization norm;
+    bool fast;            // --fast: the chapters that train take the fast path
     bool quiet;
     bool help;            // --help was given: usage printed, nothing else to do
 } Options;

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "chapter.h"
 #include "fast.h"
 #include "metrics.h"
 #include "rng.h"
@@ -167,14 +167,32 @@ void net_evaluate(double *loss, double *acc, const Net *net, const TrainOps *ops
     *acc = 100.0 * (double)correct / s->n;
 }
 
+//> predict
+// The network's probabilities for every example of split s, in order:
+// probs[i * 10 + k] is the probability it gives digit k for example i. It is
+// the training loop's forward pass, net_forward above, on the functions of
+// ops, CHUNK examples at a time.
+int net_predict(double *probs, const Net *net, const TrainOps *ops, const Split *s, Error *err) {
+    enum { CHUNK = 500 };
+    Work w;
+    if (work_create(&w, net, CHUNK, err) != 0) {
+        work_free(&w);
+        return -1;
+    }
+    int K = net->sizes[net->n_layers];
+    for (int start = 0; start < s->n; start += CHUNK) {
+        int b = s->n - start < CHUNK ? s->n - start : CHUNK;
+        split_range(w.x, NULL, s, start, b);
+        const double *y = net_forward(&w, net, ops, b);
+        memcpy(probs + (size_t)start * K, y, sizeof(double) * (size_t)b * K);
+    }
+    work_free(&w);
+    return 0;
+}
+//< predict
+
 // ---------------------------------------------------------------------------
 // The loop
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 //> train-step
 // One minibatch: forward, backward, the penalties, and the step.
@@ -257,7 +275,7 @@ int train_with(TrainResult *res, Net *net, const TrainOps *ops, const Config *cf
     res->best_val_loss = INFINITY;
     memcpy(best, net->params, sizeof(double) * net->n_params);
     for (int epoch = 1; epoch <= cfg->epochs; epoch++) {
-        double start = now();
+        double start = wall_time();
         // Algorithm 1: a new order every epoch, then batches of B in that order
         for (int i = tr->n - 1; i > 0; i--) {
             int j = (int)rng_below(&rng, (uint32_t)i + 1), tmp = order[i];
@@ -273,12 +291,15 @@ int train_with(TrainResult *res, Net *net, const TrainOps *ops, const Config *cf
             train_step(&w, net, velocity, ops, cfg, B);
         }
         if (fast) fast_store(fast, net);
-        double trained = now() - start;
+        double trained = wall_time() - start;
         seconds += trained;
-        evaluate(&tl, &ta, net, ops, fast, tr);
-        start = now();
+        if (opt && opt->skip_train_metrics)
+            tl = ta = NAN;
+        else
+            evaluate(&tl, &ta, net, ops, fast, tr);
+        start = wall_time();
         evaluate(&vl, &va, net, ops, fast, &data->val);
-        epoch_s[epoch - 1] = trained + (now() - start);
+        epoch_s[epoch - 1] = trained + (wall_time() - start);
         metrics_row(&mt, (double[]){epoch, tl, vl, ta, va, seconds});
         progress("%s: epoch %d/%d  train loss %.4f  val loss %.4f  val acc %.2f%%  (%.2f s/epoch)",
                  label, epoch, cfg->epochs, tl, vl, va, seconds / epoch);

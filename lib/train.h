@@ -130,6 +130,10 @@ typedef struct {
     bool fast;
     int threads;   // the fast path's threads: 0 for one per processor, 1 when
                    // several runs go at once (one per core)
+    bool skip_train_metrics;   // don't measure the whole training split after each
+                               // epoch (its two columns in the metrics are nan): a
+                               // run that needs only the validation loss saves a
+                               // forward pass over 48,000 images an epoch
 } TrainOptions;
 
 // train(), as opt says.
@@ -139,5 +143,10 @@ int train_with(TrainResult *res, Net *net, const TrainOps *ops, const Config *cf
 
 // The mean loss and the accuracy (percent) of net on a split.
 void net_evaluate(double *loss, double *acc, const Net *net, const TrainOps *ops, const Split *s);
+
+// The softmax outputs of net for every example of a split, in order, through
+// ops's functions (the plain path's forward pass, whichever path trained net).
+//   probs: out [s->n, 10]
+int net_predict(double *probs, const Net *net, const TrainOps *ops, const Split *s, Error *err);
 
 #endif

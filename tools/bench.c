@@ -26,9 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ch2.h"
-#include "ch3.h"
-#include "ch4.h"
+#include "activations.h"
 #include "linalg.h"
 #include "output.h"
 #include "train.h"
@@ -81,12 +79,7 @@ static Outcome run(const char *data_dir, const char *out_dir, bool fast, int epo
         return o;
     }
     net_init(&net, 1, 0);
-    TrainOps ops = {.softmax = softmax, .cross_entropy = cross_entropy,
-                    .count_correct = count_correct, .sgd_step = sgd_step,
-                    .linear_forward = linear_forward, .linear_backward = linear_backward,
-                    .output_delta = output_delta, .act_forward = tanh_forward,
-                    .act_backward = tanh_backward, .momentum_step = momentum_step,
-                    .should_stop = should_stop};
+    TrainOps ops = chapter6_ops(ACT_TANH);
     TrainOptions topt = {.fast = fast, .threads = threads};
     TrainResult res;
     char tsv[4200];

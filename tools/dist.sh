@@ -8,9 +8,9 @@
 # build/, data/ and dot folders.
 #
 #   student     the copy students get, as mnist-workbook-student/ in a tarball:
-#               no solutions/, no hidden tests, nothing that holds a solution
-#               (tests/hostile/ are complete chapters with one misbehaviour),
-#               nothing that needs them (the project's own test steps, CI, the
+#               no solutions/, no hidden tests, nothing that holds a solution,
+#               nothing that needs them (the hostile submissions of
+#               tests/hostile/, the project's own test steps, CI, the
 #               Gradescope files, INSTRUCTORS.md); with the GitHub Classroom
 #               workflow as .github/workflows/classroom.yml. The Makefile works
 #               there: make chN, make check-chN, make grade; what needs the

@@ -8,9 +8,8 @@
 #include <string.h>
 
 #include "ch1.h"
-#include "cli.h"
+#include "chapter.h"
 #include "dataset.h"
-#include "exercise.h"
 #include "idx.h"
 #include "metrics.h"
 #include "output.h"
@@ -26,23 +25,6 @@ static const char *thousands(char *buf, size_t len, int n) {
     return buf;
 }
 
-typedef struct {
-    Options opt;
-    Values values;
-    char path[4096];
-} Run;
-
-static const char *run_file(Run *run, const char *name) {
-    snprintf(run->path, sizeof run->path, "%s/%s", run->opt.out_dir, name);
-    return run->path;
-}
-
-static void step(int k, const char *what) {
-    progress_done();
-    printf("[%d/6] %s\n", k, what);
-    fflush(stdout);
-}
-
 // A digit as text: darker characters for more ink.
 static void print_digit(const uint8_t *img, int rows, int cols) {
     static const char shades[] = " .:-=+*#%@";
@@ -56,11 +38,11 @@ static void print_digit(const uint8_t *img, int rows, int cols) {
 // ---------------------------------------------------------------------------
 // Steps 1 and 2: the files as they are
 
-static int load_raw(Run *run, IdxImages *im, IdxLabels *lb, Error *err) {
-    step(1, "load the training files");
+static int load_raw(Chapter *ch, IdxImages *im, IdxLabels *lb, Error *err) {
+    chapter_step(ch, 1, "load the training files");
     char ip[4096], lp[4096];
-    snprintf(ip, sizeof ip, "%s/%s", run->opt.data_dir, MNIST_FILES[0]);
-    snprintf(lp, sizeof lp, "%s/%s", run->opt.data_dir, MNIST_FILES[1]);
+    snprintf(ip, sizeof ip, "%s/%s", ch->opt.data_dir, MNIST_FILES[0]);
+    snprintf(lp, sizeof lp, "%s/%s", ch->opt.data_dir, MNIST_FILES[1]);
     if (idx_read_images(im, ip, err) != 0) return -1;
     if (idx_read_labels(lb, lp, err) != 0) return -1;
     if (idx_check_pair(im, ip, lb, lp, err) != 0) return -1;
@@ -68,11 +50,11 @@ static int load_raw(Run *run, IdxImages *im, IdxLabels *lb, Error *err) {
            im->count, im->rows, im->cols);
     printf("      %s: magic 0x%08x, %d labels\n", lp, IDX_MAGIC_LABELS, lb->count);
     char num[32];
-    values_set(&run->values, "train_files_count", "%s", thousands(num, sizeof num, im->count));
-    values_set(&run->values, "rows", "%d", im->rows);
-    values_set(&run->values, "cols", "%d", im->cols);
+    values_set(&ch->values, "train_files_count", "%s", thousands(num, sizeof num, im->count));
+    values_set(&ch->values, "rows", "%d", im->rows);
+    values_set(&ch->values, "cols", "%d", im->cols);
 
-    step(2, "count the digits");
+    chapter_step(ch, 2, "count the digits");
     int counts[MNIST_CLASSES] = {0};
     for (int i = 0; i < lb->count; i++) counts[lb->labels[i]]++;
     fputs("      ", stdout);
@@ -82,21 +64,21 @@ static int load_raw(Run *run, IdxImages *im, IdxLabels *lb, Error *err) {
         if (counts[d] < counts[lo]) lo = d;
         if (counts[d] > counts[hi]) hi = d;
     }
-    values_set(&run->values, "rarest_digit", "%d", lo);
-    values_set(&run->values, "rarest_count", "%d", counts[lo]);
-    values_set(&run->values, "commonest_digit", "%d", hi);
-    values_set(&run->values, "commonest_count", "%d", counts[hi]);
+    values_set(&ch->values, "rarest_digit", "%d", lo);
+    values_set(&ch->values, "rarest_count", "%d", counts[lo]);
+    values_set(&ch->values, "commonest_digit", "%d", hi);
+    values_set(&ch->values, "commonest_count", "%d", counts[hi]);
     return 0;
 }
 
 // ---------------------------------------------------------------------------
 // Step 3: the study's worked example, on your image_mean_sd
 
-static void worked_example(Run *run, const IdxImages *im, const IdxLabels *lb) {
-    step(3, "the study's worked example: the mean and sd of one digit");
+static void worked_example(Chapter *ch, const IdxImages *im, const IdxLabels *lb) {
+    chapter_step(ch, 3, "the study's worked example: the mean and sd of one digit");
     int dim = im->rows * im->cols;
     double *x = malloc(sizeof(double) * (size_t)dim);
-    if (!x) { fprintf(stderr, "%s: out of memory\n", run->opt.prog); exit(1); }
+    if (!x) { fprintf(stderr, "%s: out of memory\n", ch->opt.prog); exit(1); }
     // The study does not say which 5 it took. Its numbers are those of pixels
     // scaled to [0, 1] (on 0..255 they would be 255 times larger), so look
     // for the 5 whose mean and sd, on that scale, come nearest to them.
@@ -118,7 +100,7 @@ static void worked_example(Run *run, const IdxImages *im, const IdxLabels *lb) {
         printf("      no 5 among these images\n");
         return;
     }
-    if (!run->opt.quiet) print_digit(im->pixels + (size_t)best * dim, im->rows, im->cols);
+    if (!ch->opt.quiet) print_digit(im->pixels + (size_t)best * dim, im->rows, im->cols);
     // A mean of 784 whole numbers from 0 to 255, divided by 255, times 784 * 255
     // is their sum: a whole number. The study's is not.
     double study_sum = STUDY_MEAN * dim * 255.0;
@@ -126,32 +108,32 @@ static void worked_example(Run *run, const IdxImages *im, const IdxLabels *lb) {
     printf("      the study:                   mean %.17g, sd %.17g\n", STUDY_MEAN, STUDY_SD);
     printf("      the study's mean x %d x 255 = %.4f, not a whole number: no image of byte\n"
            "      pixels gives exactly its mean\n", dim, study_sum);
-    values_set(&run->values, "example_index", "%d", best);
-    values_set(&run->values, "example_mean", "%.17g", best_mean);
-    values_set(&run->values, "example_sd", "%.17g", best_sd);
-    values_set(&run->values, "example_mean_diff", "%.1e", fabs(best_mean - STUDY_MEAN));
-    values_set(&run->values, "example_sd_diff", "%.1e", fabs(best_sd - STUDY_SD));
-    values_set(&run->values, "example_mean_255", "%.4f", best_mean * 255.0);
-    values_set(&run->values, "example_sd_255", "%.4f", best_sd * 255.0);
-    values_set(&run->values, "study_pixel_sum", "%.4f", study_sum);
+    values_set(&ch->values, "example_index", "%d", best);
+    values_set(&ch->values, "example_mean", "%.17g", best_mean);
+    values_set(&ch->values, "example_sd", "%.17g", best_sd);
+    values_set(&ch->values, "example_mean_diff", "%.1e", fabs(best_mean - STUDY_MEAN));
+    values_set(&ch->values, "example_sd_diff", "%.1e", fabs(best_sd - STUDY_SD));
+    values_set(&ch->values, "example_mean_255", "%.4f", best_mean * 255.0);
+    values_set(&ch->values, "example_sd_255", "%.4f", best_sd * 255.0);
+    values_set(&ch->values, "study_pixel_sum", "%.4f", study_sum);
 }
 
 // ---------------------------------------------------------------------------
 // Step 4: split and z-score, yours against the library's
 
-static void zscore_check(Run *run, const Mnist *m) {
-    step(4, "split 80/20 and z-score each image");
+static void zscore_check(Chapter *ch, const Mnist *m) {
+    chapter_step(ch, 4, "split 80/20 and z-score each image");
     const Split *tr = &m->train;
     printf("      %d training and %d validation images (seed %llu), %d test images\n", tr->n,
-           m->val.n, (unsigned long long)run->opt.seed, m->test.n);
-    values_set(&run->values, "n_train", "%d", tr->n);
-    values_set(&run->values, "n_val", "%d", m->val.n);
-    values_set(&run->values, "n_test", "%d", m->test.n);
+           m->val.n, (unsigned long long)ch->opt.seed, m->test.n);
+    values_set(&ch->values, "n_train", "%d", tr->n);
+    values_set(&ch->values, "n_val", "%d", m->val.n);
+    values_set(&ch->values, "n_test", "%d", m->test.n);
     char num[32];
-    values_set(&run->values, "test_count", "%s", thousands(num, sizeof num, m->test.n));
+    values_set(&ch->values, "test_count", "%s", thousands(num, sizeof num, m->test.n));
 
     double *mine = malloc(sizeof(double) * tr->dim), *lib = malloc(sizeof(double) * tr->dim);
-    if (!mine || !lib) { fprintf(stderr, "%s: out of memory\n", run->opt.prog); exit(1); }
+    if (!mine || !lib) { fprintf(stderr, "%s: out of memory\n", ch->opt.prog); exit(1); }
     double max_diff = 0.0, zmin = INFINITY, zmax = -INFINITY, outside = 0;
     for (int i = 0; i < tr->n; i++) {
         for (int p = 0; p < tr->dim; p++) mine[p] = tr->pixels[(size_t)i * tr->dim + p];
@@ -170,38 +152,31 @@ static void zscore_check(Run *run, const Mnist *m) {
     if (m->norm == NORM_PER_IMAGE) {
         printf("      your zscore() and the library's agree to %.1e on every training image\n",
                max_diff);
-        if (!(max_diff < 1e-9)) {
-            fprintf(stderr, "%s: your zscore() differs from the library's by %.3g: run "
-                            "`make check-ch1` to see which property fails\n",
-                    run->opt.prog, max_diff);
-            exit(1);
-        }
+        if (!(max_diff < 1e-9))
+            chapter_wrong(ch, "your zscore() differs from the library's by %.3g", max_diff);
     }
     printf("      z-scores range from %.3f to %.3f; %.1f%% of them lie outside [-1, 1]\n", zmin,
            zmax, frac);
-    values_set(&run->values, "zscore_max_diff", "%.1e", max_diff);
-    values_set(&run->values, "z_min", "%.2f", zmin);
-    values_set(&run->values, "z_max", "%.2f", zmax);
-    values_set(&run->values, "z_outside_pct", "%.1f", frac);
+    values_set(&ch->values, "zscore_max_diff", "%.1e", max_diff);
+    values_set(&ch->values, "z_min", "%.2f", zmin);
+    values_set(&ch->values, "z_max", "%.2f", zmax);
+    values_set(&ch->values, "z_outside_pct", "%.1f", frac);
 }
 
 // ---------------------------------------------------------------------------
 // Step 5: one-hot targets, checked row by row
 
-static void one_hot_check(Run *run, const Split *tr) {
-    step(5, "one-hot targets");
+static void one_hot_check(Chapter *ch, const Split *tr) {
+    chapter_step(ch, 5, "one-hot targets");
     double *t = malloc(sizeof(double) * (size_t)tr->n * MNIST_CLASSES);
-    if (!t) { fprintf(stderr, "%s: out of memory\n", run->opt.prog); exit(1); }
+    if (!t) { fprintf(stderr, "%s: out of memory\n", ch->opt.prog); exit(1); }
     one_hot(t, tr->labels, tr->n, MNIST_CLASSES);
     for (int i = 0; i < tr->n; i++) {
         double sum = 0.0;
         for (int k = 0; k < MNIST_CLASSES; k++) sum += t[(size_t)i * MNIST_CLASSES + k];
-        if (sum != 1.0 || t[(size_t)i * MNIST_CLASSES + tr->labels[i]] != 1.0) {
-            fprintf(stderr, "%s: your one_hot() row %d (label %d) is not a single 1 in column "
-                            "%d: run `make check-ch1`\n",
-                    run->opt.prog, i, tr->labels[i], tr->labels[i]);
-            exit(1);
-        }
+        if (sum != 1.0 || t[(size_t)i * MNIST_CLASSES + tr->labels[i]] != 1.0)
+            chapter_wrong(ch, "your one_hot() row %d (label %d) is not a single 1 in column %d", i,
+                          tr->labels[i], tr->labels[i]);
     }
     for (int i = 0; i < 3; i++) {
         printf("      label %d ->", tr->labels[i]);
@@ -215,8 +190,8 @@ static void one_hot_check(Run *run, const Split *tr) {
 // ---------------------------------------------------------------------------
 // Step 6: pictures: sixteen digits, and the average of each class
 
-static int draw(Run *run, const Split *tr, Error *err) {
-    step(6, "draw sample digits and the mean image of each digit");
+static int draw(Chapter *ch, const Split *tr, Error *err) {
+    chapter_step(ch, 6, "draw sample digits and the mean image of each digit");
     enum { SAMPLES = 16 };
     int dim = tr->dim;
     double *img = malloc(sizeof(double) * (size_t)dim * SAMPLES);
@@ -230,8 +205,8 @@ static int draw(Run *run, const Split *tr, Error *err) {
     }
     int n_samples = tr->n < SAMPLES ? tr->n : SAMPLES;
     char lpath[4096];
-    snprintf(lpath, sizeof lpath, "%s/digits_labels.tsv", run->opt.out_dir);
-    int rc = plot_write_grid(run_file(run, "digits.dat"), lpath, img, n_samples, tr->rows,
+    snprintf(lpath, sizeof lpath, "%s/digits_labels.tsv", ch->opt.out_dir);
+    int rc = plot_write_grid(chapter_file(ch, "digits.dat"), lpath, img, n_samples, tr->rows,
                              tr->cols, 8, caps, err);
     for (int d = 0; rc == 0 && d < MNIST_CLASSES; d++) {
         int count = class_mean_image(img + (size_t)d * dim, tr->pixels, tr->labels, tr->n, dim, d);
@@ -239,57 +214,38 @@ static int draw(Run *run, const Split *tr, Error *err) {
         caps[d] = captions[d];
         char key[32];
         snprintf(key, sizeof key, "train_count_%d", d);
-        values_set(&run->values, key, "%d", count);
+        values_set(&ch->values, key, "%d", count);
     }
-    snprintf(lpath, sizeof lpath, "%s/means_labels.tsv", run->opt.out_dir);
+    snprintf(lpath, sizeof lpath, "%s/means_labels.tsv", ch->opt.out_dir);
     if (rc == 0)
-        rc = plot_write_grid(run_file(run, "means.dat"), lpath, img, MNIST_CLASSES, tr->rows,
+        rc = plot_write_grid(chapter_file(ch, "means.dat"), lpath, img, MNIST_CLASSES, tr->rows,
                              tr->cols, 5, caps, err);
     free(img);
-    if (rc == 0) rc = plot_render(run->opt.figures_dir, "digits", run->opt.out_dir, err);
-    if (rc == 0) rc = plot_render(run->opt.figures_dir, "means", run->opt.out_dir, err);
-    if (rc == 0) printf("      %s/digits.svg and means.svg (and .pdf)\n", run->opt.out_dir);
+    if (rc == 0) rc = plot_render(ch->opt.figures_dir, "digits", ch->opt.out_dir, err);
+    if (rc == 0) rc = plot_render(ch->opt.figures_dir, "means", ch->opt.out_dir, err);
+    if (rc == 0) printf("      %s/digits.svg and means.svg (and .pdf)\n", ch->opt.out_dir);
     return rc;
 }
 
 int main(int argc, char **argv) {
-    Run run = {0};
+    Chapter ch = {.number = 1, .title = "data loading", .steps = 6};
+    int status;
+    if (!chapter_begin(&ch, argc, argv, &status)) return status;
     Error err = {{0}};
-    exercise_chapter = 1;
-    if (cli_parse(&run.opt, argc, argv, "ch1", "chapter 1, data loading", &err) != 0) {
-        error_print("ch1", &err);
-        return 2;
-    }
-    if (run.opt.help) return 0;
-    progress_quiet = run.opt.quiet;
-    if (make_dirs(run.opt.out_dir, &err) != 0) {
-        error_print("ch1", &err);
-        return 1;
-    }
-    printf("chapter 1: data loading, from %s\n", run.opt.data_dir);
-
     IdxImages im = {0};
     IdxLabels lb = {0};
     Mnist m = {0};
-    int rc = load_raw(&run, &im, &lb, &err);
-    if (rc == 0) worked_example(&run, &im, &lb);
+    int rc = load_raw(&ch, &im, &lb, &err);
+    if (rc == 0) worked_example(&ch, &im, &lb);
     idx_free_images(&im);
     idx_free_labels(&lb);
-    DataOptions dopt = cli_data_options(&run.opt);
+    DataOptions dopt = cli_data_options(&ch.opt);
     if (rc == 0) rc = mnist_load(&m, &dopt, &err);
     if (rc == 0) {
-        zscore_check(&run, &m);
-        one_hot_check(&run, &m.train);
-        rc = draw(&run, &m.train, &err);
+        zscore_check(&ch, &m);
+        one_hot_check(&ch, &m.train);
+        rc = draw(&ch, &m.train, &err);
     }
     mnist_free(&m);
-    // values.tsv comes last: its presence says the whole run finished.
-    if (rc == 0) rc = values_write(&run.values, run_file(&run, "values.tsv"), &err);
-    if (rc != 0) {
-        progress_done();
-        error_print("ch1", &err);
-        return 1;
-    }
-    printf("done: %s/values.tsv\n", run.opt.out_dir);
-    return 0;
+    return chapter_end(&ch, rc, &err);
 }

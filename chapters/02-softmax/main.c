@@ -5,18 +5,15 @@
 // to show what the sum does to the learning rate. It leaves the per-epoch
 // metrics, the figures and the numbers the book quotes in the run folder.
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ch2.h"
-#include "cli.h"
+#include "chapter.h"
 #include "config.h"
 #include "dataset.h"
-#include "exercise.h"
 #include "linalg.h"
 #include "metrics.h"
 #include "output.h"
@@ -29,11 +26,9 @@ static const char *const METRICS_COLUMNS = "epoch\ttrain_loss\tval_loss\ttrain_a
 static const char *const DEFAULT_CONFIG = "chapters/02-softmax/softmax.yaml";
 
 typedef struct {
-    Options opt;
+    Chapter ch;
     Config cfg;
     const char *config_path;
-    Values values;
-    char path[4096];
 } Run;
 
 // The model: one weight per pixel and digit, one bias per digit.
@@ -72,39 +67,6 @@ typedef struct {
     double *val_loss;   // [epochs + 1], by epoch, from 0
 } Result;
 
-static const char *run_file(Run *run, const char *name) {
-    snprintf(run->path, sizeof run->path, "%s/%s", run->opt.out_dir, name);
-    return run->path;
-}
-
-static void step(int k, const char *what) {
-    progress_done();
-    printf("[%d/%d] %s\n", k, STEPS, what);
-    fflush(stdout);
-}
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-// A chapter program that finds your function wrong stops here, with one line.
-_Noreturn static void wrong(const Run *run, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-_Noreturn static void wrong(const Run *run, const char *fmt, ...) {
-    progress_done();
-    fflush(stdout);
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "%s: %s: run `make check-ch2` to see which property fails\n", run->opt.prog,
-            msg);
-    exit(1);
-}
-
 static int model_alloc(Model *m, int dim, int classes, Error *err) {
     m->dim = dim, m->classes = classes;
     m->w = error_calloc(err, (size_t)dim * classes, sizeof(double), "the weights");
@@ -138,12 +100,12 @@ static void work_free(Work *wk) {
 // Step 1: the experiment
 
 static int read_config(Run *run, Error *err) {
-    step(1, "read the experiment");
-    run->config_path = run->opt.config ? run->opt.config : DEFAULT_CONFIG;
+    chapter_step(&run->ch, 1, "read the experiment");
+    run->config_path = run->ch.opt.config ? run->ch.opt.config : DEFAULT_CONFIG;
     if (config_load(&run->cfg, run->config_path, err) != 0) return -1;
-    cli_take_config_seed(&run->opt, run->cfg.seed);
-    if (run->opt.max_epochs > 0 && run->cfg.epochs > run->opt.max_epochs)
-        run->cfg.epochs = run->opt.max_epochs;  // --max-epochs: a quick run
+    cli_take_config_seed(&run->ch.opt, run->cfg.seed);
+    if (run->ch.opt.max_epochs > 0 && run->cfg.epochs > run->ch.opt.max_epochs)
+        run->cfg.epochs = run->ch.opt.max_epochs;  // --max-epochs: a quick run
     const Config *c = &run->cfg;
     if (c->n_layers != 2 || c->layer_specs[1] != MNIST_CLASSES)
         return error_set(err, "%s: layer_specs: softmax regression is one layer, [784, 10]; "
@@ -159,11 +121,11 @@ static int read_config(Run *run, Error *err) {
                c->early_stop_epoch);
     else
         printf("no early stopping\n");
-    values_set(&run->values, "learning_rate", "%g", c->learning_rate);
-    values_set(&run->values, "batch_size", "%d", c->batch_size);
-    values_set(&run->values, "max_epochs", "%d", c->epochs);
-    values_set(&run->values, "patience", "%d", c->early_stop_epoch);
-    values_set(&run->values, "early_stop", "%s", c->early_stop ? "true" : "false");
+    values_set(&run->ch.values, "learning_rate", "%g", c->learning_rate);
+    values_set(&run->ch.values, "batch_size", "%d", c->batch_size);
+    values_set(&run->ch.values, "max_epochs", "%d", c->epochs);
+    values_set(&run->ch.values, "patience", "%d", c->early_stop_epoch);
+    values_set(&run->ch.values, "early_stop", "%s", c->early_stop ? "true" : "false");
     return 0;
 }
 
@@ -191,12 +153,13 @@ static void evaluate(double *loss, double *acc, const Split *s, const Model *m, 
 // Step 3: the model before it has learned anything
 
 static void check_at_zero(Run *run, const Split *tr, Work *wk) {
-    step(3, "the untrained model: all weights zero, as the study's Algorithm 1 starts");
+    Chapter *ch = &run->ch;
+    chapter_step(ch, 3, "the untrained model: all weights zero, as the study's Algorithm 1 starts");
     enum { B = 128 };
     int C = MNIST_CLASSES, dim = tr->dim, b = tr->n < B ? tr->n : B;
     Model zero = {.dim = dim, .classes = C};
     double *w = calloc((size_t)dim * C, sizeof(double)), bias[MNIST_CLASSES] = {0};
-    if (!w) wrong(run, "out of memory");
+    if (!w) chapter_wrong(ch, "out of memory");
     zero.w = w, zero.b = bias;
     //> at-zero
     split_range(wk->x, wk->t, tr, 0, b);
@@ -208,35 +171,35 @@ static void check_at_zero(Run *run, const Split *tr, Work *wk) {
     free(w);
     for (int i = 0; i < b * C; i++)
         if (!(fabs(wk->a[i] - 0.1) < 1e-12))
-            wrong(run, "with all weights zero every probability is 1/10, but softmax() gave %g "
-                       "at row %d, column %d", wk->a[i], i / C, i % C);
+            chapter_wrong(ch, "with all weights zero every probability is 1/10, but softmax() "
+                              "gave %g at row %d, column %d", wk->a[i], i / C, i % C);
     if (!(fabs(loss - log(10.0)) < 1e-12))
-        wrong(run, "with all weights zero the loss is ln 10 = %.6f, cross_entropy() gave %.6f",
-              log(10.0), loss);
+        chapter_wrong(ch, "with all weights zero the loss is ln 10 = %.6f, cross_entropy() gave "
+                          "%.6f", log(10.0), loss);
     int count[MNIST_CLASSES] = {0};
     for (int i = 0; i < b; i++) count[tr->labels[i]]++;
     for (int k = 0; k < C; k++)
         if (!(fabs(wk->gb[k] - (0.1 * b - count[k])) < 1e-9))
-            wrong(run, "with all weights zero the bias gradient of digit %d is 0.1 x %d - %d = "
-                       "%g (one tenth per image, less 1 per %d), softmax_gradient() gave %g",
-                  k, b, count[k], 0.1 * b - count[k], k, wk->gb[k]);
+            chapter_wrong(ch, "with all weights zero the bias gradient of digit %d is 0.1 x %d - "
+                              "%d = %g (one tenth per image, less 1 per %d), softmax_gradient() "
+                              "gave %g", k, b, count[k], 0.1 * b - count[k], k, wk->gb[k]);
     printf("      every probability is 1/10 and the loss is ln 10 = %.4f\n", loss);
     printf("      the gradient of the bias on the first %d images is 0.1 x %d less the count of "
            "each digit:\n      ", b, b);
     for (int k = 0; k < C; k++) printf("%d: %+.1f%s", k, wk->gb[k], k < C - 1 ? "  " : "\n");
-    values_set(&run->values, "zero_loss", "%.4f", loss);
-    values_set(&run->values, "zero_batch", "%d", b);
+    values_set(&run->ch.values, "zero_loss", "%.4f", loss);
+    values_set(&run->ch.values, "zero_batch", "%d", b);
     int hi = 0, lo = 0;
     for (int k = 1; k < C; k++) {
         if (count[k] > count[hi]) hi = k;
         if (count[k] < count[lo]) lo = k;
     }
-    values_set(&run->values, "zero_common_digit", "%d", hi);
-    values_set(&run->values, "zero_common_count", "%d", count[hi]);
-    values_set(&run->values, "zero_common_gb", "%+.1f", wk->gb[hi]);
-    values_set(&run->values, "zero_rare_digit", "%d", lo);
-    values_set(&run->values, "zero_rare_count", "%d", count[lo]);
-    values_set(&run->values, "zero_rare_gb", "%+.1f", wk->gb[lo]);
+    values_set(&run->ch.values, "zero_common_digit", "%d", hi);
+    values_set(&run->ch.values, "zero_common_count", "%d", count[hi]);
+    values_set(&run->ch.values, "zero_common_gb", "%+.1f", wk->gb[hi]);
+    values_set(&run->ch.values, "zero_rare_digit", "%d", lo);
+    values_set(&run->ch.values, "zero_rare_count", "%d", count[lo]);
+    values_set(&run->ch.values, "zero_rare_gb", "%+.1f", wk->gb[lo]);
 }
 
 // ---------------------------------------------------------------------------
@@ -246,7 +209,7 @@ static int train(Run *run, const Mnist *data, const Plan *plan, Model *best, Res
                  Error *err) {
     const Split *tr = &data->train, *val = &data->val;
     int dim = tr->dim, C = MNIST_CLASSES, B = plan->batch;
-    double t0 = now();
+    double t0 = wall_time();
     memset(res, 0, sizeof *res);
     Model m = {0};
     Work wk = {0}, ev = {0};
@@ -255,7 +218,7 @@ static int train(Run *run, const Mnist *data, const Plan *plan, Model *best, Res
     res->val_loss = error_calloc(err, (size_t)plan->epochs + 1, sizeof(double), "the history");
     if (!order || !res->val_loss || model_alloc(&m, dim, C, err) != 0 ||
         work_alloc(&wk, B, dim, C, err) != 0 || work_alloc(&ev, EVAL_ROWS, dim, C, err) != 0 ||
-        metrics_open(&mt, run_file(run, plan->tsv), METRICS_COLUMNS, err) != 0) {
+        metrics_open(&mt, chapter_file(&run->ch, plan->tsv), METRICS_COLUMNS, err) != 0) {
         free(order), model_free(&m), work_free(&wk), work_free(&ev);
         return -1;
     }
@@ -269,7 +232,7 @@ static int train(Run *run, const Mnist *data, const Plan *plan, Model *best, Res
     res->best_train_loss = row[1], res->best_train_acc = row[3];
     res->val_loss[0] = row[2], res->start_val_acc = row[4];
     Rng rng;
-    rng_seed(&rng, run->opt.seed);
+    rng_seed(&rng, run->ch.opt.seed);
     int bad = 0, rc = 0;
     for (int epoch = 1; epoch <= plan->epochs; epoch++) {
         //> sgd-epoch
@@ -322,7 +285,7 @@ static int train(Run *run, const Mnist *data, const Plan *plan, Model *best, Res
         evaluate(&res->test_loss, &res->test_acc, &data->test, best, &ev);
         //< test
     }
-    res->seconds = now() - t0;
+    res->seconds = wall_time() - t0;
     free(order), model_free(&m), work_free(&wk), work_free(&ev);
     return rc;
 }
@@ -339,12 +302,12 @@ static void report(const Result *r, const char *indent) {
 // Step 7: pictures
 
 static int draw(Run *run, const Model *best, const Result *r, Error *err) {
-    step(7, "draw the curves and the weights");
+    chapter_step(&run->ch, 7, "draw the curves and the weights");
     char vars[512];
     snprintf(vars, sizeof vars, "tsv='metrics.tsv'; from=1; best=%d; "
              "title='Softmax regression, the study''s summed gradient (rate %g, batch %d)'",
              r->best_epoch, run->cfg.learning_rate, run->cfg.batch_size);
-    const char *figs = run->opt.figures_dir, *out = run->opt.out_dir;
+    const char *figs = run->ch.opt.figures_dir, *out = run->ch.opt.out_dir;
     int rc = plot_render_with(figs, "curves", "curves", out, vars, err);
     snprintf(vars, sizeof vars, "rate=%g; batch=%d", run->cfg.learning_rate,
              run->cfg.batch_size);
@@ -366,22 +329,23 @@ static int draw(Run *run, const Model *best, const Result *r, Error *err) {
         caps[k] = text[k];
     }
     char lpath[4096];
-    snprintf(lpath, sizeof lpath, "%s/weights_labels.tsv", run->opt.out_dir);
+    snprintf(lpath, sizeof lpath, "%s/weights_labels.tsv", run->ch.opt.out_dir);
     if (rc == 0 && side * side == dim)
-        rc = plot_write_grid(run_file(run, "weights.dat"), lpath, img, C, side, side, 5, caps, err);
+        rc = plot_write_grid(chapter_file(&run->ch, "weights.dat"), lpath, img, C, side, side, 5,
+                             caps, err);
     free(img);
     snprintf(vars, sizeof vars, "wmax=%.6g", biggest);
     if (rc == 0 && side * side == dim)
         rc = plot_render_with(figs, "ch2-weights", "ch2-weights", out, vars, err);
     if (rc == 0) printf("      %s/curves.svg, ch2-batch.svg, ch2-weights.svg (and .pdf)\n", out);
-    values_set(&run->values, "weight_max", "%.3f", biggest);
+    values_set(&run->ch.values, "weight_max", "%.3f", biggest);
     return rc;
 }
 
 static void result_values(Run *run, const char *prefix, const Result *r) {
     char key[48];
 #define PUT(name, fmt, v) \
-    (snprintf(key, sizeof key, "%s%s", prefix, name), values_set(&run->values, key, fmt, v))
+    (snprintf(key, sizeof key, "%s%s", prefix, name), values_set(&run->ch.values, key, fmt, v))
     PUT("stop_epoch", "%d", r->stop_epoch);
     PUT("best_epoch", "%d", r->best_epoch);
     PUT("stopped_early", "%s", r->stopped_early ? "yes" : "no");
@@ -396,48 +360,26 @@ static void result_values(Run *run, const char *prefix, const Result *r) {
 }
 
 int main(int argc, char **argv) {
-    Run run = {0};
+    Run run = {.ch = {.number = 2, .title = "softmax regression", .steps = STEPS}};
+    int status;
+    if (!chapter_begin(&run.ch, argc, argv, &status)) return status;
     Error err = {{0}};
-    exercise_chapter = 2;
-    double t_start = now();
-    if (cli_parse(&run.opt, argc, argv, "ch2", "chapter 2, softmax regression", &err) != 0) {
-        error_print("ch2", &err);
-        return 2;
-    }
-    if (run.opt.help) return 0;
-    progress_quiet = run.opt.quiet;
-    printf("chapter 2: softmax regression, from %s\n", run.opt.data_dir);
-    if (make_dirs(run.opt.out_dir, &err) != 0 || read_config(&run, &err) != 0) {
-        error_print("ch2", &err);
-        return 1;
-    }
+    if (read_config(&run, &err) != 0) return chapter_end(&run.ch, -1, &err);
     const Config *c = &run.cfg;
 
-    step(2, "load MNIST, split 80/20, z-score each image");
     Mnist data = {0};
-    DataOptions dopt = cli_data_options(&run.opt);
-    if (mnist_load(&data, &dopt, &err) != 0) {
-        error_print("ch2", &err);
-        return 1;
-    }
+    if (chapter_load(&run.ch, &data, &err) != 0) return chapter_end(&run.ch, -1, &err);
     printf("      %d training, %d validation and %d test images of %d pixels (seed %llu)\n",
            data.train.n, data.val.n, data.test.n, data.train.dim,
-           (unsigned long long)run.opt.seed);
-    values_set(&run.values, "n_train", "%d", data.train.n);
-    values_set(&run.values, "n_val", "%d", data.val.n);
-    values_set(&run.values, "n_test", "%d", data.test.n);
-    values_set(&run.values, "batches_per_epoch", "%d",
-               (data.train.n + c->batch_size - 1) / c->batch_size);
-    if (c->layer_specs[0] != data.train.dim || c->batch_size > data.train.n) {
-        if (c->layer_specs[0] != data.train.dim)
-            error_set(&err, "%s: layer_specs: %d inputs, but the images have %d pixels",
-                      run.config_path, c->layer_specs[0], data.train.dim);
-        else
-            error_set(&err, "%s: batch_size: %d is more than the %d training examples",
-                      run.config_path, c->batch_size, data.train.n);
+           (unsigned long long)run.ch.opt.seed);
+    Values *v = &run.ch.values;
+    values_set(v, "n_train", "%d", data.train.n);
+    values_set(v, "n_val", "%d", data.val.n);
+    values_set(v, "n_test", "%d", data.test.n);
+    values_set(v, "batches_per_epoch", "%d", (data.train.n + c->batch_size - 1) / c->batch_size);
+    if (chapter_check_config(&run.ch, c, run.config_path, &data, &err) != 0) {
         mnist_free(&data);
-        error_print("ch2", &err);
-        return 1;
+        return chapter_end(&run.ch, -1, &err);
     }
 
     int rc = 0, dim = data.train.dim, C = MNIST_CLASSES;
@@ -450,7 +392,8 @@ int main(int argc, char **argv) {
     if (rc == 0) check_at_zero(&run, &data.train, &wk);
 
     if (rc == 0) {
-        step(4, "train: minibatch SGD, the gradient summed over each batch (the study)");
+        chapter_step(&run.ch, 4, "train: minibatch SGD, the gradient summed over each batch (the "
+                                 "study)");
         Plan plan = {.tsv = "metrics.tsv", .label = "summed", .rate = c->learning_rate,
                      .reduce = GRAD_SUM, .batch = c->batch_size, .epochs = c->epochs,
                      .early_stop = c->early_stop, .patience = c->early_stop_epoch};
@@ -459,28 +402,28 @@ int main(int argc, char **argv) {
             int epochs = main_run.stop_epoch;
             printf("      %d epochs in %.1f s, %.0f ms each (%s products)\n", epochs,
                    main_run.seconds, 1000 * main_run.seconds / epochs, matmul_backend());
-            values_set(&run.values, "train_seconds", "%.1f", main_run.seconds);
-            values_set(&run.values, "epoch_ms", "%.0f", 1000 * main_run.seconds / epochs);
+            values_set(v, "train_seconds", "%.1f", main_run.seconds);
+            values_set(v, "epoch_ms", "%.0f", 1000 * main_run.seconds / epochs);
         }
     }
     if (rc == 0) {
-        step(5, "test: the kept weights on the 10,000 test images");
+        chapter_step(&run.ch, 5, "test: the kept weights on the 10,000 test images");
         report(&main_run, "      ");
         result_values(&run, "", &main_run);
-        values_set(&run.values, "val_loss_epoch1", "%.4f", main_run.val_loss[1]);
-        values_set(&run.values, "zero_val_acc", "%.2f", main_run.start_val_acc);
+        values_set(v, "val_loss_epoch1", "%.4f", main_run.val_loss[1]);
+        values_set(v, "zero_val_acc", "%.2f", main_run.start_val_acc);
         // The loss as a sum over the examples (one reading of the study's E):
         // the training split is 4 times the validation split, and so is its sum.
-        values_set(&run.values, "best_train_loss_sum", "%.0f",
+        values_set(v, "best_train_loss_sum", "%.0f",
                    main_run.best_train_loss * data.train.n);
-        values_set(&run.values, "best_val_loss_sum", "%.0f",
+        values_set(v, "best_val_loss_sum", "%.0f",
                    main_run.best_val_loss * data.val.n);
-        values_set(&run.values, "split_ratio", "%.0f", (double)data.train.n / data.val.n);
+        values_set(v, "split_ratio", "%.0f", (double)data.train.n / data.val.n);
     }
 
     if (rc == 0) {
-        step(6, "again with the gradient averaged over each batch: the same rate, then the "
-                "rate times the batch size");
+        chapter_step(&run.ch, 6, "again with the gradient averaged over each batch: the same "
+                                 "rate, then the rate times the batch size");
         // Averaging divides each step by the batch size: at the same rate the
         // steps are `batch` times shorter, and for as many epochs as the
         // summed run needed, it gets much less far.
@@ -492,7 +435,7 @@ int main(int argc, char **argv) {
             printf("      averaged, rate %g, %d epochs:\n", mean.rate, mean.epochs);
             report(&mean_run, "        ");
             result_values(&run, "mean_", &mean_run);
-            values_set(&run.values, "mean_final_val_loss", "%.4f",
+            values_set(v, "mean_final_val_loss", "%.4f",
                        mean_run.val_loss[mean_run.stop_epoch]);
         }
         // Averaging with the rate multiplied by the batch size is the study's
@@ -520,30 +463,19 @@ int main(int argc, char **argv) {
                        "summed run's)", last, (double)c->batch_size / last);
             printf("\n");
             result_values(&run, "scaled_", &scaled_run);
-            values_set(&run.values, "scaled_rate", "%g", scaled.rate);
-            values_set(&run.values, "scaled_max_diff", "%.3g", diff);
+            values_set(v, "scaled_rate", "%g", scaled.rate);
+            values_set(v, "scaled_max_diff", "%.3g", diff);
         }
     }
 
     if (rc == 0) rc = draw(&run, &best, &main_run, &err);
-    if (rc == 0 && !run.opt.quiet) {
+    if (rc == 0 && !run.ch.opt.quiet) {
         printf("\nthe loss, epoch by epoch from epoch 1 (training and validation):\n");
-        rc = plot_text_with(run.opt.figures_dir, "curves", "curves", run.opt.out_dir,
+        rc = plot_text_with(run.ch.opt.figures_dir, "curves", "curves", run.ch.opt.out_dir,
                             "tsv='metrics.tsv'; from=1", &err);
     }
-    double total = now() - t_start;
-    values_set(&run.values, "total_seconds", "%.1f", total);
-    values_set(&run.values, "blas", "%s", matmul_backend());
-    // values.tsv comes last: its presence says the whole run finished.
-    if (rc == 0) rc = values_write(&run.values, run_file(&run, "values.tsv"), &err);
     work_free(&wk), model_free(&best), model_free(&other);
     free(main_run.val_loss), free(mean_run.val_loss), free(scaled_run.val_loss);
     mnist_free(&data);
-    if (rc != 0) {
-        progress_done();
-        error_print("ch2", &err);
-        return 1;
-    }
-    printf("done in %.1f s: %s/values.tsv\n", total, run.opt.out_dir);
-    return 0;
+    return chapter_end(&run.ch, rc, &err);
 }

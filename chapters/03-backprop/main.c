@@ -8,12 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ch3.h"
-#include "cli.h"
+#include "chapter.h"
 #include "dataset.h"
-#include "exercise.h"
 #include "metrics.h"
 #include "net.h"
 #include "output.h"
@@ -34,37 +32,6 @@ static const double STUDY_DIFF[6] = {6.6801e-9, 8.3850e-9, 9.6145e-8,
                                      6.8067e-9, 4.6279e-9, 1.2030e-6};
 static const double STUDY_BIAS_GRAD = -8.9961e-1;
 
-typedef struct {
-    Options opt;
-    Values values;
-    char path[4096];
-} Run;
-
-static const char *run_file(Run *run, const char *name) {
-    snprintf(run->path, sizeof run->path, "%s/%s", run->opt.out_dir, name);
-    return run->path;
-}
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static void step(int k, const char *what) {
-    progress_done();
-    printf("[%d/%d] %s\n", k, STEPS, what);
-    fflush(stdout);
-}
-
-// A mismatch the student can act on: one line, then the run stops.
-static _Noreturn void fail_check(const Run *run, const char *what) {
-    fflush(stdout);
-    fprintf(stderr, "%s: %s: run `make check-ch3` to see which exercise is wrong\n",
-            run->opt.prog, what);
-    exit(1);
-}
-
 // ---------------------------------------------------------------------------
 // Step 1: how far the darkest pixel of an image lies above its mean
 
@@ -77,7 +44,7 @@ static int by_value(const void *a, const void *b) {
 // images, and the median and 95th percentile over the images of a 1. The
 // error of central differences on a weight from a pixel grows with the cube
 // of that pixel's z-score (step 5), so these say how large it can get.
-static int darkest_pixels(Run *run, const Split *tr, Error *err) {
+static int darkest_pixels(Chapter *ch, const Split *tr, Error *err) {
     double *all = error_calloc(err, (size_t)tr->n, sizeof(double), "z-scores");
     double *ones = error_calloc(err, (size_t)tr->n, sizeof(double), "z-scores");
     if (!all || !ones) {
@@ -98,9 +65,9 @@ static int darkest_pixels(Run *run, const Split *tr, Error *err) {
     double p95 = n1 ? ones[(int)(0.95 * (n1 - 1))] : NAN;
     printf("      the darkest pixel of an image lies %.2f sds above its mean (the median);\n"
            "      for a 1, %.2f, and for one 1 in twenty, more than %.2f\n", med, med1, p95);
-    values_set(&run->values, "zmax_median", "%.1f", med);
-    values_set(&run->values, "zmax_one_median", "%.1f", med1);
-    values_set(&run->values, "zmax_one_p95", "%.1f", p95);
+    values_set(&ch->values, "zmax_median", "%.1f", med);
+    values_set(&ch->values, "zmax_one_median", "%.1f", med1);
+    values_set(&ch->values, "zmax_one_p95", "%.1f", p95);
     free(all), free(ones);
     return 0;
 }
@@ -120,8 +87,8 @@ typedef struct {
     double *w_in, *g_in;  // Table 1's first weight and its gradient, for step 5
 } One;
 
-static int one_example(Run *run, One *o, const Split *tr, Error *err) {
-    step(3, "forward and backward on one training example");
+static int one_example(Chapter *ch, One *o, const Split *tr, Error *err) {
+    chapter_step(ch, 3, "forward and backward on one training example");
     o->example = 0;
     o->label = tr->labels[o->example];
     o->x = error_calloc(err, (size_t)tr->dim, sizeof(double), "one example");
@@ -140,15 +107,15 @@ static int one_example(Run *run, One *o, const Split *tr, Error *err) {
     for (int k = 0; k < MNIST_CLASSES; k++) printf(" %d: %.3f", k, o->acts.y[k]);
     printf("\n      loss -ln y_%d = %.4f; dE/da2 = y - t is %.4f for the true class\n", o->label,
            loss, o->acts.da2[o->label]);
-    values_set(&run->values, "example", "%d", o->example);
-    values_set(&run->values, "label", "%d", o->label);
+    values_set(&ch->values, "example", "%d", o->example);
+    values_set(&ch->values, "label", "%d", o->label);
     o->y_label = o->acts.y[o->label];
     o->h0 = o->acts.h[0];
-    values_set(&run->values, "y_label", "%.4f", o->y_label);
-    values_set(&run->values, "y_best", "%.4f", o->acts.y[best]);
-    values_set(&run->values, "best_class", "%d", best);
-    values_set(&run->values, "loss", "%.4f", loss);
-    values_set(&run->values, "uniform_loss", "%.4f", log(10.0));
+    values_set(&ch->values, "y_label", "%.4f", o->y_label);
+    values_set(&ch->values, "y_best", "%.4f", o->acts.y[best]);
+    values_set(&ch->values, "best_class", "%d", best);
+    values_set(&ch->values, "loss", "%.4f", loss);
+    values_set(&ch->values, "uniform_loss", "%.4f", log(10.0));
     return 0;
 }
 
@@ -188,8 +155,8 @@ static int brightest(const uint8_t *img, int r0, int r1, int cols) {
 }
 //< pick
 
-static int table1(Run *run, One *o, const Split *tr, Error *err) {
-    step(4, "the study's Table 1: six weights, backprop against central differences");
+static int table1(Chapter *ch, One *o, const Split *tr, Error *err) {
+    chapter_step(ch, 4, "the study's Table 1: six weights, backprop against central differences");
     const Net *n = &o->net;
     const Net *g = &o->grad;
     const uint8_t *img = tr->pixels + (size_t)o->example * tr->dim;
@@ -224,7 +191,7 @@ static int table1(Run *run, One *o, const Split *tr, Error *err) {
     snprintf(pick[5].which, sizeof pick[5].which, "into output %d", o->label);
 
     OutFile md;
-    if (out_open(&md, run_file(run, "table1.md"), err) != 0) return -1;
+    if (out_open(&md, chapter_file(ch, "table1.md"), err) != 0) return -1;
     fprintf(md.f, "| Weight | Which | Backprop | Central difference | Difference "
                   "| The study's difference |\n|:--|:--|--:|--:|--:|--:|\n");
     printf("      %-24s %-24s %12s %12s %11s %11s\n", "weight", "which", "backprop", "numerical",
@@ -247,31 +214,31 @@ static int table1(Run *run, One *o, const Split *tr, Error *err) {
         if (!(diff <= worst)) worst = diff, worst_row = i;  // a NaN counts as worst
         char key[32];
         snprintf(key, sizeof key, "t1_grad_%d", i + 1);
-        values_set(&run->values, key, "%.4e", backprop);
+        values_set(&ch->values, key, "%.4e", backprop);
         snprintf(key, sizeof key, "t1_num_%d", i + 1);
-        values_set(&run->values, key, "%.4e", numerical);
+        values_set(&ch->values, key, "%.4e", numerical);
         snprintf(key, sizeof key, "t1_diff_%d", i + 1);
-        values_set(&run->values, key, "%.4e", diff);
+        values_set(&ch->values, key, "%.4e", diff);
     }
     if (out_commit(&md, err) != 0) return -1;
-    values_set(&run->values, "pixel1", "(%d, %d)", p1 / tr->cols, p1 % tr->cols);
-    values_set(&run->values, "pixel2", "(%d, %d)", p2 / tr->cols, p2 % tr->cols);
-    values_set(&run->values, "pixel1_value", "%d", img[p1]);
-    values_set(&run->values, "pixel2_value", "%d", img[p2]);
+    values_set(&ch->values, "pixel1", "(%d, %d)", p1 / tr->cols, p1 % tr->cols);
+    values_set(&ch->values, "pixel2", "(%d, %d)", p2 / tr->cols, p2 % tr->cols);
+    values_set(&ch->values, "pixel1_value", "%d", img[p1]);
+    values_set(&ch->values, "pixel2_value", "%d", img[p2]);
     // The first weight and the hidden bias feed the same unit: along the
     // weight the loss is E(a1 + x w), so its third derivative, and with it the
     // error of central differences, is x^3 times the bias's.
     double z1 = o->x[p1];
-    values_set(&run->values, "pixel1_z", "%.3f", z1);
-    values_set(&run->values, "pixel1_z3", "%.1f", z1 * z1 * z1);
-    values_set(&run->values, "ratio_w_b", "%.1f", diffs[0] / diffs[2]);
+    values_set(&ch->values, "pixel1_z", "%.3f", z1);
+    values_set(&ch->values, "pixel1_z3", "%.1f", z1 * z1 * z1);
+    values_set(&ch->values, "ratio_w_b", "%.1f", diffs[0] / diffs[2]);
     // Likewise the weight from hidden unit 0 to the true class moves that
     // class's logit by h0 times its own change: h0^3 times the output bias's.
-    values_set(&run->values, "h0", "%.4f", o->h0);
-    values_set(&run->values, "h0_cubed", "%.2e", fabs(o->h0 * o->h0 * o->h0));
-    values_set(&run->values, "ratio_w2_b2", "%.2e", diffs[3] / diffs[5]);
-    values_set(&run->values, "rival", "%d", rival);
-    values_set(&run->values, "t1_worst", "%.1e", worst);
+    values_set(&ch->values, "h0", "%.4f", o->h0);
+    values_set(&ch->values, "h0_cubed", "%.2e", fabs(o->h0 * o->h0 * o->h0));
+    values_set(&ch->values, "ratio_w2_b2", "%.2e", diffs[3] / diffs[5]);
+    values_set(&ch->values, "rival", "%d", rival);
+    values_set(&ch->values, "t1_worst", "%.1e", worst);
     printf("      the largest difference is %.1e, %s epsilon squared = %.0e\n", worst,
            worst <= EPS * EPS ? "within" : "NOT within", EPS * EPS);
     if (!(worst <= EPS * EPS)) {
@@ -279,7 +246,7 @@ static int table1(Run *run, One *o, const Split *tr, Error *err) {
         snprintf(what, sizeof what, "the gradient of %s (%s) differs from central differences "
                  "by %.3g, more than epsilon squared = %.0e", pick[worst_row].kind,
                  pick[worst_row].which, worst, EPS * EPS);
-        fail_check(run, what);
+        chapter_wrong(ch, "%s", what);
     }
     return 0;
 }
@@ -299,14 +266,14 @@ static double one_sided(double *w, double eps, double (*loss)(void *ctx), void *
 }
 //< one-sided
 
-static int eps_sweep(Run *run, One *o, Error *err) {
-    step(5, "the difference against epsilon, for the output bias and an input weight");
+static int eps_sweep(Chapter *ch, One *o, Error *err) {
+    chapter_step(ch, 5, "the difference against epsilon, for the output bias and an input weight");
     double *bias = &o->net.b2[o->label], exact = o->grad.b2[o->label], y = o->y_label;
     // Along this one bias, E(b) = -ln y(b), and its derivatives are
     // E' = y - 1, E'' = y (1 - y), E''' = y (1 - y) (1 - 2 y).
     double d2 = y * (1.0 - y), d3 = y * (1.0 - y) * (1.0 - 2.0 * y);
     OutFile md;
-    if (out_open(&md, run_file(run, "eps.md"), err) != 0) return -1;
+    if (out_open(&md, chapter_file(ch, "eps.md"), err) != 0) return -1;
     fprintf(md.f, "| $\\epsilon$ | Central: error | $\\frac{\\epsilon^2}{6} E'''$ "
                   "| One-sided: error | $\\frac{\\epsilon}{2} E''$ | Central, input weight: error "
                   "|\n|--:|--:|--:|--:|--:|--:|\n");
@@ -325,13 +292,13 @@ static int eps_sweep(Run *run, One *o, Error *err) {
                 sci(b, pc), sci(c, onesided), sci(d, po), sci(e, input));
         char key[32];
         snprintf(key, sizeof key, "central_%d", k);
-        values_set(&run->values, key, "%.1e", central);
+        values_set(&ch->values, key, "%.1e", central);
         snprintf(key, sizeof key, "predicted_%d", k);
-        values_set(&run->values, key, "%.1e", pc);
+        values_set(&ch->values, key, "%.1e", pc);
         snprintf(key, sizeof key, "onesided_%d", k);
-        values_set(&run->values, key, "%.1e", onesided);
+        values_set(&ch->values, key, "%.1e", onesided);
         snprintf(key, sizeof key, "input_%d", k);
-        values_set(&run->values, key, "%.1e", input);
+        values_set(&ch->values, key, "%.1e", input);
     }
     // The study's own output bias: its gradient y - 1 gives its y, and so
     // the difference central differences must have made there.
@@ -339,11 +306,11 @@ static int eps_sweep(Run *run, One *o, Error *err) {
     printf("      the study's output bias: y - 1 = %.5f, so y = %.5f and eps^2/6 E''' = %.4e;\n"
            "      the difference it reports is %.4e\n", STUDY_BIAS_GRAD, ys, study_pred,
            STUDY_DIFF[5]);
-    values_set(&run->values, "study_y", "%.5f", ys);
-    values_set(&run->values, "study_pred", "%.4e", study_pred);
-    values_set(&run->values, "d3", "%.4f", d3);
-    values_set(&run->values, "predicted_bias", "%.4e", EPS * EPS / 6.0 * fabs(d3));
-    values_set(&run->values, "d2", "%.4f", d2);
+    values_set(&ch->values, "study_y", "%.5f", ys);
+    values_set(&ch->values, "study_pred", "%.4e", study_pred);
+    values_set(&ch->values, "d3", "%.4f", d3);
+    values_set(&ch->values, "predicted_bias", "%.4e", EPS * EPS / 6.0 * fabs(d3));
+    values_set(&ch->values, "d2", "%.4f", d2);
     return out_commit(&md, err);
 }
 
@@ -404,12 +371,12 @@ static void small_free(Small *s) {
     free(s->x), free(s->t), free(s->numerical);
 }
 
-static int every_weight(Run *run, Small *s, const Split *tr, Error *err) {
+static int every_weight(Chapter *ch, Small *s, const Split *tr, Error *err) {
     char title[160];
     snprintf(title, sizeof title, "every weight of a %d-%d-%d network, on a batch of %d digits",
              tr->dim, SMALL_HIDDEN, MNIST_CLASSES, SMALL_BATCH);
-    step(6, title);
-    if (net_init(&s->net, tr->dim, SMALL_HIDDEN, MNIST_CLASSES, run->opt.seed, err) != 0 ||
+    chapter_step(ch, 6, title);
+    if (net_init(&s->net, tr->dim, SMALL_HIDDEN, MNIST_CLASSES, ch->opt.seed, err) != 0 ||
         net_zeros(&s->grad, tr->dim, SMALL_HIDDEN, MNIST_CLASSES, err) != 0 ||
         acts_alloc(&s->acts, &s->net, SMALL_BATCH, err) != 0)
         return -1;
@@ -429,7 +396,7 @@ static int every_weight(Run *run, Small *s, const Split *tr, Error *err) {
     //< every-weight
 
     OutFile md;
-    if (out_open(&md, run_file(run, "check.md"), err) != 0) return -1;
+    if (out_open(&md, chapter_file(ch, "check.md"), err) != 0) return -1;
     fprintf(md.f, "| Parameters | How many | Largest relative error | Largest absolute difference "
                   "|\n|:--|--:|--:|--:|\n");
     printf("      %-4s %8s %14s %14s\n", "", "weights", "relative", "absolute");
@@ -441,16 +408,16 @@ static int every_weight(Run *run, Small *s, const Split *tr, Error *err) {
                 sci(a, c.rel[g]), sci(b, c.diff[g]));
         char key[32];
         snprintf(key, sizeof key, "all_rel_%s", name);
-        values_set(&run->values, key, "%.1e", c.rel[g]);
+        values_set(&ch->values, key, "%.1e", c.rel[g]);
     }
     if (out_commit(&md, err) != 0) return -1;
-    values_set(&run->values, "small_count", "%d", c.count[4]);
-    values_set(&run->values, "small_hidden", "%d", SMALL_HIDDEN);
-    values_set(&run->values, "small_batch", "%d", SMALL_BATCH);
-    values_set(&run->values, "eps_all", "%.0e", EPS_ALL);
-    values_set(&run->values, "rel_limit", "%.0e", REL_LIMIT);
-    values_set(&run->values, "rel_floor", "%.0e", REL_FLOOR);
-    values_set(&run->values, "all_abs", "%.1e", c.diff[4]);
+    values_set(&ch->values, "small_count", "%d", c.count[4]);
+    values_set(&ch->values, "small_hidden", "%d", SMALL_HIDDEN);
+    values_set(&ch->values, "small_batch", "%d", SMALL_BATCH);
+    values_set(&ch->values, "eps_all", "%.0e", EPS_ALL);
+    values_set(&ch->values, "rel_limit", "%.0e", REL_LIMIT);
+    values_set(&ch->values, "rel_floor", "%.0e", REL_FLOOR);
+    values_set(&ch->values, "all_abs", "%.1e", c.diff[4]);
     printf("      the largest relative error is %.1e, %s the limit %.0e\n", c.rel[4],
            c.flagged[4] == 0 ? "within" : "NOT within", REL_LIMIT);
     if (c.flagged[4] != 0) {
@@ -458,15 +425,15 @@ static int every_weight(Run *run, Small *s, const Split *tr, Error *err) {
         snprintf(what, sizeof what, "%d of the %d gradients of the small network differ from "
                  "central differences by more than %.0e (relative)", c.flagged[4], c.count[4],
                  REL_LIMIT);
-        fail_check(run, what);
+        chapter_wrong(ch, "%s", what);
     }
     return 0;
 }
 
-static int broken(Run *run, Small *s, Error *err) {
-    step(7, "four deliberate mistakes in the backward pass, and what the check sees");
+static int broken(Chapter *ch, Small *s, Error *err) {
+    chapter_step(ch, 7, "four deliberate mistakes in the backward pass, and what the check sees");
     OutFile md;
-    if (out_open(&md, run_file(run, "bugs.md"), err) != 0) return -1;
+    if (out_open(&md, chapter_file(ch, "bugs.md"), err) != 0) return -1;
     fprintf(md.f, "| The mistake | $W_1$ | $b_1$ | $W_2$ | $b_2$ | Gradients flagged |\n"
                   "|:--|--:|--:|--:|--:|--:|\n");
     printf("      largest relative error of each group, and how many of the %d are above %.0e\n",
@@ -484,12 +451,12 @@ static int broken(Run *run, Small *s, Error *err) {
             fprintf(md.f, " $%s$ |", sci(a, c.rel[g]));
             char key[32];
             snprintf(key, sizeof key, "bug%d_rel_%s", bug + 1, GROUP_NAMES[g]);
-            values_set(&run->values, key, "%.1e", c.rel[g]);
+            values_set(&ch->values, key, "%.1e", c.rel[g]);
         }
         fprintf(md.f, " %d of %d |\n", c.flagged[4], c.count[4]);
         char key[32];
         snprintf(key, sizeof key, "bug%d_flagged", bug + 1);
-        values_set(&run->values, key, "%d", c.flagged[4]);
+        values_set(&ch->values, key, "%d", c.flagged[4]);
         if (c.flagged[4] == 0) {
             out_abort(&md);
             return error_set(err, "the check did not catch the mistake \"%s\"", BUG_NAMES[bug]);
@@ -501,74 +468,54 @@ static int broken(Run *run, Small *s, Error *err) {
 // ---------------------------------------------------------------------------
 
 int main(int argc, char **argv) {
-    Run run = {0};
+    Chapter ch = {.number = 3, .title = "backpropagation and the gradient check",
+                  .steps = STEPS, .advice = "run `make check-ch3` to see which exercise is wrong"};
+    int status;
+    if (!chapter_begin(&ch, argc, argv, &status)) return status;
     Error err = {{0}};
-    exercise_chapter = 3;
-    if (cli_parse(&run.opt, argc, argv, "ch3", "chapter 3, backpropagation and the gradient check",
-                  &err) != 0) {
-        error_print("ch3", &err);
-        return 2;
-    }
-    if (run.opt.help) return 0;
-    progress_quiet = run.opt.quiet;
-    if (make_dirs(run.opt.out_dir, &err) != 0) {
-        error_print("ch3", &err);
-        return 1;
-    }
-    printf("chapter 3: backpropagation and the gradient check, from %s\n", run.opt.data_dir);
-    double start = now();
 
     Mnist m = {0};
     One one = {0};
     Small small = {0};
-    DataOptions dopt = cli_data_options(&run.opt);
-    step(1, "load MNIST and split it");
+    DataOptions dopt = cli_data_options(&ch.opt);
+    chapter_step(&ch, 1, "load MNIST and split it");
     int rc = mnist_load(&m, &dopt, &err);
     if (rc == 0 && m.train.n < SMALL_BATCH)
         rc = error_set(&err, "only %d training examples: this chapter needs %d", m.train.n,
                        SMALL_BATCH);
     if (rc == 0) {
         printf("      %d training examples (seed %llu); this chapter uses the first %d\n",
-               m.train.n, (unsigned long long)run.opt.seed, SMALL_BATCH);
-        rc = darkest_pixels(&run, &m.train, &err);
+               m.train.n, (unsigned long long)ch.opt.seed, SMALL_BATCH);
+        rc = darkest_pixels(&ch, &m.train, &err);
     }
     if (rc == 0) {
         char title[160];
         snprintf(title, sizeof title, "a %d-%d-%d network, tanh then softmax, weights from "
                  "seed %llu", m.train.dim, HIDDEN, MNIST_CLASSES,
-                 (unsigned long long)run.opt.seed);
-        step(2, title);
-        rc = net_init(&one.net, m.train.dim, HIDDEN, MNIST_CLASSES, run.opt.seed, &err);
+                 (unsigned long long)ch.opt.seed);
+        chapter_step(&ch, 2, title);
+        rc = net_init(&one.net, m.train.dim, HIDDEN, MNIST_CLASSES, ch.opt.seed, &err);
         if (rc == 0) rc = net_zeros(&one.grad, m.train.dim, HIDDEN, MNIST_CLASSES, &err);
     }
     if (rc == 0) {
         printf("      %d weights and biases; weights normal with mean 0 and sd %g, biases 0\n",
                one.net.count, NET_INIT_SD);
-        values_set(&run.values, "params", "%d", one.net.count);
-        values_set(&run.values, "hidden", "%d", HIDDEN);
-        values_set(&run.values, "eps", "%.0e", EPS);
-        values_set(&run.values, "eps2", "%.0e", EPS * EPS);
-        values_set(&run.values, "seed", "%llu", (unsigned long long)run.opt.seed);
-        rc = one_example(&run, &one, &m.train, &err);
+        values_set(&ch.values, "params", "%d", one.net.count);
+        values_set(&ch.values, "hidden", "%d", HIDDEN);
+        values_set(&ch.values, "eps", "%.0e", EPS);
+        values_set(&ch.values, "eps2", "%.0e", EPS * EPS);
+        values_set(&ch.values, "seed", "%llu", (unsigned long long)ch.opt.seed);
+        rc = one_example(&ch, &one, &m.train, &err);
     }
-    if (rc == 0) rc = table1(&run, &one, &m.train, &err);
-    if (rc == 0) rc = eps_sweep(&run, &one, &err);
-    if (rc == 0) rc = every_weight(&run, &small, &m.train, &err);
-    if (rc == 0) rc = broken(&run, &small, &err);
+    if (rc == 0) rc = table1(&ch, &one, &m.train, &err);
+    if (rc == 0) rc = eps_sweep(&ch, &one, &err);
+    if (rc == 0) rc = every_weight(&ch, &small, &m.train, &err);
+    if (rc == 0) rc = broken(&ch, &small, &err);
     small_free(&small);
     net_free(&one.net);
     net_free(&one.grad);
     acts_free(&one.acts);
     free(one.x), free(one.t);
     mnist_free(&m);
-    values_set(&run.values, "total_seconds", "%.1f", now() - start);
-    // values.tsv comes last: its presence says the whole run finished.
-    if (rc == 0) rc = values_write(&run.values, run_file(&run, "values.tsv"), &err);
-    if (rc != 0) {
-        progress_done();
-        error_print("ch3", &err);
-        return 1;
-    }
-    printf("done: %s/values.tsv\n", run.opt.out_dir);
-    return 0;
+    return chapter_end(&ch, rc, &err);
 }

@@ -5,34 +5,32 @@
 // many seeds as the point needs. Then it trains a few epochs with the study's
 // Algorithm 2 exactly as printed, to show what that rule does. The runs are
 // independent, so they run side by side, one process each, as many at once as
-// there are cores. It leaves the per-epoch metrics, the figures, a table of
-// ours beside the study's and the numbers the book quotes in the run folder.
+// there are cores; with --fast (the runs on the reference solutions), all but
+// the printed rule's on the library's fast path. It leaves the per-epoch
+// metrics, the figures, a table of ours beside the study's and the numbers the
+// book quotes in the run folder.
 //
 //   build/bin/ch4-solutions                       the four experiments
 //   build/bin/ch4-solutions --config FILE         just one, any config of the study's form
-#include <errno.h>
 #include <math.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ch2.h"
 #include "ch3.h"
 #include "ch4.h"
-#include "cli.h"
+#include "network.h"
+#include "chapter.h"
 #include "config.h"
 #include "dataset.h"
-#include "exercise.h"
-#include "linalg.h"
+#include "jobs.h"
 #include "metrics.h"
 #include "output.h"
 #include "plot.h"
+#include "study.h"
 #include "train.h"
 
 enum {
@@ -49,7 +47,7 @@ enum {
 // 100-epoch runs once each.
 static const int BOOK_SEEDS_EARLY_STOP = 5;
 
-// One experiment of section 4, and what the study reports for it.
+// One experiment of section 4, and what the study reports for it (lib/study.c).
 typedef struct {
     const char *name;      // NAME.yaml in this folder; NAME.tsv, curves-NAME.svg in the run
     const char *key;       // the prefix of its numbers in values.tsv
@@ -59,29 +57,23 @@ typedef struct {
     int study_epochs;      // the epochs the study says it trained
 } Experiment;
 
-static const Experiment STUDY[MAX_EXPERIMENTS] = {
-    {"plain", "plain", "plain SGD", "4.2.1", 97.68, 100},
-    {"momentum", "mom", "momentum", "4.2.2", 96.88, 100},
-    {"early-stop", "es", "early stopping", "4.2.3", 97.77, 26},
-    {"momentum-early-stop", "both", "momentum and early stopping", "4.2.4", 96.62, 7},
-};
-static const char *const CONFIG_DIR = "chapters/04-momentum";
+// The study's four, by their names in lib/study.c, and their keys here.
+static const char *const STUDY_NAMES[MAX_EXPERIMENTS] = {"plain", "momentum", "early-stop",
+                                                         "momentum-early-stop"};
+static const char *const STUDY_KEYS[MAX_EXPERIMENTS] = {"plain", "mom", "es", "both"};
 
-// A run: one experiment with one seed (exp = -1: the printed rule).
+// A run: one experiment with one seed (exp = -1: the printed rule). The
+// runs are jobs of lib/jobs.h, each sending its whole Job back.
 typedef struct {
     int exp;
     uint64_t seed;
     char tsv[64];          // its metrics file, in the run folder
-    // What the run's process reports back:
-    int rc;                // 0, or -1 with msg
     TrainResult res;
     double wall;           // seconds, from the first weight drawn to the test accuracy
-    char msg[ERROR_LEN];
 } Job;
 
 typedef struct {
-    Options opt;
-    bool seeds_given;
+    Chapter ch;
     int n_exp;
     Experiment exp[MAX_EXPERIMENTS];
     Config cfg[MAX_EXPERIMENTS];
@@ -93,69 +85,14 @@ typedef struct {
     Job jobs[MAX_JOBS];
     int n_jobs;
     int workers;
-    Values values;
-    char path[4096];
+    const Mnist *data;
 } Run;
 
-static const char *run_file(Run *run, const char *name) {
-    snprintf(run->path, sizeof run->path, "%s/%s", run->opt.out_dir, name);
-    return run->path;
+// The study's experiment i, in lib/study.c's words and numbers, with its key.
+static Experiment study_experiment(int i) {
+    const StudyExperiment *x = study_find(STUDY_NAMES[i]);
+    return (Experiment){x->name, STUDY_KEYS[i], x->what, x->section, x->acc, x->stop_epoch};
 }
-
-static void step(int k, const char *what) {
-    progress_done();
-    printf("[%d/%d] %s\n", k, STEPS, what);
-    fflush(stdout);
-}
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-// A chapter program that finds your function wrong stops here, with one line.
-_Noreturn static void wrong(const Run *run, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-_Noreturn static void wrong(const Run *run, const char *fmt, ...) {
-    progress_done();
-    fflush(stdout);
-    char msg[768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "%s: %s: run `make check-ch4` to see which property fails\n", run->opt.prog,
-            msg);
-    exit(1);
-}
-
-// The value of key k of experiment e in values.tsv: "plain_test_acc".
-static void put(Run *run, int e, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void put(Run *run, int e, const char *name, const char *fmt, ...) {
-    char key[48], text[208];
-    snprintf(key, sizeof key, "%s_%s", run->exp[e].key, name);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    values_set(&run->values, key, "%s", text);
-}
-
-//> ops
-// The training loop of lib/train.h calls your functions of chapters 2 to 4.
-static TrainOps chapter_ops(void) {
-    return (TrainOps){
-        .softmax = softmax, .cross_entropy = cross_entropy, .count_correct = count_correct,
-        .sgd_step = sgd_step,                                   // chapter 2
-        .linear_forward = linear_forward, .linear_backward = linear_backward,
-        .output_delta = output_delta,
-        .act_forward = tanh_forward, .act_backward = tanh_backward,  // chapter 3
-        .momentum_step = momentum_step, .should_stop = should_stop,  // this chapter
-    };
-}
-//< ops
 
 // ---------------------------------------------------------------------------
 // The study's Algorithm 2, as printed
@@ -183,19 +120,6 @@ static void printed_momentum_step(double *w, double *prev, const double *g, doub
 // ---------------------------------------------------------------------------
 // Step 1: the experiments
 
-static const char *base_name(const char *path, char *buf, size_t size) {
-    const char *b = strrchr(path, '/');
-    b = b ? b + 1 : path;
-    snprintf(buf, size, "%s", b);
-    char *dot = strrchr(buf, '.');
-    if (dot && dot != buf) *dot = '\0';
-    for (char *c = buf; *c; c++)
-        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-              *c == '-' || *c == '_'))
-            *c = '_';
-    return buf;
-}
-
 static void describe(const Config *c) {
     printf("layers [");
     for (int l = 0; l < c->n_layers; l++) printf(l ? ", %d" : "%d", c->layer_specs[l]);
@@ -207,34 +131,32 @@ static void describe(const Config *c) {
 }
 
 static int read_configs(Run *run, Error *err) {
-    step(1, "read the experiments");
-    run->seeds_given = false;
-    run->seeds_given = run->opt.seeds_given;
-    if (run->opt.config) {
+    Chapter *ch = &run->ch;
+    const Options *o = &ch->opt;
+    chapter_step(ch, 1, "read the experiments");
+    if (o->config) {
         // One config of the study's form. Its name picks the study's numbers
         // when it is one of ours.
-        char name[64];
-        base_name(run->opt.config, name, sizeof name);
+        char *name = run->names[0];
+        config_name(name, sizeof run->names[0], o->config);
         run->n_exp = 1;
         run->exp[0] = (Experiment){name, "run", name, "", NAN, 0};
         for (int e = 0; e < MAX_EXPERIMENTS; e++)
-            if (strcmp(name, STUDY[e].name) == 0) run->exp[0] = STUDY[e];
-        snprintf(run->names[0], sizeof run->names[0], "%s", name);
-        run->exp[0].name = run->names[0];
-        snprintf(run->cfg_path[0], sizeof run->cfg_path[0], "%s", run->opt.config);
+            if (strcmp(name, STUDY_NAMES[e]) == 0) run->exp[0] = study_experiment(e);
+        snprintf(run->cfg_path[0], sizeof run->cfg_path[0], "%s", o->config);
     } else {
         run->n_exp = MAX_EXPERIMENTS;
         for (int e = 0; e < MAX_EXPERIMENTS; e++) {
-            run->exp[e] = STUDY[e];
-            snprintf(run->cfg_path[e], sizeof run->cfg_path[e], "%s/%s.yaml", CONFIG_DIR,
-                     STUDY[e].name);
+            run->exp[e] = study_experiment(e);
+            snprintf(run->cfg_path[e], sizeof run->cfg_path[e], "%s",
+                     study_find(STUDY_NAMES[e])->config);
         }
     }
     for (int e = 0; e < run->n_exp; e++) {
         Config *c = &run->cfg[e];
         const char *path = run->cfg_path[e];
         if (config_load(c, path, err) != 0) return -1;
-        if (e == 0) cli_take_config_seed(&run->opt, c->seed);
+        if (e == 0) cli_take_config_seed(&ch->opt, c->seed);
         if (c->n_layers < 3)
             return error_set(err, "%s: layer_specs: chapter 4 trains a network with a hidden "
                                   "layer, such as [784, 128, 10]; [784, 10] is chapter 2's",
@@ -246,37 +168,18 @@ static int read_configs(Run *run, Error *err) {
             return error_set(err, "%s: %s: the penalties come in chapter 5; chapter 4 trains "
                                   "without them (0)", path,
                              c->L1_penalty > 0 ? "L1_penalty" : "L2_penalty");
-        if (run->opt.max_epochs > 0 && c->epochs > run->opt.max_epochs)
-            c->epochs = run->opt.max_epochs;
-        run->seeds[e] = run->seeds_given ? run->opt.seeds
-                        : !run->opt.config && c->early_stop ? BOOK_SEEDS_EARLY_STOP
-                                                            : 1;
+        if (o->max_epochs > 0 && c->epochs > o->max_epochs) c->epochs = o->max_epochs;
+        run->seeds[e] = o->seeds_given                 ? o->seeds
+                        : !o->config && c->early_stop ? BOOK_SEEDS_EARLY_STOP
+                                                       : 1;
         printf("      %s: ", path);
         describe(c);
     }
-    values_set(&run->values, "learning_rate", "%g", run->cfg[0].learning_rate);
-    values_set(&run->values, "batch_size", "%d", run->cfg[0].batch_size);
-    values_set(&run->values, "hidden", "%d", run->cfg[0].layer_specs[1]);
-    values_set(&run->values, "max_epochs", "%d", run->cfg[0].epochs);
-    return 0;
-}
-
-// The config against the data: the sizes of the first and last layers, and
-// a batch no larger than the training split.
-static int check_against_data(const Run *run, const Mnist *data, Error *err) {
-    for (int e = 0; e < run->n_exp; e++) {
-        const Config *c = &run->cfg[e];
-        const char *path = run->cfg_path[e];
-        if (c->layer_specs[0] != data->train.dim)
-            return error_set(err, "%s: layer_specs: %d inputs, but the images have %d pixels",
-                             path, c->layer_specs[0], data->train.dim);
-        if (c->layer_specs[c->n_layers - 1] != MNIST_CLASSES)
-            return error_set(err, "%s: layer_specs: %d outputs, but there are %d digits", path,
-                             c->layer_specs[c->n_layers - 1], MNIST_CLASSES);
-        if (c->batch_size > data->train.n)
-            return error_set(err, "%s: batch_size: %d is more than the %d training examples",
-                             path, c->batch_size, data->train.n);
-    }
+    Values *v = &ch->values;
+    values_set(v, "learning_rate", "%g", run->cfg[0].learning_rate);
+    values_set(v, "batch_size", "%d", run->cfg[0].batch_size);
+    values_set(v, "hidden", "%d", run->cfg[0].layer_specs[1]);
+    values_set(v, "max_epochs", "%d", run->cfg[0].epochs);
     return 0;
 }
 
@@ -286,12 +189,13 @@ static int check_against_data(const Run *run, const Mnist *data, Error *err) {
 // A constant gradient of 1, rate 0.001, gamma 0.9: how long each step is
 // under the usual rule (your momentum_step) and under the printed one.
 static int constant_gradient(Run *run, Error *err) {
+    Chapter *ch = &run->ch;
     const Config *c = &run->cfg[0];
     double rate = c->learning_rate, gamma = c->momentum_gamma > 0 ? c->momentum_gamma : 0.9;
     static const int SHOW[] = {1, 2, 3, 5, 10, 20, 50, 100};
     enum { N_SHOW = sizeof SHOW / sizeof SHOW[0] };
     OutFile md;
-    if (out_open(&md, run_file(run, "steps.md"), err) != 0) return -1;
+    if (out_open(&md, chapter_file(ch, "steps.md"), err) != 0) return -1;
     fprintf(md.f, "| step | usual rule: $v$, the step | printed rule: the step "
                   "| printed / usual |\n|---:|---:|---:|---:|\n");
     double w = 0, v = 0, g = 1, pw = 0, prev = 0;
@@ -305,10 +209,10 @@ static int constant_gradient(Run *run, Error *err) {
         double want = rate * (1 - pow(gamma, k)) / (1 - gamma);
         if (!(fabs(v - want) <= 1e-12 * want) || !(fabs((w_before - w) - want) <= 1e-12 * want)) {
             out_abort(&md);
-            wrong(run, "momentum_step with a constant gradient 1, rate %g and gamma %g: after "
-                       "%d steps the velocity is rate (1 - gamma^%d) / (1 - gamma) = %.10g and "
-                       "the weight moves by it, got velocity %.10g and a move of %.10g",
-                  rate, gamma, k, k, want, v, w_before - w);
+            chapter_wrong(ch, "momentum_step with a constant gradient 1, rate %g and gamma %g: "
+                              "after %d steps the velocity is rate (1 - gamma^%d) / (1 - gamma) = "
+                              "%.10g and the weight moves by it, got velocity %.10g and a move of "
+                              "%.10g", rate, gamma, k, k, want, v, w_before - w);
         }
         if (!k99 && v >= 0.99 * limit) k99 = k;
         double pstep = pw_before - pw;
@@ -316,10 +220,10 @@ static int constant_gradient(Run *run, Error *err) {
             fprintf(md.f, "| %d | %.6f | %.6f | %.1f |\n", k, v, pstep, pstep / v);
             k_show++;
         }
-        if (k == 1) values_set(&run->values, "step1", "%g", v);
+        if (k == 1) values_set(&ch->values, "step1", "%g", v);
         if (k == 2) {
-            values_set(&run->values, "usual_step2", "%g", v);
-            values_set(&run->values, "printed_step2", "%g", pstep);
+            values_set(&ch->values, "usual_step2", "%g", v);
+            values_set(&ch->values, "printed_step2", "%g", pstep);
         }
     }
     fprintf(md.f, "\n: With a gradient that stays 1, learning rate %g and $\\gamma = %g$, the "
@@ -332,20 +236,21 @@ static int constant_gradient(Run *run, Error *err) {
            "towards\n      rate / (1 - gamma) = %g (99%% of it after %d steps); the printed "
            "rule steps %g from the\n      second step on, %.0f times the usual rule's longest "
            "step\n", rate, gamma, limit, k99, rate + gamma, (rate + gamma) / limit);
-    values_set(&run->values, "gamma", "%g", gamma);
-    values_set(&run->values, "usual_limit", "%g", limit);
-    values_set(&run->values, "usual_k99", "%d", k99);
-    values_set(&run->values, "usual_factor", "%g", 1 / (1 - gamma));
-    values_set(&run->values, "printed_step", "%g", rate + gamma);
-    values_set(&run->values, "printed_over_usual", "%.0f", (rate + gamma) / limit);
-    values_set(&run->values, "gamma_over_rate", "%.0f", gamma / rate);
+    values_set(&ch->values, "gamma", "%g", gamma);
+    values_set(&ch->values, "usual_limit", "%g", limit);
+    values_set(&ch->values, "usual_k99", "%d", k99);
+    values_set(&ch->values, "usual_factor", "%g", 1 / (1 - gamma));
+    values_set(&ch->values, "printed_step", "%g", rate + gamma);
+    values_set(&ch->values, "printed_over_usual", "%.0f", (rate + gamma) / limit);
+    values_set(&ch->values, "gamma_over_rate", "%.0f", gamma / rate);
     // Chapter 2: a summed gradient at rate r is an averaged one at rate r B.
-    values_set(&run->values, "printed_mean_rate", "%.0f", (rate + gamma) * c->batch_size);
+    values_set(&ch->values, "printed_mean_rate", "%.0f", (rate + gamma) * c->batch_size);
     return 0;
 }
 
 // A made-up history of validation losses, and when your should_stop ends it.
 static void made_up_history(Run *run) {
+    Chapter *ch = &run->ch;
     //> history
     static const double HISTORY[] = {0.30, 0.20, 0.15, 0.16, 0.15, 0.17, 0.14, 0.13};
     //< history
@@ -354,40 +259,39 @@ static void made_up_history(Run *run) {
     for (int e = 1; e <= N && !stop; e++)
         if (should_stop(HISTORY, e, PATIENCE)) stop = e;
     if (stop != WANT)
-        wrong(run, "should_stop with patience %d on the validation losses 0.30 0.20 0.15 0.16 "
-                   "0.15 0.17 0.14 0.13: the best is epoch 3's 0.15 (epoch 5's equal 0.15 is "
-                   "no new best), so the first epoch to stop after is %d; your should_stop "
-                   "first said stop after epoch %d (0: never)", PATIENCE, WANT, stop);
+        chapter_wrong(ch, "should_stop with patience %d on the validation losses 0.30 0.20 0.15 "
+                          "0.16 0.15 0.17 0.14 0.13: the best is epoch 3's 0.15 (epoch 5's equal "
+                          "0.15 is no new best), so the first epoch to stop after is %d; your "
+                          "should_stop first said stop after epoch %d (0: never)", PATIENCE, WANT,
+                      stop);
     printf("      validation losses 0.30 0.20 0.15 0.16 0.15 0.17 0.14 0.13, patience %d: your "
            "should_stop\n      stops after epoch %d (the best is epoch 3's 0.15; epoch 5 only "
            "equals it)\n", PATIENCE, stop);
-    values_set(&run->values, "history_stop", "%d", stop);
+    values_set(&ch->values, "history_stop", "%d", stop);
 }
 
 // Every function the long runs call, on a couple of hundred images: an
 // unfinished exercise stops the program here, with its one line, and a
 // function that returns nonsense is caught before minutes of training.
 static int quick_pass(Run *run, const Mnist *data, Error *err) {
-    Mnist small = *data;  // views of the first examples: nothing to free
-    small.train.n = data->train.n < CHECK_EXAMPLES ? data->train.n : CHECK_EXAMPLES;
-    small.val.n = data->val.n < CHECK_EXAMPLES ? data->val.n : CHECK_EXAMPLES;
-    small.test.n = data->test.n < CHECK_EXAMPLES ? data->test.n : CHECK_EXAMPLES;
-    TrainOps ops = chapter_ops();
+    Chapter *ch = &run->ch;
+    Mnist small = first_examples(data, CHECK_EXAMPLES);
+    TrainOps ops = chapter4_ops();
     Config c = run->cfg[0];
     c.epochs = 2, c.batch_size = 32, c.early_stop = true, c.early_stop_epoch = 1;
     Net net;
     TrainResult res;
     if (net_create(&net, &c, err) != 0) return -1;
-    net_init(&net, run->opt.seed, 0);
-    values_set(&run->values, "params", "%d", net.n_params);
-    values_set(&run->values, "params_kb", "%.0f", net.n_params * sizeof(double) / 1000.0);
+    net_init(&net, ch->opt.seed, 0);
+    values_set(&ch->values, "params", "%d", net.n_params);
+    values_set(&ch->values, "params_kb", "%.0f", net.n_params * sizeof(double) / 1000.0);
     int rc = 0;
-    const char *tsv = run_file(run, "check.tsv");
+    const char *tsv = chapter_file(ch, "check.tsv");
     for (int pass = 0; pass < 2 && rc == 0; pass++) {
         c.momentum = pass == 0;
         bool quiet = progress_quiet;
         progress_quiet = true;
-        rc = train(&res, &net, &ops, &c, &small, run->opt.seed, tsv, "check", err);
+        rc = train(&res, &net, &ops, &c, &small, ch->opt.seed, tsv, "check", err);
         progress_quiet = quiet;
         if (rc != 0) {
             Error why = *err;
@@ -406,12 +310,16 @@ static int quick_pass(Run *run, const Mnist *data, Error *err) {
 // ---------------------------------------------------------------------------
 // Step 4: the runs, one process each, as many at once as there are cores
 
-static void job_run(Run *run, const Mnist *data, Job *job) {
-    double t0 = now();
-    Error err = {{0}};
-    TrainOps ops = chapter_ops();
+// One run, in its own process (lib/jobs.h): job is the run's copy of its Job,
+// which goes back to the parent once filled in.
+static int run_one(void *result, int j, void *ctx, Error *err) {
+    (void)j;
+    Run *run = ctx;
+    Job *job = result;
+    double t0 = wall_time();
+    TrainOps ops = chapter4_ops();
     Config c = job->exp >= 0 ? run->cfg[job->exp] : run->cfg[0];
-    const char *label = job->exp >= 0 ? run->exp[job->exp].name : "printed rule";
+    const char *name = job->exp >= 0 ? run->exp[job->exp].name : "printed rule";
     if (job->exp < 0) {
         // The printed rule, with the momentum experiment's settings, briefly.
         for (int e = 0; e < run->n_exp; e++)
@@ -419,156 +327,45 @@ static void job_run(Run *run, const Mnist *data, Job *job) {
         c.momentum = true, c.early_stop = false;
         c.epochs = c.epochs < PRINTED_EPOCHS ? c.epochs : PRINTED_EPOCHS;
         ops.momentum_step = printed_momentum_step;
-        printed_batches_per_epoch = (data->train.n + c.batch_size - 1) / c.batch_size;
+        printed_batches_per_epoch = (run->data->train.n + c.batch_size - 1) / c.batch_size;
         printed_calls = 0;
     }
+    char label[96];
+    snprintf(label, sizeof label, "%s, seed %llu", name, (unsigned long long)job->seed);
     Net net;
-    char lbl[96];
-    snprintf(lbl, sizeof lbl, "%s, seed %llu", label, (unsigned long long)job->seed);
-    job->rc = net_create(&net, &c, &err);
-    if (job->rc == 0) {
-        //> one-run
-        net_init(&net, job->seed, 0);  // sd 0: 1/sqrt(fan_in)
-        job->rc = train(&job->res, &net, &ops, &c, data, job->seed, run_file(run, job->tsv),
-                        lbl, &err);
-        //< one-run
-        net_free(&net);
-    }
-    job->wall = now() - t0;
-    snprintf(job->msg, sizeof job->msg, "%s", err.msg);
-}
-
-typedef struct {
-    pid_t pid;
-    int fd;
-    int job;
-} Worker;
-
-// Reads what a finished worker wrote: its whole Job.
-static int collect(Run *run, Worker *w, int status, Error *err) {
-    Job *job = &run->jobs[w->job];
-    size_t got = 0;
-    while (got < sizeof *job) {
-        ssize_t n = read(w->fd, (char *)job + got, sizeof *job - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        got += (size_t)n;
-    }
-    close(w->fd);
-    const char *what = job->exp >= 0 ? run->exp[job->exp].name : "the printed rule";
-    if (WIFEXITED(status) && WEXITSTATUS(status) == EXERCISE_UNFINISHED) {
-        fflush(stdout);
-        exit(EXERCISE_UNFINISHED);  // the worker has said which exercise
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || got != sizeof *job)
-        return error_set(err, "the run of %s, seed %llu, %s %d", what,
-                         (unsigned long long)job->seed,
-                         WIFSIGNALED(status) ? "was killed by signal" : "ended with status",
-                         WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-    return 0;
-}
-
-static int run_jobs(Run *run, const Mnist *data, Error *err) {
-    Worker w[64];
-    int next = 0, busy = 0, rc = 0;
-    fflush(stdout);
-    fflush(stderr);
-    while ((next < run->n_jobs && rc == 0) || busy > 0) {
-        if (rc == 0 && next < run->n_jobs && busy < run->workers) {
-            int fds[2];
-            if (pipe(fds) != 0) {
-                rc = error_set(err, "pipe: %s", strerror(errno));
-                continue;
-            }
-            pid_t pid = fork();
-            if (pid < 0) {
-                close(fds[0]), close(fds[1]);
-                rc = error_set(err, "fork: %s", strerror(errno));
-                continue;
-            }
-            if (pid == 0) {
-                close(fds[0]);
-                if (run->workers > 1) progress_quiet = true;  // one line at a time on screen
-                Job *job = &run->jobs[next];
-                job_run(run, data, job);
-                const char *p = (const char *)job;
-                size_t left = sizeof *job;
-                while (left > 0) {
-                    ssize_t n = write(fds[1], p, left);
-                    if (n < 0 && errno == EINTR) continue;
-                    if (n <= 0) _exit(1);
-                    p += n, left -= (size_t)n;
-                }
-                fflush(stdout);
-                fflush(stderr);
-                _exit(0);
-            }
-            close(fds[1]);
-            w[busy++] = (Worker){pid, fds[0], next++};
-            continue;
-        }
-        // Wait for any worker; read its report (it is small enough for the pipe).
-        int status;
-        pid_t pid = waitpid(-1, &status, 0);
-        if (pid < 0) {
-            if (errno == EINTR) continue;
-            rc = error_set(err, "waitpid: %s", strerror(errno));
-            break;
-        }
-        int i = 0;
-        while (i < busy && w[i].pid != pid) i++;
-        if (i == busy) continue;
-        Worker done = w[i];
-        w[i] = w[--busy];
-        Error e2;
-        if (collect(run, &done, status, &e2) != 0) {
-            if (rc == 0) *err = e2, rc = -1;
-        } else {
-            Job *job = &run->jobs[done.job];
-            if (job->rc != 0 && rc == 0) {
-                snprintf(err->msg, sizeof err->msg, "%s", job->msg);
-                rc = -1;
-            }
-            if (job->rc == 0) {
-                const TrainResult *r = &job->res;
-                progress_done();
-                printf("      %-28s seed %-3llu %3d epochs, kept %3d: test accuracy %.2f%%  "
-                       "(%.0f s)\n",
-                       job->exp >= 0 ? run->exp[job->exp].name : "the printed rule",
-                       (unsigned long long)job->seed, r->epochs_run, r->kept_epoch, r->test_acc,
-                       job->wall);
-                fflush(stdout);
-            }
-        }
-        if (rc != 0)  // stop the other runs: their results would not be used
-            for (int k = 0; k < busy; k++) kill(w[k].pid, SIGTERM);
-    }
+    if (net_create(&net, &c, err) != 0) return -1;
+    //> one-run
+    net_init(&net, job->seed, 0);  // sd 0: 1/sqrt(fan_in)
+    // --fast: lib/fast.c's kernels train, but not the printed rule, which is
+    // no function of the contracts; one thread each when runs go side by side.
+    // Only the first seed's curves are drawn: the others skip measuring the
+    // whole training split after each epoch.
+    TrainOptions how = {.fast = run->ch.opt.fast && job->exp >= 0,
+                        .threads = run->workers > 1 ? 1 : 0,
+                        .skip_train_metrics = job->seed != run->ch.opt.seed};
+    int rc = train_with(&job->res, &net, &ops, &c, run->data, job->seed,
+                        chapter_file(&run->ch, job->tsv), label, &how, err);
+    //< one-run
+    net_free(&net);
+    job->wall = wall_time() - t0;
     return rc;
+}
+
+// In the parent, as each run ends: one line.
+static void run_done(const void *result, int j, void *ctx) {
+    (void)j;
+    const Run *run = ctx;
+    const Job *job = result;
+    const TrainResult *r = &job->res;
+    progress_done();
+    printf("      %-28s seed %-3llu %3d epochs, kept %3d: test accuracy %.2f%%  (%.0f s)\n",
+           job->exp >= 0 ? run->exp[job->exp].name : "the printed rule",
+           (unsigned long long)job->seed, r->epochs_run, r->kept_epoch, r->test_acc, job->wall);
+    fflush(stdout);
 }
 
 // ---------------------------------------------------------------------------
 // Step 5: the numbers
-
-typedef struct {
-    int n;
-    double val_loss[10001];
-} History;
-
-// The validation losses of a metrics file, epoch 1 on.
-static int read_history(History *h, const char *path, Error *err) {
-    FILE *f = fopen(path, "r");
-    if (!f) return error_set(err, "%s: %s", path, strerror(errno));
-    char line[1024];
-    h->n = 0;
-    if (!fgets(line, sizeof line, f)) line[0] = 0;  // the header
-    while (fgets(line, sizeof line, f) && h->n < 10000) {
-        double epoch, tl, vl;
-        if (sscanf(line, "%lf %lf %lf", &epoch, &tl, &vl) == 3 && epoch >= 1)
-            h->val_loss[h->n++] = vl;
-    }
-    fclose(f);
-    return 0;
-}
 
 static int first_job(const Run *run, int e) {
     for (int j = 0; j < run->n_jobs; j++)
@@ -576,26 +373,9 @@ static int first_job(const Run *run, int e) {
     return -1;
 }
 
-static double mean_of(const double *x, int n) {
-    double s = 0;
-    for (int i = 0; i < n; i++) s += x[i];
-    return s / n;
-}
-
-static double sd_of(const double *x, int n) {
-    if (n < 2) return 0;
-    double m = mean_of(x, n), s = 0;
-    for (int i = 0; i < n; i++) s += (x[i] - m) * (x[i] - m);
-    return sqrt(s / (n - 1));
-}
-
-static void min_max(const double *x, int n, double *lo, double *hi) {
-    *lo = *hi = x[0];
-    for (int i = 1; i < n; i++) *lo = fmin(*lo, x[i]), *hi = fmax(*hi, x[i]);
-}
-
 // seeds.md: seed by seed, the experiments that ran with more than one.
 static int write_seeds(Run *run, Error *err) {
+    Chapter *ch = &run->ch;
     int multi[MAX_EXPERIMENTS], n_multi = 0, rows = 0;
     for (int e = 0; e < run->n_exp; e++)
         if (run->seeds[e] > 1) {
@@ -604,7 +384,7 @@ static int write_seeds(Run *run, Error *err) {
         }
     if (n_multi == 0) return 0;
     OutFile md;
-    if (out_open(&md, run_file(run, "seeds.md"), err) != 0) return -1;
+    if (out_open(&md, chapter_file(ch, "seeds.md"), err) != 0) return -1;
     fprintf(md.f, "| seed |");
     for (int m = 0; m < n_multi; m++)
         fprintf(md.f, " %s: epochs (kept), test accuracy |", run->exp[multi[m]].what);
@@ -612,11 +392,11 @@ static int write_seeds(Run *run, Error *err) {
     for (int m = 0; m < n_multi; m++) fprintf(md.f, "------------------------------:|");
     fprintf(md.f, "\n");
     for (int k = 0; k < rows; k++) {
-        fprintf(md.f, "| %llu |", (unsigned long long)(run->opt.seed + k));
+        fprintf(md.f, "| %llu |", (unsigned long long)(ch->opt.seed + k));
         for (int m = 0; m < n_multi; m++) {
             const Job *job = NULL;
             for (int j = 0; j < run->n_jobs; j++)
-                if (run->jobs[j].exp == multi[m] && run->jobs[j].seed == run->opt.seed + k)
+                if (run->jobs[j].exp == multi[m] && run->jobs[j].seed == ch->opt.seed + k)
                     job = &run->jobs[j];
             if (job)
                 fprintf(md.f, " %d (%d), %.2f%% |", job->res.epochs_run, job->res.kept_epoch,
@@ -633,15 +413,16 @@ static int write_seeds(Run *run, Error *err) {
 }
 
 static int summarize(Run *run, Error *err) {
-    step(5, "ours beside the study's");
+    Chapter *ch = &run->ch;
+    chapter_step(ch, 5, "ours beside the study's");
     OutFile md;
-    if (out_open(&md, run_file(run, "results.md"), err) != 0) return -1;
+    if (out_open(&md, chapter_file(&run->ch, "results.md"), err) != 0) return -1;
     // The dashes of the separator line set the columns' relative widths.
     fprintf(md.f, "| run | test accuracy: the study | ours, seed %llu | ours, mean ± sd "
                   "(seeds) | epochs: the study | ours, seed %llu (kept) | wall time |\n"
                   "|:----------------------|----------:|---------:|-------------------:"
                   "|---------:|---------:|--------:|\n",
-            (unsigned long long)run->opt.seed, (unsigned long long)run->opt.seed);
+            (unsigned long long)run->ch.opt.seed, (unsigned long long)run->ch.opt.seed);
     for (int e = 0; e < run->n_exp; e++) {
         int j0 = first_job(run, e);
         const Job *first = &run->jobs[j0];
@@ -655,33 +436,32 @@ static int summarize(Run *run, Error *err) {
                 kept[n] = run->jobs[j].res.kept_epoch;
                 n++;
             }
-        double lo, hi, elo, ehi, klo, khi;
-        min_max(acc, n, &lo, &hi);
-        min_max(ep, n, &elo, &ehi);
-        min_max(kept, n, &klo, &khi);
+        Stats a = stats_of(acc, n), es = stats_of(ep, n), ks = stats_of(kept, n);
         const Experiment *x = &run->exp[e];
-        put(run, e, "test_acc", "%.2f", r->test_acc);
-        put(run, e, "epochs", "%d", r->epochs_run);
-        put(run, e, "kept", "%d", r->kept_epoch);
-        put(run, e, "best_val_loss", "%.4f", r->best_val_loss);
-        put(run, e, "wall", "%.0f", first->wall);
-        put(run, e, "epoch_s", "%.2f", first->wall / r->epochs_run);
+        const char *key = x->key;
+        chapter_put(ch, key, "test_acc", "%.2f", r->test_acc);
+        chapter_put(ch, key, "epochs", "%d", r->epochs_run);
+        chapter_put(ch, key, "kept", "%d", r->kept_epoch);
+        chapter_put(ch, key, "best_val_loss", "%.4f", r->best_val_loss);
+        chapter_put(ch, key, "wall", "%.0f", first->wall);
+        chapter_put(ch, key, "epoch_s", "%.2f", first->wall / r->epochs_run);
         if (!isnan(x->study_acc)) {
-            put(run, e, "study_acc", "%.2f", x->study_acc);
-            put(run, e, "gap", "%+.2f", r->test_acc - x->study_acc);
+            chapter_put(ch, key, "study_acc", "%.2f", x->study_acc);
+            chapter_put(ch, key, "study_epochs", "%d", x->study_epochs);
+            chapter_put(ch, key, "gap", "%+.2f", r->test_acc - x->study_acc);
         }
         if (n > 1) {
-            put(run, e, "seeds", "%d", n);
-            put(run, e, "mean_acc", "%.2f", mean_of(acc, n));
-            put(run, e, "sd_acc", "%.2f", sd_of(acc, n));
-            put(run, e, "min_acc", "%.2f", lo);
-            put(run, e, "max_acc", "%.2f", hi);
-            put(run, e, "min_epochs", "%.0f", elo);
-            put(run, e, "max_epochs", "%.0f", ehi);
-            put(run, e, "min_kept", "%.0f", klo);
-            put(run, e, "max_kept", "%.0f", khi);
+            chapter_put(ch, key, "seeds", "%d", n);
+            chapter_put(ch, key, "mean_acc", "%.2f", a.mean);
+            chapter_put(ch, key, "sd_acc", "%.2f", a.sd);
+            chapter_put(ch, key, "min_acc", "%.2f", a.min);
+            chapter_put(ch, key, "max_acc", "%.2f", a.max);
+            chapter_put(ch, key, "min_epochs", "%.0f", es.min);
+            chapter_put(ch, key, "max_epochs", "%.0f", es.max);
+            chapter_put(ch, key, "min_kept", "%.0f", ks.min);
+            chapter_put(ch, key, "max_kept", "%.0f", ks.max);
             if (!isnan(x->study_acc))
-                put(run, e, "mean_gap", "%+.2f", mean_of(acc, n) - x->study_acc);
+                chapter_put(ch, key, "mean_gap", "%+.2f", a.mean - x->study_acc);
         }
         char study_acc[32] = "–", study_ep[32] = "–", seeds_col[128] = "–";
         if (!isnan(x->study_acc)) {
@@ -689,33 +469,32 @@ static int summarize(Run *run, Error *err) {
             snprintf(study_ep, sizeof study_ep, "%d", x->study_epochs);
         }
         if (n > 1)
-            snprintf(seeds_col, sizeof seeds_col, "%.2f ± %.2f%% (%d)", mean_of(acc, n),
-                     sd_of(acc, n), n);
+            snprintf(seeds_col, sizeof seeds_col, "%.2f ± %.2f%% (%d)", a.mean, a.sd, n);
         fprintf(md.f, "| %s%s%s%s | %s | %.2f%% | %s | %s | %d (%d) | %.0f s |\n", x->what,
                 x->section[0] ? " (" : "", x->section, x->section[0] ? ")" : "", study_acc,
                 r->test_acc, seeds_col, study_ep, r->epochs_run, r->kept_epoch, first->wall);
         printf("      %-28s the study %s, ours %.2f%% (%d epochs, kept %d)", x->what,
                study_acc, r->test_acc, r->epochs_run, r->kept_epoch);
-        if (n > 1) printf("; over %d seeds %.2f ± %.2f%%", n, mean_of(acc, n), sd_of(acc, n));
+        if (n > 1) printf("; over %d seeds %.2f ± %.2f%%", n, a.mean, a.sd);
         printf("\n");
     }
-    if (run->opt.config)
+    if (ch->opt.config)
         fprintf(md.f, "\n: The run of %s (learning rate %g, batch %d), seed %llu, beside the "
                       "study's numbers where it is one of the study's experiments. The wall "
                       "time is the seed-%llu run's. {#tbl:ch4-results}\n", run->cfg_path[0],
                 run->cfg[0].learning_rate, run->cfg[0].batch_size,
-                (unsigned long long)run->opt.seed, (unsigned long long)run->opt.seed);
+                (unsigned long long)ch->opt.seed, (unsigned long long)ch->opt.seed);
     else
-    fprintf(md.f, "\n: The four runs of the study's section 4 (tanh, learning rate %g, batch %d): "
-                  "the test accuracy the study reports beside ours, with seed %llu and over "
-                  "several seeds, whose number is in brackets (the initial weights and the "
-                  "order of the batches change; the split does not). Epochs: how many were "
-                  "trained, and in brackets the epoch "
-                  "whose weights were kept. The wall time is the seed-%llu run's, with %d "
-                  "run%s side by side. "
-                  "{#tbl:ch4-results}\n",
-            run->cfg[0].learning_rate, run->cfg[0].batch_size, (unsigned long long)run->opt.seed,
-            (unsigned long long)run->opt.seed, run->workers, run->workers > 1 ? "s" : "");
+        fprintf(md.f, "\n: The four runs of the study's section 4 (tanh, learning rate %g, batch "
+                      "%d): the test accuracy the study reports beside ours, with seed %llu and "
+                      "over several seeds, whose number is in brackets (the initial weights and "
+                      "the order of the batches change; the split does not). Epochs: how many "
+                      "were trained, and in brackets the epoch whose weights were kept. The wall "
+                      "time is the seed-%llu run's, with %d run%s side by side. "
+                      "{#tbl:ch4-results}\n",
+                run->cfg[0].learning_rate, run->cfg[0].batch_size,
+                (unsigned long long)ch->opt.seed, (unsigned long long)ch->opt.seed, run->workers,
+                run->workers > 1 ? "s" : "");
     if (out_commit(&md, err) != 0) return -1;
 
     // What momentum costs in accuracy: the experiments with early stopping,
@@ -730,55 +509,54 @@ static int summarize(Run *run, Error *err) {
         mean_es[run->cfg[e].momentum ? 1 : 0] = sum / n;
     }
     if (!isnan(mean_es[0]) && !isnan(mean_es[1]))
-        values_set(&run->values, "momentum_cost", "%.2f", mean_es[0] - mean_es[1]);
+        values_set(&ch->values, "momentum_cost", "%.2f", mean_es[0] - mean_es[1]);
 
     if (write_seeds(run, err) != 0) return -1;
 
     // The 100-epoch runs, read again: where their validation loss was lowest,
     // where early stopping would have ended them, and whether the runs with
     // early stopping are the same runs, cut short.
-    History *full = malloc(sizeof *full), *cut = malloc(sizeof *cut);
-    if (!full || !cut) {
-        free(full), free(cut);
-        return error_set(err, "out of memory for the histories");
-    }
     int rc = 0;
     for (int e = 0; e < run->n_exp && rc == 0; e++) {
         const Config *c = &run->cfg[e];
         if (c->early_stop) continue;
-        rc = read_history(full, run_file(run, run->jobs[first_job(run, e)].tsv), err);
+        History full, cut;
+        rc = history_read(&full, chapter_file(ch, run->jobs[first_job(run, e)].tsv), err);
         if (rc != 0) break;
-        int best = 0, would = 0;
-        for (int k = 1; k < full->n; k++)
-            if (full->val_loss[k] < full->val_loss[best]) best = k;
+        int best = 1, would = 0;
+        for (int k = 2; k <= full.epochs; k++)
+            if (full.val_loss[k] < full.val_loss[best]) best = k;
         int patience = 3;
         for (int f = 0; f < run->n_exp; f++)
             if (run->cfg[f].early_stop && run->cfg[f].momentum == c->momentum)
                 patience = run->cfg[f].early_stop_epoch;
-        for (int k = 1; k <= full->n && !would; k++)
-            if (should_stop(full->val_loss, k, patience)) would = k;
-        put(run, e, "low_epoch", "%d", best + 1);
-        put(run, e, "low_val_loss", "%.4f", full->val_loss[best]);
-        put(run, e, "last_val_loss", "%.4f", full->val_loss[full->n - 1]);
-        put(run, e, "would_stop", "%d", would);
-        run->low_epoch[e] = best + 1, run->would_stop[e] = would;
+        // should_stop reads the losses after epochs 1..k: from val_loss[1] on
+        for (int k = 1; k <= full.epochs && !would; k++)
+            if (should_stop(full.val_loss + 1, k, patience)) would = k;
+        const char *key = run->exp[e].key;
+        chapter_put(ch, key, "low_epoch", "%d", best);
+        chapter_put(ch, key, "low_val_loss", "%.4f", full.val_loss[best]);
+        chapter_put(ch, key, "last_val_loss", "%.4f", full.val_loss[full.epochs]);
+        chapter_put(ch, key, "would_stop", "%d", would);
+        run->low_epoch[e] = best, run->would_stop[e] = would;
         // The run with early stopping and the same momentum, same seed.
-        for (int f = 0; f < run->n_exp; f++) {
+        for (int f = 0; f < run->n_exp && rc == 0; f++) {
             if (!run->cfg[f].early_stop || run->cfg[f].momentum != c->momentum) continue;
             int jf = first_job(run, f);
             if (run->jobs[jf].seed != run->jobs[first_job(run, e)].seed) continue;
-            if ((rc = read_history(cut, run_file(run, run->jobs[jf].tsv), err)) != 0) break;
+            if ((rc = history_read(&cut, chapter_file(ch, run->jobs[jf].tsv), err)) != 0) break;
             double diff = 0;
-            int common = cut->n < full->n ? cut->n : full->n;
-            for (int k = 0; k < common; k++)
-                diff = fmax(diff, fabs(cut->val_loss[k] - full->val_loss[k]));
-            put(run, f, "prefix_diff", "%.3g", diff);
+            int common = cut.epochs < full.epochs ? cut.epochs : full.epochs;
+            for (int k = 1; k <= common; k++)
+                diff = fmax(diff, fabs(cut.val_loss[k] - full.val_loss[k]));
+            chapter_put(ch, run->exp[f].key, "prefix_diff", "%.3g", diff);
             printf("      %s trained %d epochs, and they are %s's first %d: the validation "
-                   "losses differ by at most %.3g\n", run->exp[f].name, cut->n, run->exp[e].name,
-                   common, diff);
+                   "losses differ by at most %.3g\n", run->exp[f].name, cut.epochs,
+                   run->exp[e].name, common, diff);
+            history_free(&cut);
         }
+        history_free(&full);
     }
-    free(full), free(cut);
     return rc;
 }
 
@@ -786,45 +564,46 @@ static int summarize(Run *run, Error *err) {
 // Step 6: the printed rule
 
 static int printed_report(Run *run, const Job *job, Error *err) {
-    step(6, "the study's Algorithm 2 as printed, for a few epochs");
-    History *h = malloc(sizeof *h), *u = malloc(sizeof *u);
-    if (!h || !u) {
-        free(h), free(u);
-        return error_set(err, "out of memory for a history");
-    }
+    Chapter *ch = &run->ch;
+    chapter_step(ch, 6, "the study's Algorithm 2 as printed, for a few epochs");
     int usual = -1;
     for (int e = 0; e < run->n_exp; e++)
         if (run->cfg[e].momentum && !run->cfg[e].early_stop) usual = e;
-    int rc = read_history(h, run_file(run, job->tsv), err);
-    if (rc == 0 && usual >= 0)
-        rc = read_history(u, run_file(run, run->jobs[first_job(run, usual)].tsv), err);
-    if (rc == 0) {
-        const TrainResult *r = &job->res;
-        int last = h->n;
-        printf("      as printed, %d epochs: validation loss %.2f after epoch 1, %.2f after epoch "
-               "%d;\n      test accuracy %.2f%%", r->epochs_run, h->val_loss[0],
-               h->val_loss[last - 1], last, r->test_acc);
-        if (usual >= 0 && u->n >= last)
-            printf(" (the usual rule, same seed: validation loss %.4f after epoch %d)",
-                   u->val_loss[last - 1], last);
-        printf("\n");
-        values_set(&run->values, "printed_epochs", "%d", r->epochs_run);
-        values_set(&run->values, "printed_test_acc", "%.2f", r->test_acc);
-        values_set(&run->values, "printed_val_loss1", "%.1f", h->val_loss[0]);
-        values_set(&run->values, "printed_val_loss_last", "%.1f", h->val_loss[last - 1]);
-        values_set(&run->values, "printed_wall", "%.0f", job->wall);
-        if (usual >= 0 && u->n >= last)
-            values_set(&run->values, "usual_val_loss_at_printed", "%.3f", u->val_loss[last - 1]);
+    History h, u = {0};
+    if (history_read(&h, chapter_file(ch, job->tsv), err) != 0) return -1;
+    if (usual >= 0 &&
+        history_read(&u, chapter_file(ch, run->jobs[first_job(run, usual)].tsv), err) != 0) {
+        history_free(&h);
+        return -1;
     }
-    free(h), free(u);
-    return rc;
+    const TrainResult *r = &job->res;
+    int last = h.epochs;
+    printf("      as printed, %d epochs: validation loss %.2f after epoch 1, %.2f after epoch "
+           "%d;\n      test accuracy %.2f%%", r->epochs_run, h.val_loss[1], h.val_loss[last],
+           last, r->test_acc);
+    if (usual >= 0 && u.epochs >= last)
+        printf(" (the usual rule, same seed: validation loss %.4f after epoch %d)",
+               u.val_loss[last], last);
+    printf("\n");
+    Values *v = &ch->values;
+    values_set(v, "printed_epochs", "%d", r->epochs_run);
+    values_set(v, "printed_test_acc", "%.2f", r->test_acc);
+    values_set(v, "printed_val_loss1", "%.1f", h.val_loss[1]);
+    values_set(v, "printed_val_loss_last", "%.1f", h.val_loss[last]);
+    values_set(v, "printed_wall", "%.0f", job->wall);
+    if (usual >= 0 && u.epochs >= last)
+        values_set(v, "usual_val_loss_at_printed", "%.3f", u.val_loss[last]);
+    history_free(&h), history_free(&u);
+    return 0;
 }
 
 // ---------------------------------------------------------------------------
 // Step 7: pictures
 
 static int draw(Run *run, Error *err) {
-    step(7, "draw the curves");
+    Chapter *ch = &run->ch;
+    const Options *o = &ch->opt;
+    chapter_step(ch, 7, "draw the curves");
     char vars[1024], name[96];
     int rc = 0;
     for (int e = 0; e < run->n_exp && rc == 0; e++) {
@@ -851,8 +630,7 @@ static int draw(Run *run, Error *err) {
                  job->tsv, marks, run->exp[e].what, c->learning_rate, c->batch_size, what,
                  (unsigned long long)job->seed);
         snprintf(name, sizeof name, "curves-%s", run->exp[e].name);
-        rc = plot_render_with(run->opt.figures_dir, "ch4-curves", name, run->opt.out_dir, vars,
-                              err);
+        rc = plot_render_with(o->figures_dir, "ch4-curves", name, o->out_dir, vars, err);
     }
     // The printed rule beside the usual one, with the same settings and seed.
     int usual = -1;
@@ -866,11 +644,10 @@ static int draw(Run *run, Error *err) {
                  run->jobs[first_job(run, usual)].tsv, job->res.epochs_run,
                  run->cfg[usual].learning_rate, run->cfg[usual].momentum_gamma,
                  (unsigned long long)job->seed);
-        rc = plot_render_with(run->opt.figures_dir, "ch4-printed", "printed", run->opt.out_dir,
-                              vars, err);
+        rc = plot_render_with(o->figures_dir, "ch4-printed", "printed", o->out_dir, vars, err);
     }
-    if (rc == 0) printf("      %s/curves-*.svg%s (and .pdf)\n", run->opt.out_dir,
-                        usual >= 0 && !run->opt.config ? ", printed.svg" : "");
+    if (rc == 0) printf("      %s/curves-*.svg%s (and .pdf)\n", o->out_dir,
+                        usual >= 0 && !o->config ? ", printed.svg" : "");
     return rc;
 }
 
@@ -882,113 +659,75 @@ static void add_job(Run *run, int exp, uint64_t seed) {
     j->exp = exp, j->seed = seed;
     if (exp < 0)
         snprintf(j->tsv, sizeof j->tsv, "printed.tsv");
-    else if (seed == run->opt.seed)
+    else if (seed == run->ch.opt.seed)
         snprintf(j->tsv, sizeof j->tsv, "%s.tsv", run->exp[exp].name);
     else
         snprintf(j->tsv, sizeof j->tsv, "%s-seed%llu.tsv", run->exp[exp].name,
                  (unsigned long long)seed);
 }
 
-int main(int argc, char **argv) {
-    Run *run = calloc(1, sizeof *run);
-    Error err = {{0}};
-    exercise_chapter = 4;
-    double t_start = now();
-    if (!run) {
-        fprintf(stderr, "ch4: out of memory\n");
-        return 1;
-    }
-    if (cli_parse(&run->opt, argc, argv, "ch4", "chapter 4, momentum and early stopping",
-                  &err) != 0) {
-        error_print("ch4", &err);
-        free(run);
-        return 2;
-    }
-    if (run->opt.help) {
-        free(run);
-        return 0;
-    }
-    progress_quiet = run->opt.quiet;
-    printf("chapter 4: momentum and early stopping, from %s\n", run->opt.data_dir);
-    if (make_dirs(run->opt.out_dir, &err) != 0 || read_configs(run, &err) != 0) {
-        error_print("ch4", &err);
-        free(run);
-        return 1;
-    }
+// Everything after the command line.
+static int run_chapter(void *ctx, Mnist *data, Error *err) {
+    Run *run = ctx;
+    Chapter *ch = &run->ch;
+    if (read_configs(run, err) != 0) return -1;
+    if (chapter_load(ch, data, err) != 0) return -1;
+    for (int e = 0; e < run->n_exp; e++)
+        if (chapter_check_config(ch, &run->cfg[e], run->cfg_path[e], data, err) != 0) return -1;
+    printf("      %d training, %d validation and %d test images (seed %llu)\n", data->train.n,
+           data->val.n, data->test.n, (unsigned long long)ch->opt.seed);
+    values_set(&ch->values, "n_train", "%d", data->train.n);
+    values_set(&ch->values, "batches_per_epoch", "%d",
+               (data->train.n + run->cfg[0].batch_size - 1) / run->cfg[0].batch_size);
 
-    step(2, "load MNIST, split 80/20, z-score each image");
-    Mnist data = {0};
-    DataOptions dopt = cli_data_options(&run->opt);
-    if (mnist_load(&data, &dopt, &err) != 0 || check_against_data(run, &data, &err) != 0) {
-        mnist_free(&data);
-        error_print("ch4", &err);
-        free(run);
-        return 1;
-    }
-    printf("      %d training, %d validation and %d test images (seed %llu)\n", data.train.n,
-           data.val.n, data.test.n, (unsigned long long)run->opt.seed);
-    values_set(&run->values, "n_train", "%d", data.train.n);
-    values_set(&run->values, "batches_per_epoch", "%d",
-               (data.train.n + run->cfg[0].batch_size - 1) / run->cfg[0].batch_size);
-
-    step(3, "your momentum_step and should_stop on small cases, then every function at once");
-    int rc = constant_gradient(run, &err);
-    if (rc == 0) made_up_history(run);
-    if (rc == 0) rc = quick_pass(run, &data, &err);
+    chapter_step(ch, 3, "your momentum_step and should_stop on small cases, then every function "
+                        "at once");
+    if (constant_gradient(run, err) != 0) return -1;
+    made_up_history(run);
+    if (quick_pass(run, data, err) != 0) return -1;
 
     // The jobs: the longest first, so that the short ones fill in beside them.
-    bool with_printed = !run->opt.config;
-    if (rc == 0) {
-        for (int e = 0; e < run->n_exp; e++)
-            if (!run->cfg[e].early_stop) add_job(run, e, run->opt.seed);
-        if (with_printed) add_job(run, -1, run->opt.seed);
-        for (int e = 0; e < run->n_exp; e++)
-            for (int s = 0; s < run->seeds[e]; s++)
-                if (run->cfg[e].early_stop || s > 0) add_job(run, e, run->opt.seed + s);
-        long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        run->workers = cores < 1 ? 1 : cores > 64 ? 64 : (int)cores;
-        if (run->workers > run->n_jobs) run->workers = run->n_jobs;
-        char what[160];
-        snprintf(what, sizeof what, "train: %d run%s, %d at a time%s", run->n_jobs,
-                 run->n_jobs > 1 ? "s" : "", run->workers,
-                 run->workers > 1 ? " (each in its own process)" : "");
-        step(4, what);
-        double t0 = now();
-        rc = run_jobs(run, &data, &err);
-        values_set(&run->values, "train_wall", "%.0f", now() - t0);
-        values_set(&run->values, "workers", "%d", run->workers);
-        values_set(&run->values, "jobs", "%d", run->n_jobs);
-    }
-    if (rc == 0) rc = summarize(run, &err);
-    if (rc == 0 && with_printed)
-        for (int j = 0; j < run->n_jobs && rc == 0; j++)
-            if (run->jobs[j].exp < 0) rc = printed_report(run, &run->jobs[j], &err);
-    if (rc == 0 && !with_printed)
-        step(6, "the study's Algorithm 2 as printed: only with the four experiments, not "
-                "with --config");
-    if (rc == 0) rc = draw(run, &err);
-    if (rc == 0 && !run->opt.quiet) {
-        const Job *job = &run->jobs[first_job(run, 0)];
+    bool with_printed = !ch->opt.config;
+    for (int e = 0; e < run->n_exp; e++)
+        if (!run->cfg[e].early_stop) add_job(run, e, ch->opt.seed);
+    if (with_printed) add_job(run, -1, ch->opt.seed);
+    for (int e = 0; e < run->n_exp; e++)
+        for (int s = 0; s < run->seeds[e]; s++)
+            if (run->cfg[e].early_stop || s > 0) add_job(run, e, ch->opt.seed + s);
+    run->workers = jobs_workers(run->n_jobs);
+    run->data = data;
+    char what[160];
+    snprintf(what, sizeof what, "train: %d run%s, %d at a time%s", run->n_jobs,
+             run->n_jobs > 1 ? "s" : "", run->workers,
+             run->workers > 1 ? " (each in its own process)" : "");
+    chapter_step(ch, 4, what);
+    double t0 = wall_time();
+    int rc = jobs_run(run->jobs, run_one, run_done, run, run->n_jobs, sizeof(Job), run->workers,
+                      err);
+    if (rc != 0) return rc;
+    values_set(&ch->values, "train_wall", "%.0f", wall_time() - t0);
+    values_set(&ch->values, "workers", "%d", run->workers);
+    values_set(&ch->values, "jobs", "%d", run->n_jobs);
+
+    if (summarize(run, err) != 0) return -1;
+    if (!with_printed)
+        chapter_step(ch, 6, "the study's Algorithm 2 as printed: only with the four experiments, "
+                            "not with --config");
+    for (int j = 0; j < run->n_jobs; j++)
+        if (run->jobs[j].exp < 0 && printed_report(run, &run->jobs[j], err) != 0) return -1;
+    if (draw(run, err) != 0) return -1;
+    if (!ch->opt.quiet) {
         char vars[256];
-        snprintf(vars, sizeof vars, "tsv='%s'; from=1", job->tsv);
+        snprintf(vars, sizeof vars, "tsv='%s'; from=1", run->jobs[first_job(run, 0)].tsv);
         printf("\n%s: the loss, epoch by epoch from epoch 1 (training and validation):\n",
                run->exp[0].name);
-        rc = plot_text_with(run->opt.figures_dir, "curves", "curves", run->opt.out_dir, vars,
-                            &err);
+        return plot_text_with(ch->opt.figures_dir, "curves", "curves", ch->opt.out_dir, vars,
+                              err);
     }
-    double total = now() - t_start;
-    values_set(&run->values, "total_seconds", "%.0f", total);
-    values_set(&run->values, "blas", "%s", matmul_backend());
-    // values.tsv comes last: its presence says the whole run finished.
-    if (rc == 0) rc = values_write(&run->values, run_file(run, "values.tsv"), &err);
-    mnist_free(&data);
-    if (rc != 0) {
-        progress_done();
-        error_print("ch4", &err);
-        free(run);
-        return 1;
-    }
-    printf("done in %.0f s: %s/values.tsv\n", total, run->opt.out_dir);
-    free(run);
     return 0;
+}
+
+int main(int argc, char **argv) {
+    static Run run = {.ch = {.number = 4, .title = "momentum and early stopping", .steps = STEPS}};
+    return chapter_main(&run.ch, argc, argv, run_chapter, &run);
 }

@@ -4,29 +4,23 @@
 // the configs in this folder say, each with several seeds (several runs at
 // once when there are cores for them). The penalties' gradients are your
 // exercises (ch5.h); the layers, the loss and the step are yours from
-// chapters 2 to 4. It leaves the per-epoch metrics, the tables, the figures
-// and the numbers the book quotes in the run folder.
-#include <errno.h>
+// chapters 2 to 4 (with --fast, the runs on the reference solutions, the
+// library's fast path computes them all). It leaves the per-epoch metrics, the
+// tables, the figures and the numbers the book quotes in the run folder.
 #include <math.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "ch2.h"
 #include "ch3.h"
 #include "ch4.h"
 #include "ch5.h"
-#include "cli.h"
+#include "chapter.h"
 #include "config.h"
 #include "dataset.h"
-#include "exercise.h"
+#include "jobs.h"
 #include "linalg.h"
 #include "metrics.h"
 #include "output.h"
@@ -111,69 +105,28 @@ typedef struct {
                                        // from it is below NEAR_ZERO in size
 } Outcome;
 
-// The epochs of one run, read back from its metrics TSV.
-typedef struct {
-    int epochs;                        // rows after epoch 0
-    double *train_loss, *val_loss, *train_acc, *val_acc;  // [epochs + 1], from epoch 0
-} History;
-
+// One experiment with one seed. The runs are jobs of lib/jobs.h: each fills
+// in its out, and its whole Job comes back.
 typedef struct {
     int exp;
     int seed_index;
     uint64_t seed;
     char metrics[4096];
-    char outcome_path[4096];
-    pid_t pid;
-    bool done;
     Outcome out;
-    History hist;
+    History hist;       // read back from its metrics, once every run is done
 } Job;
 
 typedef struct {
-    Options opt;
-    Values values;
+    Chapter ch;
     Experiment exp[MAX_EXPERIMENTS];
     int n_exp;
     int seeds;
     int workers;
     Job *jobs;
     int n_jobs;
-    int n_train, batches;
-    char path[4096];
+    int n_train;
+    const Mnist *data;
 } Run;
-
-static const char *run_file(Run *run, const char *name) {
-    snprintf(run->path, sizeof run->path, "%s/%s", run->opt.out_dir, name);
-    return run->path;
-}
-
-static void step(int k, const char *what) {
-    progress_done();
-    printf("[%d/%d] %s\n", k, STEPS, what);
-    fflush(stdout);
-}
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-// A chapter program that finds your function wrong stops here, with one line.
-_Noreturn static void wrong(const Run *run, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-_Noreturn static void wrong(const Run *run, const char *fmt, ...) {
-    progress_done();
-    fflush(stdout);
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "%s: %s: run `make check-ch5` to see which property fails\n",
-            run->opt.prog, msg);
-    exit(1);
-}
 
 static const StudyClaim *study_claim(const char *name) {
     for (size_t i = 0; i < sizeof STUDY / sizeof STUDY[0]; i++)
@@ -192,14 +145,7 @@ static int find_exp(const Run *run, const char *name) {
 
 static void describe(Experiment *x) {
     const Config *c = &x->cfg;
-    const char *base = strrchr(x->path, '/');
-    base = base ? base + 1 : x->path;
-    size_t len = strlen(base);
-    if (len > 5 && strcmp(base + len - 5, ".yaml") == 0) len -= 5;
-    else if (len > 4 && strcmp(base + len - 4, ".yml") == 0) len -= 4;
-    if (len >= sizeof x->name) len = sizeof x->name - 1;
-    memcpy(x->name, base, len);
-    x->name[len] = '\0';
+    config_name(x->name, sizeof x->name, x->path);
     if (c->L1_penalty > 0 && c->L2_penalty > 0) {
         snprintf(x->label, sizeof x->label, "L1 %g + L2 %g", c->L1_penalty, c->L2_penalty);
         snprintf(x->label_md, sizeof x->label_md, "$L_1$, $\\lambda = %g$, and $L_2$, "
@@ -220,11 +166,12 @@ static void describe(Experiment *x) {
 }
 
 static int read_configs(Run *run, Error *err) {
-    step(1, "read the experiments");
-    int n = run->opt.config ? 1 : N_DEFAULT;
+    Chapter *ch = &run->ch;
+    chapter_step(ch, 1, "read the experiments");
+    int n = ch->opt.config ? 1 : N_DEFAULT;
     for (int i = 0; i < n; i++) {
         Experiment *x = &run->exp[i];
-        x->path = run->opt.config ? run->opt.config : DEFAULT_CONFIGS[i];
+        x->path = ch->opt.config ? ch->opt.config : DEFAULT_CONFIGS[i];
         if (config_load(&x->cfg, x->path, err) != 0) return -1;
         Config *c = &x->cfg;
         if (c->n_layers < 3)
@@ -234,8 +181,8 @@ static int read_configs(Run *run, Error *err) {
         if (c->activation != ACT_TANH)
             return error_set(err, "%s: activation: chapter 5 has tanh (chapter 3's); %s comes "
                                   "in chapter 6", x->path, activation_name(c->activation));
-        if (run->opt.max_epochs > 0 && c->epochs > run->opt.max_epochs)
-            c->epochs = run->opt.max_epochs;
+        if (ch->opt.max_epochs > 0 && c->epochs > ch->opt.max_epochs)
+            c->epochs = ch->opt.max_epochs;
         describe(x);
         for (int j = 0; j < i; j++)
             if (strcmp(run->exp[j].name, x->name) == 0)
@@ -248,27 +195,7 @@ static int read_configs(Run *run, Error *err) {
         else printf(", no early stopping\n");
     }
     run->n_exp = n;
-    cli_take_config_seed(&run->opt, run->exp[0].cfg.seed);
-    return 0;
-}
-
-// Every config must fit the data: its first layer the images' pixels, its
-// last the ten digits, its batch no larger than the training split.
-static int check_configs(const Run *run, const Mnist *data, Error *err) {
-    for (int e = 0; e < run->n_exp; e++) {
-        const Experiment *x = &run->exp[e];
-        const Config *c = &x->cfg;
-        if (c->layer_specs[0] != data->train.dim)
-            return error_set(err, "%s: layer_specs: %d inputs, but the images have %d pixels",
-                             x->path, c->layer_specs[0], data->train.dim);
-        if (c->layer_specs[c->n_layers - 1] != MNIST_CLASSES)
-            return error_set(err, "%s: layer_specs: %d outputs, but there are %d digits",
-                             x->path, c->layer_specs[c->n_layers - 1], MNIST_CLASSES);
-        if (c->batch_size > data->train.n)
-            return error_set(err, "%s: batch_size: %d is more than the %d training images%s",
-                             x->path, c->batch_size, data->train.n,
-                             run->opt.limit ? " (--limit makes the split smaller)" : "");
-    }
+    cli_take_config_seed(&ch->opt, run->exp[0].cfg.seed);
     return 0;
 }
 
@@ -279,13 +206,14 @@ static void check_close(const Run *run, const char *what, const double *got,
                         const double *want, const double *w, int n) {
     for (int i = 0; i < n; i++)
         if (!(fabs(got[i] - want[i]) <= 1e-12))
-            wrong(run, "%s: for w = %g, with 1 in g before the call, expected %.15g, got %.15g",
-                  what, w[i], want[i], got[i]);
+            chapter_wrong(&run->ch, "%s: for w = %g, with 1 in g before the call, expected %.15g, "
+                                    "got %.15g", what, w[i], want[i], got[i]);
 }
 
 static void check_penalties(Run *run) {
-    step(3, "the penalties' gradients on five weights (your l1_gradient, l2_gradient, "
-            "penalty)");
+    Chapter *ch = &run->ch;
+    chapter_step(ch, 3, "the penalties' gradients on five weights (your l1_gradient, l2_gradient, "
+                        "penalty)");
     enum { N = 5 };
     //> check-penalties
     const double w[N] = {-0.5, 0.0, 0.03, 2.0, -1e-9}, lambda = 0.1;
@@ -312,11 +240,11 @@ static void check_penalties(Run *run) {
     check_close(run, "l2_gradient, g + 2 lambda w", g2, w2, w, N);
     double want = lambda * abs_sum + lambda * sq_sum;
     if (!(fabs(c - want) <= 1e-12))
-        wrong(run, "penalty with l1 = l2 = %g: expected %.15g, got %.15g", lambda, want, c);
+        chapter_wrong(ch, "penalty with l1 = l2 = %g: expected %.15g, got %.15g", lambda, want, c);
     printf("      penalty(w, %g, %g) = %g: lambda sum |w| + lambda sum w^2\n", lambda, lambda, c);
     printf("      (the smallest weight, %g, gets the same L1 push as 2 does; its L2 push is "
            "%g)\n", w[4], 2.0 * lambda * w[4]);
-    values_set(&run->values, "check_lambda", "%g", lambda);
+    values_set(&ch->values, "check_lambda", "%g", lambda);
 }
 
 // Calls each of your functions that training needs once, on a few numbers,
@@ -349,19 +277,13 @@ static void touch_exercises(const Run *run) {
 // ---------------------------------------------------------------------------
 // Step 4: how strong a penalty per batch is
 
-static void put(Run *run, const char *name, const char *what, const char *fmt, double v) {
-    char key[48];
-    snprintf(key, sizeof key, "%s_%s", name, what);
-    values_set(&run->values, key, fmt, v);
-}
-
 // x written out in decimals, with `sig` significant digits and no exponent
 // ("0.000078" rather than "7.8e-05"): for numbers the book's prose quotes.
 static void put_decimal(Run *run, const char *name, const char *what, double x, int sig) {
     int places = x > 0 ? sig - 1 - (int)floor(log10(x)) : 0;
     char key[48];
     snprintf(key, sizeof key, "%s_%s", name, what);
-    values_set(&run->values, key, "%.*f", places < 0 ? 0 : places > 15 ? 15 : places, x);
+    values_set(&run->ch.values, key, "%.*f", places < 0 ? 0 : places > 15 ? 15 : places, x);
 }
 
 static double lambda_of(const Config *c) { return c->L1_penalty + c->L2_penalty; }
@@ -378,9 +300,10 @@ static const char *sci(char buf[48], double x, int digits) {
 }
 
 static int penalty_strength(Run *run, Error *err) {
-    step(4, "what lambda means when the penalty is added once per summed batch");
+    Chapter *ch = &run->ch;
+    chapter_step(ch, 4, "what lambda means when the penalty is added once per summed batch");
     OutFile md;
-    if (out_open(&md, run_file(run, "strength.md"), err) != 0) return -1;
+    if (out_open(&md, chapter_file(ch, "strength.md"), err) != 0) return -1;
     fprintf(md.f, "| Run | $\\lambda / B$ | The penalty alone: one step | One epoch "
                   "| All %d epochs |\n|:--|--:|--:|--:|--:|\n", run->exp[0].cfg.epochs);
     for (int e = 0; e < run->n_exp; e++) {
@@ -421,25 +344,25 @@ static int penalty_strength(Run *run, Error *err) {
         put_decimal(run, x->name, "per_mean", per_mean, 2);
         // a library's "weight decay", added as decay * w to the mean gradient
         if (!l1) put_decimal(run, x->name, "decay", 2.0 * lam / c->batch_size, 2);
-        put(run, x->name, l1 ? "pull_epoch" : "keep_epoch", l1 ? "%.3g" : "%.3f", epoch);
-        put(run, x->name, l1 ? "pull_all" : "keep_all", l1 ? "%.2g" : "%.3f", all);
+        chapter_put(ch, x->name, l1 ? "pull_epoch" : "keep_epoch", l1 ? "%.3g" : "%.3f", epoch);
+        chapter_put(ch, x->name, l1 ? "pull_all" : "keep_all", l1 ? "%.2g" : "%.3f", all);
         if (l1) {
             // How close to 0 the L1 push keeps a weight that it has brought
             // there: back and forth across 0, the velocity needs about
             // 1 / (1 - gamma) steps to turn, each moving up to rate lambda boost.
-            put(run, x->name, "hop", "%.1g", c->learning_rate * lam * boost * boost);
+            chapter_put(ch, x->name, "hop", "%.1g", c->learning_rate * lam * boost * boost);
         }
     }
     const Config *c0 = &run->exp[0].cfg;
-    values_set(&run->values, "batch_size", "%d", c0->batch_size);
-    values_set(&run->values, "learning_rate", "%g", c0->learning_rate);
-    values_set(&run->values, "mean_rate", "%g", c0->learning_rate * c0->batch_size);
-    values_set(&run->values, "gamma", "%g", c0->momentum_gamma);
-    values_set(&run->values, "boost", "%g", 1.0 / (1.0 - c0->momentum_gamma));
-    values_set(&run->values, "epochs", "%d", c0->epochs);
-    values_set(&run->values, "steps", "%d", (run->n_train + c0->batch_size - 1) / c0->batch_size);
-    values_set(&run->values, "init_sd1", "%.3f", 1.0 / sqrt(c0->layer_specs[0]));
-    values_set(&run->values, "init_sd2", "%.3f", 1.0 / sqrt(c0->layer_specs[1]));
+    values_set(&ch->values, "batch_size", "%d", c0->batch_size);
+    values_set(&ch->values, "learning_rate", "%g", c0->learning_rate);
+    values_set(&ch->values, "mean_rate", "%g", c0->learning_rate * c0->batch_size);
+    values_set(&ch->values, "gamma", "%g", c0->momentum_gamma);
+    values_set(&ch->values, "boost", "%g", 1.0 / (1.0 - c0->momentum_gamma));
+    values_set(&ch->values, "epochs", "%d", c0->epochs);
+    values_set(&ch->values, "steps", "%d", (run->n_train + c0->batch_size - 1) / c0->batch_size);
+    values_set(&ch->values, "init_sd1", "%.3f", 1.0 / sqrt(c0->layer_specs[0]));
+    values_set(&ch->values, "init_sd2", "%.3f", 1.0 / sqrt(c0->layer_specs[1]));
     return out_commit(&md, err);
 }
 
@@ -477,15 +400,21 @@ static void weight_stats(Outcome *o, const Net *net) {
 }
 
 //> run-one
-// One experiment with one seed: a fresh network, trained as the config says.
-static int run_job(const Run *run, Job *j, const Mnist *data, Error *err) {
+// One experiment with one seed: a fresh network, trained as the config says
+// (on the fast path with --fast: lib/fast.c computes the same rule).
+static int run_one(void *result, int k, void *ctx, Error *err) {
+    (void)k;
+    const Run *run = ctx;
+    Job *j = result;
     const Experiment *x = &run->exp[j->exp];
     Net net;
     if (net_create(&net, &x->cfg, err) != 0) return -1;
     net_init(&net, j->seed, 0);  // weights ~ N(0, 1/fan_in), biases 0
     char label[64];
     snprintf(label, sizeof label, "%s, seed %llu", x->name, (unsigned long long)j->seed);
-    int rc = train(&j->out.res, &net, &OPS, &x->cfg, data, j->seed, j->metrics, label, err);
+    TrainOptions how = {.fast = run->ch.opt.fast, .threads = run->workers > 1 ? 1 : 0};
+    int rc = train_with(&j->out.res, &net, &OPS, &x->cfg, run->data, j->seed, j->metrics, label,
+                        &how, err);
     if (rc == 0) {
         weight_stats(&j->out, &net);
         j->out.penalty_end = 0;
@@ -498,49 +427,11 @@ static int run_job(const Run *run, Job *j, const Mnist *data, Error *err) {
 }
 //< run-one
 
-static int read_history(History *h, const char *path, Error *err) {
-    FILE *f = fopen(path, "r");
-    if (!f) return error_set(err, "%s: %s", path, strerror(errno));
-    char line[512];
-    int cap = 64, rows = 0;
-    double *col[4];
-    for (int k = 0; k < 4; k++) col[k] = malloc(sizeof(double) * cap);
-    bool ok = col[0] && col[1] && col[2] && col[3] && fgets(line, sizeof line, f);  // the header
-    while (ok && fgets(line, sizeof line, f)) {
-        double v[6];
-        if (sscanf(line, "%lf %lf %lf %lf %lf %lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) <
-                5 || (int)v[0] != rows) {
-            ok = false;
-            break;
-        }
-        if (rows == cap) {
-            cap *= 2;
-            for (int k = 0; k < 4; k++) {
-                double *p = realloc(col[k], sizeof(double) * cap);
-                if (!p) ok = false;
-                else col[k] = p;
-            }
-            if (!ok) break;
-        }
-        for (int k = 0; k < 4; k++) col[k][rows] = v[k + 1];
-        rows++;
-    }
-    fclose(f);
-    if (!ok || rows < 1) {
-        for (int k = 0; k < 4; k++) free(col[k]);
-        return error_set(err, "%s: not the metrics a training run writes", path);
-    }
-    h->epochs = rows - 1;
-    h->train_loss = col[0], h->val_loss = col[1], h->train_acc = col[2], h->val_acc = col[3];
-    return 0;
-}
-
-static void history_free(History *h) {
-    free(h->train_loss), free(h->val_loss), free(h->train_acc), free(h->val_acc);
-    memset(h, 0, sizeof *h);
-}
-
-static void report_job(const Run *run, const Job *j) {
+// In the parent, as each run ends: one line.
+static void run_done(const void *result, int k, void *ctx) {
+    (void)k;
+    const Run *run = ctx;
+    const Job *j = result;
     const TrainResult *r = &j->out.res;
     printf("      %-12s seed %-3llu test accuracy %6.2f%%  (%d epochs, %.1f s)\n",
            run->exp[j->exp].name, (unsigned long long)j->seed, r->test_acc, r->epochs_run,
@@ -548,149 +439,30 @@ static void report_job(const Run *run, const Job *j) {
     fflush(stdout);
 }
 
-// The child process of one job: trains, writes its Outcome, and exits.
-_Noreturn static void child(const Run *run, Job *j, const Mnist *data) {
-    Error err = {{0}};
-    progress_quiet = true;  // several runs at once would fight over one progress line
-    int rc = run_job(run, j, data, &err);
-    OutFile o;
-    if (rc == 0) rc = out_open(&o, j->outcome_path, &err);
-    if (rc == 0) {
-        fwrite(&j->out, sizeof j->out, 1, o.f);
-        rc = out_commit(&o, &err);
-    }
-    if (rc != 0) error_print(run->opt.prog, &err);
-    fflush(stdout), fflush(stderr);
-    exit(rc == 0 ? 0 : 1);
-}
-
-static int collect(Run *run, Job *j, Error *err) {
-    FILE *f = fopen(j->outcome_path, "rb");
-    if (!f) return error_set(err, "%s: %s", j->outcome_path, strerror(errno));
-    size_t got = fread(&j->out, sizeof j->out, 1, f);
-    fclose(f);
-    remove(j->outcome_path);
-    if (got != 1) return error_set(err, "%s: the run's outcome is cut short", j->outcome_path);
-    j->done = true;
-    report_job(run, j);
-    return 0;
-}
-
-// Stops the runs still going (ours, by their ids) after one has failed.
-static void stop_others(Run *run) {
-    for (int i = 0; i < run->n_jobs; i++) {
-        Job *j = &run->jobs[i];
-        if (j->pid > 0 && !j->done) {
-            kill(j->pid, SIGTERM);
-            while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR) {
-            }
-            char part[4200];
-            snprintf(part, sizeof part, "%s.part", j->metrics);
-            remove(part);
-            snprintf(part, sizeof part, "%s.part", j->outcome_path);
-            remove(part);
-            j->pid = 0;
-        }
-    }
-}
-
-// Runs every job, run->workers at a time, each in a child process of its own
-// (they share the data the parent loaded, copy on write). Returns 0, or the
-// exit status to end the program with: that of the first run that failed,
-// which has already said why.
-static int run_jobs(Run *run, const Mnist *data, Error *err) {
-    if (run->workers <= 1) {  // one at a time, in this process
-        for (int i = 0; i < run->n_jobs; i++) {
-            Job *j = &run->jobs[i];
-            if (run_job(run, j, data, err) != 0) return -1;
-            j->done = true;
-            report_job(run, j);
-        }
-        return 0;
-    }
-    int next = 0, running = 0;
-    while (next < run->n_jobs || running > 0) {
-        if (next < run->n_jobs && running < run->workers) {
-            Job *j = &run->jobs[next++];
-            fflush(stdout), fflush(stderr);
-            pid_t pid = fork();
-            if (pid < 0) {
-                stop_others(run);
-                return error_set(err, "fork: %s", strerror(errno));
-            }
-            if (pid == 0) child(run, j, data);
-            j->pid = pid;
-            running++;
-            continue;
-        }
-        int status;
-        pid_t pid = waitpid(-1, &status, 0);
-        if (pid < 0) {
-            if (errno == EINTR) continue;
-            stop_others(run);
-            return error_set(err, "waitpid: %s", strerror(errno));
-        }
-        Job *j = NULL;
-        for (int i = 0; i < run->n_jobs; i++)
-            if (run->jobs[i].pid == pid) j = &run->jobs[i];
-        if (!j) continue;  // not one of the runs
-        running--;
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            j->done = true;  // it has ended; stop_others leaves it be
-            stop_others(run);
-            if (WIFEXITED(status)) return WEXITSTATUS(status);  // it said why
-            return error_set(err, "%s, seed %llu: the training run was killed by signal %d",
-                             run->exp[j->exp].name, (unsigned long long)j->seed,
-                             WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-        }
-        if (collect(run, j, err) != 0) {
-            stop_others(run);
-            return -1;
-        }
-    }
-    return 0;
-}
-
 static int plan_jobs(Run *run, Error *err) {
+    Chapter *ch = &run->ch;
     run->n_jobs = run->n_exp * run->seeds;
     run->jobs = error_calloc(err, (size_t)run->n_jobs, sizeof(Job), "the runs");
     if (!run->jobs) return -1;
-    if (run->seeds > 1 && make_dirs(run_file(run, "seeds"), err) != 0) return -1;
+    if (run->seeds > 1 && make_dirs(chapter_file(ch, "seeds"), err) != 0) return -1;
     for (int e = 0, k = 0; e < run->n_exp; e++)
         for (int s = 0; s < run->seeds; s++, k++) {
             Job *j = &run->jobs[k];
-            j->exp = e, j->seed_index = s, j->seed = run->opt.seed + (uint64_t)s;
+            j->exp = e, j->seed_index = s, j->seed = ch->opt.seed + (uint64_t)s;
             const char *name = run->exp[e].name;
             // The first seed's metrics beside the figures; the others in seeds/.
             if (s == 0)
-                snprintf(j->metrics, sizeof j->metrics, "%s/metrics-%s.tsv", run->opt.out_dir,
+                snprintf(j->metrics, sizeof j->metrics, "%s/metrics-%s.tsv", ch->opt.out_dir,
                          name);
             else
                 snprintf(j->metrics, sizeof j->metrics, "%s/seeds/metrics-%s-seed%llu.tsv",
-                         run->opt.out_dir, name, (unsigned long long)j->seed);
-            snprintf(j->outcome_path, sizeof j->outcome_path, "%s/outcome-%s-seed%llu.bin",
-                     run->opt.out_dir, name, (unsigned long long)j->seed);
+                         ch->opt.out_dir, name, (unsigned long long)j->seed);
         }
     return 0;
 }
 
 // ---------------------------------------------------------------------------
 // Step 6: the results over the seeds
-
-typedef struct {
-    double mean, sd, min, max;
-    int n;
-} Stat;
-
-static Stat stat_of(const double *v, int n) {
-    Stat s = {0, 0, INFINITY, -INFINITY, n};
-    for (int i = 0; i < n; i++)
-        s.mean += v[i], s.min = fmin(s.min, v[i]), s.max = fmax(s.max, v[i]);
-    s.mean /= n;
-    for (int i = 0; i < n; i++) s.sd += (v[i] - s.mean) * (v[i] - s.mean);
-    s.sd = n > 1 ? sqrt(s.sd / (n - 1)) : 0.0;
-    return s;
-}
 
 static Job *job_of(Run *run, int e, int s) { return &run->jobs[e * run->seeds + s]; }
 
@@ -722,18 +494,18 @@ static void accuracies(Run *run, int e, double *acc) {
 
 // Experiment a's accuracy less b's, seed by seed (the same seed, the same
 // initial weights and batch order): most of the luck of a seed cancels.
-static Stat paired(Run *run, int a, int b) {
+static Stats paired(Run *run, int a, int b) {
     double d[100];
     for (int s = 0; s < run->seeds; s++)
         d[s] = job_of(run, a, s)->out.res.test_acc - job_of(run, b, s)->out.res.test_acc;
-    return stat_of(d, run->seeds);
+    return stats_of(d, run->seeds);
 }
 
-
 static int results(Run *run, Error *err) {
-    step(6, "the results, over the seeds");
+    Chapter *ch = &run->ch;
+    chapter_step(ch, 6, "the results, over the seeds");
     for (int k = 0; k < run->n_jobs; k++)
-        if (read_history(&run->jobs[k].hist, run->jobs[k].metrics, err) != 0) return -1;
+        if (history_read(&run->jobs[k].hist, run->jobs[k].metrics, err) != 0) return -1;
     int control = -1;
     for (int e = 0; e < run->n_exp; e++)
         if (lambda_of(&run->exp[e].cfg) <= 0) control = e;
@@ -741,12 +513,12 @@ static int results(Run *run, Error *err) {
     bool vs = S > 1 && control >= 0;
     // results.md: the test accuracy; convergence.md: how the runs got there.
     OutFile md, cv;
-    if (out_open(&md, run_file(run, "results.md"), err) != 0) return -1;
-    if (out_open(&cv, run_file(run, "convergence.md"), err) != 0) {
+    if (out_open(&md, chapter_file(ch, "results.md"), err) != 0) return -1;
+    if (out_open(&cv, chapter_file(ch, "convergence.md"), err) != 0) {
         out_abort(&md);
         return -1;
     }
-    fprintf(md.f, "| Run | Test accuracy, seed %llu |", (unsigned long long)run->opt.seed);
+    fprintf(md.f, "| Run | Test accuracy, seed %llu |", (unsigned long long)ch->opt.seed);
     if (S > 1) fprintf(md.f, " Mean ± sd, %d seeds | Lowest, highest |", S);
     if (vs) fprintf(md.f, " Against no penalty, seed by seed |");
     fprintf(md.f, " The study |\n|:--|--:|%s%s:--|\n", S > 1 ? "--:|--:|" : "", vs ? "--:|" : "");
@@ -774,8 +546,8 @@ static int results(Run *run, Error *err) {
                 snprintf(stopped + len, sizeof stopped - len, "%s%d", len ? ", " : "", p);
             }
         }
-        Stat a = stat_of(acc, S), b = stat_of(be, S), first = stat_of(v1, S);
-        Stat t = stat_of(tl, S), v = stat_of(vl, S);
+        Stats a = stats_of(acc, S), b = stats_of(be, S), first = stats_of(v1, S);
+        Stats t = stats_of(tl, S), v = stats_of(vl, S);
         printf("      %-12s %7.2f%% %8.2f +- %4.2f %6.2f-%6.2f %9.1f %d of %d%s%s%s\n", name,
                acc[0], a.mean, a.sd, a.min, a.max, b.mean, stops, S, stops ? " (epochs " : "",
                stopped, stops ? ")" : "");
@@ -786,10 +558,10 @@ static int results(Run *run, Error *err) {
             if (e == control) {
                 fprintf(md.f, " |");
             } else {
-                Stat d = paired(run, e, control);
+                Stats d = paired(run, e, control);
                 fprintf(md.f, " $%+.2f \\pm %.2f$ |", d.mean, d.sd);
-                put(run, name, "vs_none", "%+.2f", d.mean);
-                put(run, name, "vs_none_sd", "%.2f", d.sd);
+                chapter_put(ch, name, "vs_none", "%+.2f", d.mean);
+                chapter_put(ch, name, "vs_none_sd", "%.2f", d.sd);
             }
         }
         fprintf(md.f, " %s |\n", claim ? claim->says : "");
@@ -804,13 +576,13 @@ static int results(Run *run, Error *err) {
         else
             fprintf(cv.f, "| %s | %.2f%% | %d | %s | %.4f | %.4f |\n", run->exp[e].label_md,
                     first.mean, (int)b.mean, when, t.mean, v.mean);
-        put(run, name, "mean", "%.2f", a.mean);
-        put(run, name, "best_epoch", "%.1f", b.mean);
-        put(run, name, "stops", "%.0f", stops);
-        put(run, name, "train_loss", "%.4f", t.mean);
-        put(run, name, "val_loss", "%.4f", v.mean);
-        put(run, name, "train_acc", "%.1f", stat_of(ta, S).mean);
-        put(run, name, "val_acc", "%.1f", stat_of(va, S).mean);
+        chapter_put(ch, name, "mean", "%.2f", a.mean);
+        chapter_put(ch, name, "best_epoch", "%.1f", b.mean);
+        chapter_put(ch, name, "stops", "%d", stops);
+        chapter_put(ch, name, "train_loss", "%.4f", t.mean);
+        chapter_put(ch, name, "val_loss", "%.4f", v.mean);
+        chapter_put(ch, name, "train_acc", "%.1f", stats_of(ta, S).mean);
+        chapter_put(ch, name, "val_acc", "%.1f", stats_of(va, S).mean);
     }
     if (out_commit(&md, err) != 0) {
         out_abort(&cv);
@@ -824,7 +596,7 @@ static int results(Run *run, Error *err) {
     for (int p = 0; p < 2; p++) {
         int big = find_exp(run, pairs[p][1]), small = find_exp(run, pairs[p][2]);
         if (big < 0 || small < 0) continue;
-        Stat d = paired(run, big, small);
+        Stats d = paired(run, big, small);
         double be_big = 0, be_small = 0;
         for (int s = 0; s < S; s++)
             be_big += best_epoch(&job_of(run, big, s)->hist),
@@ -834,9 +606,9 @@ static int results(Run *run, Error *err) {
             wins += job_of(run, big, s)->out.res.test_acc > job_of(run, small, s)->out.res.test_acc;
         printf("      %s: lambda 1e-2 less lambda 1e-4, seed by seed: %+.2f +- %.2f points; "
                "higher with %d of %d seeds\n", pairs[p][0], d.mean, d.sd, wins, S);
-        put(run, pairs[p][0], "big_minus_small", "%+.2f", d.mean);
-        put(run, pairs[p][0], "big_minus_small_sd", "%.2f", d.sd);
-        put(run, pairs[p][0], "big_wins", "%.0f", wins);
+        chapter_put(ch, pairs[p][0], "big_minus_small", "%+.2f", d.mean);
+        chapter_put(ch, pairs[p][0], "big_minus_small_sd", "%.2f", d.sd);
+        chapter_put(ch, pairs[p][0], "big_wins", "%d", wins);
     }
     int study4[4], n4 = 0;
     for (int i = 0; i < 4; i++) {
@@ -849,7 +621,7 @@ static int results(Run *run, Error *err) {
         for (int i = 0; i < n4; i++) {
             double acc[100];
             accuracies(run, study4[i], acc);
-            mean[i] = stat_of(acc, S).mean;
+            mean[i] = stats_of(acc, S).mean;
             order[i] = i;
         }
         for (int i = 0; i < n4; i++)  // by mean accuracy, highest first
@@ -859,7 +631,7 @@ static int results(Run *run, Error *err) {
                     order[i] = order[k], order[k] = t;
                 }
         int first = study4[order[0]], second = study4[order[1]];
-        Stat d = paired(run, first, second);
+        Stats d = paired(run, first, second);
         int wins = 0;
         for (int s = 0; s < S; s++)
             wins += job_of(run, first, s)->out.res.test_acc >
@@ -867,14 +639,14 @@ static int results(Run *run, Error *err) {
         printf("      the most accurate of the study's four: %s, then %s (%+.2f +- %.2f points, "
                "ahead with %d of %d seeds)\n", run->exp[first].label, run->exp[second].label,
                d.mean, d.sd, wins, S);
-        values_set(&run->values, "first_label", "%s", run->exp[first].label_text);
-        values_set(&run->values, "second_label", "%s", run->exp[second].label_text);
-        values_set(&run->values, "first_gap", "%.2f", d.mean);
-        values_set(&run->values, "first_gap_sd", "%.2f", d.sd);
-        values_set(&run->values, "first_wins", "%d", wins);
+        values_set(&ch->values, "first_label", "%s", run->exp[first].label_text);
+        values_set(&ch->values, "second_label", "%s", run->exp[second].label_text);
+        values_set(&ch->values, "first_gap", "%.2f", d.mean);
+        values_set(&ch->values, "first_gap_sd", "%.2f", d.sd);
+        values_set(&ch->values, "first_wins", "%d", wins);
     }
-    values_set(&run->values, "seeds", "%d", S);
-    values_set(&run->values, "seed_last", "%llu", (unsigned long long)(run->opt.seed + S - 1));
+    values_set(&ch->values, "seeds", "%d", S);
+    values_set(&ch->values, "seed_last", "%llu", (unsigned long long)(ch->opt.seed + S - 1));
     return 0;
 }
 
@@ -882,9 +654,10 @@ static int results(Run *run, Error *err) {
 // Step 7: the weights the penalties leave
 
 static int weights(Run *run, Error *err) {
-    step(7, "the trained weights (the first seed's)");
+    Chapter *ch = &run->ch;
+    chapter_step(ch, 7, "the trained weights (the first seed's)");
     OutFile md;
-    if (out_open(&md, run_file(run, "weights.md"), err) != 0) return -1;
+    if (out_open(&md, chapter_file(ch, "weights.md"), err) != 0) return -1;
     fprintf(md.f, "| Run | Mean $|w|$, input to hidden | Below $10^{-3}$ | Largest $|w|$ "
                   "| Mean $|w|$, hidden to output | Largest $|w|$ | $\\lambda C$ at the end "
                   "| Summed loss of a batch |\n|:--|--:|--:|--:|--:|--:|--:|--:|\n");
@@ -902,16 +675,16 @@ static int weights(Run *run, Error *err) {
         fprintf(md.f, "| %s | %.4f | %.1f%% | %.3f | %.4f | %.3f | %.3g | %.3g |\n", x->label_md,
                 o->abs_mean[0], o->near_zero[0], o->max_abs[0], o->abs_mean[last],
                 o->max_abs[last], o->penalty_end, batch_loss);
-        put(run, x->name, "w1_mean", "%.4f", o->abs_mean[0]);
-        put(run, x->name, "w1_zero", "%.1f", o->near_zero[0]);
-        put(run, x->name, "penalty", "%.3g", o->penalty_end);
-        put(run, x->name, "batch_loss", "%.3g", batch_loss);
+        chapter_put(ch, x->name, "w1_mean", "%.4f", o->abs_mean[0]);
+        chapter_put(ch, x->name, "w1_zero", "%.1f", o->near_zero[0]);
+        chapter_put(ch, x->name, "penalty", "%.3g", o->penalty_end);
+        chapter_put(ch, x->name, "batch_loss", "%.3g", batch_loss);
     }
     if (out_commit(&md, err) != 0) return -1;
     // The histograms, one column per run, for figures/ch5-weights.gp.
     OutFile lin, lg;
-    if (out_open(&lin, run_file(run, "weights-hist.tsv"), err) != 0) return -1;
-    if (out_open(&lg, run_file(run, "weights-log.tsv"), err) != 0) {
+    if (out_open(&lin, chapter_file(ch, "weights-hist.tsv"), err) != 0) return -1;
+    if (out_open(&lg, chapter_file(ch, "weights-log.tsv"), err) != 0) {
         out_abort(&lin);
         return -1;
     }
@@ -939,12 +712,12 @@ static int weights(Run *run, Error *err) {
     const Config *c0 = &run->exp[0].cfg;
     int nw = 0;
     for (int l = 0; l + 1 < c0->n_layers; l++) nw += c0->layer_specs[l] * c0->layer_specs[l + 1];
-    if (nw >= 1000) values_set(&run->values, "n_weights", "%d,%03d", nw / 1000, nw % 1000);
-    else values_set(&run->values, "n_weights", "%d", nw);
+    if (nw >= 1000) values_set(&ch->values, "n_weights", "%d,%03d", nw / 1000, nw % 1000);
+    else values_set(&ch->values, "n_weights", "%d", nw);
     int nb = 0;
     for (int l = 1; l < c0->n_layers; l++) nb += c0->layer_specs[l];
-    values_set(&run->values, "n_biases", "%d", nb);
-    values_set(&run->values, "near_zero", "%g", NEAR_ZERO);
+    values_set(&ch->values, "n_biases", "%d", nb);
+    values_set(&ch->values, "near_zero", "%g", NEAR_ZERO);
     return out_commit(&lg, err);
 }
 
@@ -954,8 +727,9 @@ static int weights(Run *run, Error *err) {
 // The mean over the seeds of each run's validation curves, for ch5-compare.gp,
 // and each seed's test accuracy, for ch5-seeds.gp.
 static int write_curves(Run *run, Error *err) {
+    Chapter *ch = &run->ch;
     OutFile o;
-    if (out_open(&o, run_file(run, "compare.tsv"), err) != 0) return -1;
+    if (out_open(&o, chapter_file(ch, "compare.tsv"), err) != 0) return -1;
     int most = 0;
     for (int k = 0; k < run->n_jobs; k++)
         most = run->jobs[k].hist.epochs > most ? run->jobs[k].hist.epochs : most;
@@ -978,7 +752,7 @@ static int write_curves(Run *run, Error *err) {
         fprintf(o.f, "\n");
     }
     if (out_commit(&o, err) != 0) return -1;
-    if (out_open(&o, run_file(run, "seeds.tsv"), err) != 0) return -1;
+    if (out_open(&o, chapter_file(ch, "seeds.tsv"), err) != 0) return -1;
     // block 0: one point per run and seed; block 1: each run's mean
     fprintf(o.f, "# x\ttest_acc\tseed\n");
     for (int e = 0; e < run->n_exp; e++)
@@ -991,13 +765,14 @@ static int write_curves(Run *run, Error *err) {
     for (int e = 0; e < run->n_exp; e++) {
         double acc[100];
         accuracies(run, e, acc);
-        fprintf(o.f, "%d\t%.4f\t%s\n", e, stat_of(acc, run->seeds).mean, run->exp[e].label_text);
+        fprintf(o.f, "%d\t%.4f\t%s\n", e, stats_of(acc, run->seeds).mean, run->exp[e].label_text);
     }
     return out_commit(&o, err);
 }
 
 // For each run, a 28 x 28 map: how many of the hidden units ignore each pixel.
 static int pixel_maps(Run *run, Error *err) {
+    Chapter *ch = &run->ch;
     int dim = run->exp[0].cfg.layer_specs[0], side = (int)lround(sqrt(dim));
     if (side * side != dim || dim > MAX_PIXELS) return 0;  // not square images: no map
     double *img = error_calloc(err, (size_t)run->n_exp * dim, sizeof(double), "the pixel maps");
@@ -1019,26 +794,27 @@ static int pixel_maps(Run *run, Error *err) {
             else middle += off[p];
         }
         if (run->exp[e].cfg.L1_penalty > 0 && n_edge < dim) {
-            put(run, run->exp[e].name, "edge_off", "%.0f", edge / n_edge);
-            put(run, run->exp[e].name, "middle_off", "%.0f", middle / (dim - n_edge));
+            chapter_put(ch, run->exp[e].name, "edge_off", "%.0f", edge / n_edge);
+            chapter_put(ch, run->exp[e].name, "middle_off", "%.0f", middle / (dim - n_edge));
         }
     }
     char labels[4200];
-    snprintf(labels, sizeof labels, "%s/pixels_labels.tsv", run->opt.out_dir);
-    int rc = plot_write_grid(run_file(run, "pixels.dat"), labels, img, run->n_exp, side, side,
+    snprintf(labels, sizeof labels, "%s/pixels_labels.tsv", ch->opt.out_dir);
+    int rc = plot_write_grid(chapter_file(ch, "pixels.dat"), labels, img, run->n_exp, side, side,
                              run->n_exp, caps, err);
     free(img);
     char vars[64];
     snprintf(vars, sizeof vars, "n=%d; limit='%g'", run->n_exp, NEAR_ZERO);
     if (rc == 0)
-        rc = plot_render_with(run->opt.figures_dir, "ch5-pixels", "ch5-pixels", run->opt.out_dir,
+        rc = plot_render_with(ch->opt.figures_dir, "ch5-pixels", "ch5-pixels", ch->opt.out_dir,
                               vars, err);
     return rc;
 }
 
 static int draw(Run *run, Error *err) {
-    step(8, "draw the curves, the seeds and the weights");
-    const char *figs = run->opt.figures_dir, *out = run->opt.out_dir;
+    Chapter *ch = &run->ch;
+    chapter_step(ch, 8, "draw the curves, the seeds and the weights");
+    const char *figs = ch->opt.figures_dir, *out = ch->opt.out_dir;
     char vars[900], name[64];
     int rc = write_curves(run, err);
     for (int e = 0; rc == 0 && e < run->n_exp; e++) {
@@ -1070,98 +846,67 @@ static int seeds_asked(const Options *o) {
     return o->config ? 1 : DEFAULT_SEEDS;
 }
 
-static int cores(void) {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+// The chapter's steps, after the command line.
+static int steps(Run *run, Mnist *data, Error *err) {
+    Chapter *ch = &run->ch;
+    if (read_configs(run, err) != 0) return -1;
+    if (chapter_load(ch, data, err) != 0) return -1;
+    for (int e = 0; e < run->n_exp; e++)
+        if (chapter_check_config(ch, &run->exp[e].cfg, run->exp[e].path, data, err) != 0)
+            return -1;
+    run->n_train = data->train.n;
+    printf("      %d training, %d validation and %d test images of %d pixels (seed %llu)\n",
+           data->train.n, data->val.n, data->test.n, data->train.dim,
+           (unsigned long long)ch->opt.seed);
+    values_set(&ch->values, "n_train", "%d", data->train.n);
+
+    check_penalties(run);
+    touch_exercises(run);
+    if (penalty_strength(run, err) != 0) return -1;
+
+    run->workers = jobs_workers(run->n_exp * run->seeds);
+    run->data = data;
+    char what[160];
+    snprintf(what, sizeof what, "train: %d experiment%s x %d seed%s (%llu to %llu), %d at "
+             "a time", run->n_exp, run->n_exp > 1 ? "s" : "", run->seeds,
+             run->seeds > 1 ? "s" : "", (unsigned long long)ch->opt.seed,
+             (unsigned long long)(ch->opt.seed + run->seeds - 1), run->workers);
+    chapter_step(ch, 5, what);
+    double t0 = wall_time();
+    if (plan_jobs(run, err) != 0) return -1;
+    int rc = jobs_run(run->jobs, run_one, run_done, run, run->n_jobs, sizeof(Job), run->workers,
+                      err);
+    if (rc != 0) return rc;
+    double cpu = 0, wall = wall_time() - t0;
+    for (int k = 0; k < run->n_jobs; k++) cpu += run->jobs[k].out.res.seconds;
+    printf("      %d runs in %.1f s (%.1f s of training, %.2f s per epoch)\n", run->n_jobs, wall,
+           cpu, cpu / (run->n_jobs * run->exp[0].cfg.epochs));
+    values_set(&ch->values, "train_seconds", "%.0f", wall);
+    values_set(&ch->values, "epoch_seconds", "%.2f", cpu / (run->n_jobs * run->exp[0].cfg.epochs));
+    values_set(&ch->values, "workers", "%d", run->workers);
+
+    if (results(run, err) != 0 || weights(run, err) != 0 || draw(run, err) != 0) return -1;
+    if (!ch->opt.quiet) {
+        printf("\nthe validation accuracy, epoch by epoch, the mean over the seeds:\n");
+        char vars[64];
+        snprintf(vars, sizeof vars, "n=%d; seeds=%d", run->n_exp, run->seeds);
+        return plot_text_with(ch->opt.figures_dir, "ch5-compare", "ch5-compare", ch->opt.out_dir,
+                              vars, err);
+    }
+    return 0;
+}
+
+// Everything after the command line.
+static int run_chapter(void *ctx, Mnist *data, Error *err) {
+    Run *run = ctx;
+    run->seeds = seeds_asked(&run->ch.opt);
+    int rc = steps(run, data, err);
+    for (int k = 0; k < run->n_jobs; k++) history_free(&run->jobs[k].hist);
+    free(run->jobs);
+    return rc;
 }
 
 int main(int argc, char **argv) {
-    Run run = {0};
-    Error err = {{0}};
-    exercise_chapter = 5;
-    double t_start = now();
-    if (cli_parse(&run.opt, argc, argv, "ch5", "chapter 5, L1 and L2 regularization", &err) !=
-        0) {
-        error_print("ch5", &err);
-        return 2;
-    }
-    if (run.opt.help) return 0;
-    progress_quiet = run.opt.quiet;
-    run.seeds = seeds_asked(&run.opt);
-    printf("chapter 5: L1 and L2 regularization, from %s\n", run.opt.data_dir);
-    if (make_dirs(run.opt.out_dir, &err) != 0 || read_configs(&run, &err) != 0) {
-        error_print("ch5", &err);
-        return 1;
-    }
-
-    step(2, "load MNIST, split 80/20, z-score each image");
-    Mnist data = {0};
-    DataOptions dopt = cli_data_options(&run.opt);
-    if (mnist_load(&data, &dopt, &err) != 0 || check_configs(&run, &data, &err) != 0) {
-        mnist_free(&data);
-        error_print("ch5", &err);
-        return 1;
-    }
-    run.n_train = data.train.n;
-    printf("      %d training, %d validation and %d test images of %d pixels (seed %llu)\n",
-           data.train.n, data.val.n, data.test.n, data.train.dim,
-           (unsigned long long)run.opt.seed);
-    values_set(&run.values, "n_train", "%d", data.train.n);
-
-    check_penalties(&run);
-    touch_exercises(&run);
-    int rc = penalty_strength(&run, &err);
-
-    int status = 0;
-    if (rc == 0) {
-        run.workers = cores() < run.n_exp * run.seeds ? cores() : run.n_exp * run.seeds;
-        char what[160];
-        snprintf(what, sizeof what, "train: %d experiment%s x %d seed%s (%llu to %llu), %d at "
-                 "a time", run.n_exp, run.n_exp > 1 ? "s" : "", run.seeds,
-                 run.seeds > 1 ? "s" : "", (unsigned long long)run.opt.seed,
-                 (unsigned long long)(run.opt.seed + run.seeds - 1), run.workers);
-        step(5, what);
-        double t0 = now();
-        rc = plan_jobs(&run, &err);
-        if (rc == 0) {
-            status = run_jobs(&run, &data, &err);
-            rc = status == 0 ? 0 : -1;
-        }
-        if (rc == 0) {
-            double cpu = 0;
-            for (int k = 0; k < run.n_jobs; k++) cpu += run.jobs[k].out.res.seconds;
-            printf("      %d runs in %.1f s (%.1f s of training, %.2f s per epoch)\n", run.n_jobs,
-                   now() - t0, cpu, cpu / (run.n_jobs * run.exp[0].cfg.epochs));
-            values_set(&run.values, "train_seconds", "%.0f", now() - t0);
-            values_set(&run.values, "epoch_seconds", "%.2f",
-                       cpu / (run.n_jobs * run.exp[0].cfg.epochs));
-            values_set(&run.values, "workers", "%d", run.workers);
-        }
-    }
-    if (rc == 0) rc = results(&run, &err);
-    if (rc == 0) rc = weights(&run, &err);
-    if (rc == 0) rc = draw(&run, &err);
-    if (rc == 0 && !run.opt.quiet) {
-        printf("\nthe validation accuracy, epoch by epoch, the mean over the seeds:\n");
-        char vars[64];
-        snprintf(vars, sizeof vars, "n=%d; seeds=%d", run.n_exp, run.seeds);
-        rc = plot_text_with(run.opt.figures_dir, "ch5-compare", "ch5-compare", run.opt.out_dir,
-                            vars, &err);
-    }
-    double total = now() - t_start;
-    values_set(&run.values, "total_seconds", "%.0f", total);
-    values_set(&run.values, "blas", "%s", matmul_backend());
-    // values.tsv comes last: its presence says the whole run finished.
-    if (rc == 0) rc = values_write(&run.values, run_file(&run, "values.tsv"), &err);
-    for (int k = 0; k < run.n_jobs; k++) history_free(&run.jobs[k].hist);
-    free(run.jobs);
-    mnist_free(&data);
-    if (status > 0) return status;  // a training run failed and has said why
-    if (rc != 0) {
-        progress_done();
-        error_print("ch5", &err);
-        return 1;
-    }
-    printf("done in %.1f s: %s/values.tsv\n", total, run.opt.out_dir);
-    return 0;
+    static Run run = {.ch = {.number = 5, .title = "L1 and L2 regularization", .steps = STEPS}};
+    return chapter_main(&run.ch, argc, argv, run_chapter, &run);
 }

@@ -13,8 +13,30 @@
 // Hidden tests are shown to students only after the due date (Gradescope's
 // "after_due_date"), and even then they must not give their inputs away: a
 // failure says what kind of case it was ("a batch of one", "huge values"),
-// the seed, the first index that differs, both values there, and a hint.
-// Never print an input.
+// the seed, the first index that differs, how far off it is, and a hint.
+// Never print an input, nor the reference's value (the mean of one value is
+// that value).
+//
+// How a hidden test is written. A table of cases (HiddenCase: the kind of
+// case, its values, its sizes, a hint) and one function that runs one trial
+// of one case; HIDDEN_RUN runs every case HIDDEN_TRIALS times, each trial
+// with its own arrays, freed after it:
+//
+//   static void logits_trial(Trial *t) {
+//       double *x = hidden_input(t, "x", nx, t->k->values);   // random, read-only
+//       double *want = hidden_output(t, NULL, na, NAN);       // the reference's
+//       double *a = hidden_output(t, "a", na, hidden_garbage(t));
+//       hidden_seal(t);                 // the inputs, as they are now, must stay so
+//       ref_logits(want, x, ...);
+//       logits(a, x, ...);
+//       hidden_check_arrays(t, "logits");  // inputs unchanged, nothing past an end
+//       hidden_compare(t, "logits", a, want, na, 1e-9, 1e-12 * scale);
+//   }
+//   GRADED_TEST(hidden_logits) { HIDDEN_RUN(LOGITS_CASES, 21, logits_trial); } END_GRADED_TEST
+//
+// The stubs score zero on every hidden test because each trial calls the
+// submission's function (a stub stops the process as unfinished: "todo")
+// before it can fail on anything else.
 #ifndef WB_HIDDEN_H
 #define WB_HIDDEN_H
 
@@ -26,14 +48,6 @@
 
 #define REFERENCE(name) extern __typeof__(name) ref_##name
 
-// The generator of one hidden test: graded_seed() mixed with the test's own
-// salt, so that two tests do not see the same numbers.
-void hidden_rng(Rng *r, unsigned salt);
-
-// Sizes: mostly uniform in lo..hi, but lo itself (a batch of one, a single
-// pixel) one time in five.
-int hidden_size(Rng *r, int lo, int hi);
-
 // The kinds of values a case draws from.
 typedef enum {
     VALUES_NORMAL,  // uniform in [-1, 1)
@@ -43,27 +57,90 @@ typedef enum {
     VALUES_ZEROS,   // all 0
     VALUES_OFFSET,  // a large mean (up to 1e4) with a small spread (down to 1e-3)
 } Values;
+
+// One kind of case of a hidden test.
+typedef struct {
+    const char *label;  // the kind of case, all a student is told about it
+    Values values;      // what its main input holds
+    int lo, hi;         // its size (the batch, or the length): hidden_size(lo, hi)
+    const char *hint;   // where to look when it fails
+} HiddenCase;
+
+enum { HIDDEN_TRIALS = 3, HIDDEN_ARRAYS = 16 };
+
+// One trial of one case: what the trial function gets.
+typedef struct {
+    Rng *r;               // the test's generator (one per test, see hidden_run)
+    const HiddenCase *k;  // the case
+    int c;                // its index in the table
+    int trial;            // 0 .. HIDDEN_TRIALS - 1
+    int n;                // a size drawn for this trial: hidden_size(r, k->lo, k->hi)
+    const char *hint;     // k->hint; a test may point it elsewhere for one check
+    // private: the trial's arrays (hidden_input, hidden_output, ...)
+    struct HiddenArray {
+        const char *name;  // NULL: the reference's
+        void *data, *copy; // copy: an input's bytes at hidden_seal()
+        size_t count, size;
+        int input;
+    } arrays[HIDDEN_ARRAYS];
+    int narrays;
+} Trial;
+
+// Runs trial(t) HIDDEN_TRIALS times for each case, in order (edge cases first,
+// by convention), with one generator seeded from graded_seed() and salt: two
+// tests with different salts do not see the same numbers.
+void hidden_run(const HiddenCase *cases, size_t count, unsigned salt, void (*trial)(Trial *t));
+#define HIDDEN_RUN(cases, salt, trial) \
+    hidden_run((cases), sizeof(cases) / sizeof((cases)[0]), (salt), (trial))
+
+// Sizes: mostly uniform in lo..hi, but lo itself (a batch of one, a single
+// pixel) one time in five.
+int hidden_size(Rng *r, int lo, int hi);
+// Uniform in lo..hi.
+int hidden_pick(Rng *r, int lo, int hi);
+// What an output holds before the call, which it must overwrite, never add to:
+// NaN in the first trial, 1e300 in the others.
+double hidden_garbage(const Trial *t);
 void hidden_fill(Rng *r, double *x, size_t n, Values kind);
 
-// Arrays with guard cells after the end: hidden_alloc(n) has room for n
-// doubles and GUARDS more, which hidden_check_guards() checks afterwards.
-enum { GUARDS = 4 };
-double *hidden_alloc(size_t n, double fill);
-void hidden_check_guards(const char *function, const char *array, const double *x, size_t n,
-                         const char *label);
+// The arrays of a trial, each followed by guard bytes that must stay as they
+// were, each freed after the trial. name is the contract's name for it, as a
+// failure names it; NULL for the reference's outputs.
+//   hidden_input: n doubles of the given kind, which the functions may only read
+//   hidden_input_bytes: n bytes, zeros, for the test to fill (labels)
+//   hidden_output: n doubles, each `fill`
+//   hidden_output_int: n ints, each `fill`
+//   hidden_copy: an output (or an in/out array) that starts as a copy of x
+double *hidden_input(Trial *t, const char *name, size_t n, Values kind);
+uint8_t *hidden_input_bytes(Trial *t, const char *name, size_t n);
+double *hidden_output(Trial *t, const char *name, size_t n, double fill);
+int *hidden_output_int(Trial *t, const char *name, size_t n, int fill);
+double *hidden_copy(Trial *t, const char *name, const double *x, size_t n);
 
-// Fails, with the message described above, at the first index where got and
-// want differ by more than rtol * |want| + atol (a NaN matches only a NaN,
-// an infinity only itself). label names the kind of case, hint says what to
-// look at. The seed goes into the message.
-void hidden_compare(const char *what, const double *got, const double *want, size_t n,
-                    double rtol, double atol, const char *label, const char *hint);
-void hidden_compare_int(const char *what, long got, long want, const char *label,
-                        const char *hint);
+// Takes a copy of every input as it is now (a test may change an input after
+// drawing it: a blank image, a one-hot row): from here on the functions may
+// only read them. Call it before the first call under test, and again after
+// making new inputs.
+void hidden_seal(Trial *t);
+// After a call of `function`: fails if it changed an input (since the last
+// hidden_seal) or wrote past the end of any array.
+void hidden_check_arrays(const Trial *t, const char *function);
 
-// Fails when a function changed an input it may only read.
-void hidden_check_unchanged(const char *function, const char *array, const void *now,
-                            const void *before, size_t bytes, const char *label);
+// Tolerance: got[i] passes when |got[i] - want[i]| <= rtol * |want[i]| + atol.
+// A NaN or an infinity in got always fails (every case is built so that the
+// reference's values are finite; a non-finite one is a bug of the test, said
+// so). Fails, with the message described above, at the first index that does
+// not pass; what names the function and, where it has several, the output.
+void hidden_compare(const Trial *t, const char *what, const double *got, const double *want,
+                    size_t n, double rtol, double atol);
+// The same for whole numbers (counts, indices): they must be equal.
+void hidden_compare_int(const Trial *t, const char *what, const int *got, const int *want,
+                        size_t n);
+
+// Fails with a message of the test's own, then "(the case, hidden test,
+// seed S). Hint: t->hint".
+_Noreturn void hidden_fail(const Trial *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 // The largest |x[i]|, for tolerances relative to an array's scale.
 double hidden_max_abs(const double *x, size_t n);

@@ -11,5 +11,6 @@ Suite *linalg_suite(void);
 Suite *config_suite(void);
 Suite *metrics_suite(void);
 Suite *train_suite(void);
+Suite *study_suite(void);
 
 #endif

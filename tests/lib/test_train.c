@@ -27,11 +27,7 @@
 #include "train.h"
 
 #ifndef WB_NO_SOLUTIONS
-#include "ch2.h"
-#include "ch3.h"
-#include "ch4.h"
-#include "ch5.h"
-#include "ch6.h"
+#include "activations.h"
 
 static const double TOL = 1e-12, TOL_PRINTED = 1e-9;
 static Mnist data;
@@ -60,20 +56,6 @@ static void teardown(void) {
     }
     rmdir(dir);
     mnist_free(&data);
-}
-
-static TrainOps reference_ops(Activation act) {
-    TrainOps ops = {.softmax = softmax, .cross_entropy = cross_entropy,
-                    .count_correct = count_correct, .sgd_step = sgd_step,
-                    .linear_forward = linear_forward, .linear_backward = linear_backward,
-                    .output_delta = output_delta, .momentum_step = momentum_step,
-                    .should_stop = should_stop, .l1_gradient = l1_gradient,
-                    .l2_gradient = l2_gradient};
-    ops.act_forward = act == ACT_TANH ? tanh_forward : act == ACT_SIGMOID ? sigmoid_forward
-                                                                          : relu_forward;
-    ops.act_backward = act == ACT_TANH ? tanh_backward : act == ACT_SIGMOID ? sigmoid_backward
-                                                                            : relu_backward;
-    return ops;
 }
 
 // The experiments: the study's network with each activation, rule and
@@ -122,7 +104,7 @@ static void train_one(Net *net, TrainResult *res, const Config *cfg, const Train
     snprintf(path, sizeof path, "%s/%s.tsv", dir, name);
     ck_assert_msg(net_create(net, cfg, &err) == 0, "%s", err.msg);
     net_init(net, 7, 0);
-    TrainOps ops = reference_ops(cfg->activation);
+    TrainOps ops = chapter6_ops(cfg->activation);
     ck_assert_msg(train_with(res, net, &ops, cfg, &data, 7, path, name, opt, &err) == 0, "%s",
                   err.msg);
 }

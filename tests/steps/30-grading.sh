@@ -2,9 +2,11 @@
 # The grader grades right and cannot be fooled:
 #  - the reference solutions of every chapter get full marks;
 #  - the committed stubs get zero, every test "todo" (exercises/ is never touched);
-#  - each hostile submission in tests/hostile/chN/ (see tests/hostile/hostile.h)
-#    loses exactly the tests that reach its misbehaviour, with the status its
-#    "expect:" line names, while every other test passes and tools/grade.sh
+#  - each hostile submission in tests/hostile/chN/ (see tests/hostile/hostile.h;
+#    tests/hostile/assemble.sh builds it from the reference and the one
+#    function the file replaces) loses exactly the tests that reach its
+#    misbehaviour, with the status its "expect:" line names and a message its
+#    "says:" line matches, while every other test passes and tools/grade.sh
 #    finishes with status 0 and leaves no process behind;
 #  - the environment cannot weaken the runner: with CK_FORK=no and Check's
 #    timeout variables set, a hostile test still ends the same way, in time.
@@ -77,11 +79,15 @@ grade_bg() {  # grade_bg NAME CHAPTER: grades $tmp/sub/NAME into $tmp/g/NAME, in
      echo $? >"$tmp/g/$1.status") &
 }
 mkdir -p "$tmp/g"
+assembled=()
 for h in "${hostile[@]}"; do
     n=${h%%:*} f=${h#*:} name=ch${h%%:*}-$(basename "${h#*:}" .c)
     mkdir -p "$tmp/sub/$name" "$tmp/sub/$name.probe"
-    cp "$f" "$tmp/sub/$name/ch$n.c"
-    { echo "#define HOSTILE_PROBE 1"; echo "#line 1 \"ch$n.c\""; cat "$f"; } >"$tmp/sub/$name.probe/ch$n.c"
+    if ! bash tests/hostile/assemble.sh "$f" >"$tmp/sub/$name/ch$n.c" ||
+        ! bash tests/hostile/assemble.sh --probe "$f" >"$tmp/sub/$name.probe/ch$n.c"; then
+        bad "$f: tests/hostile/assemble.sh cannot build its submission"; continue
+    fi
+    assembled+=("$h")
     grade_bg "$name" "$n"
     grep -q '^// expect: compile$' "$f" || grade_bg "$name.probe" "$n"
 done
@@ -90,10 +96,15 @@ wait
 # Row fields of a results.tsv as "test status points" lines, for chapter $2.
 rows() { awk -F'\t' -v n="$2" 'NR > 1 && $1 == n { print $2, $3, $4 }' "$1" 2>/dev/null; }
 
-for h in "${hostile[@]}"; do
+# Messages of the tests of chapter $2 whose status matches $3, as "test: message" lines.
+messages() { awk -F'\t' -v n="$2" -v st="^($3)\$" 'NR > 1 && $1 == n && $3 ~ st { print $2 ": " $6 }' "$1" 2>/dev/null; }
+
+for h in "${assembled[@]}"; do
     n=${h%%:*} f=${h#*:} name=ch${h%%:*}-$(basename "${h#*:}" .c)
     expect=$(sed -n 's|^// expect: *||p' "$f" | head -n 1)
     [ -n "$expect" ] || { bad "$f has no '// expect: STATUS' line"; continue; }
+    says=$(sed -n 's|^// says: *||p' "$f" | head -n 1)
+    [ -n "$says" ] || { bad "$f has no '// says: WORDS' line (what the report must say, a regex)"; continue; }
     status=$(cat "$tmp/g/$name.status" 2>/dev/null)
     results=$tmp/g/$name/results.tsv
     if [ "$status" != 0 ] || [ ! -s "$results" ]; then
@@ -117,6 +128,10 @@ for h in "${hostile[@]}"; do
             reached && ($2 !~ expect || $3 != 0) { print "  " $1 ": expected " expect ", got " $2 " " $3 }
             !reached && $2 != "pass" { print "  " $1 ": should pass (it does not reach the misbehaviour), got " $2 }')
     fi
+    # Each test it cost says so in the words the file promises.
+    problems+=$(messages "$results" "$n" "$expect" | awk -v says="$says" '
+        { msg = substr($0, index($0, ": ") + 2) }
+        msg !~ says { print "  " $0 "\n    (the message should match: " says ")" }')
     if [ -n "$problems" ]; then
         bad "$name (expect: $expect):"; echo "$problems"
         sed 's/^/    /' "$tmp/g/$name.log" | head -n 30

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The instructor's grading, end to end (tools/grade.sh, tools/grade-report.c,
 # tools/grade-all.sh, the hidden tests):
-#  - hidden tests: every chapter that has them gives the reference full marks
-#    on three seeds and the committed stubs zero, every hidden test "todo";
+#  - hidden tests: every graded chapter with a reference solution has them
+#    (tests/hidden/chN/), and each gives the reference full marks on three
+#    seeds and the committed stubs zero, every hidden test "todo";
 #  - formats: one submission whose chapter 1 crashes in some tests, whose
 #    next chapter does not compile (with quotes, markup, control bytes and
 #    broken UTF-8 in the compiler's message), the next the reference, any
@@ -47,6 +48,10 @@ done
 make -s --no-print-directory "${targets[@]}" >/dev/null || { echo "FAIL: cannot build the grader"; exit 1; }
 export GRADE_MAKE=0 GRADE_TIMEOUT=2
 [ ${#hidden[@]} -gt 0 ] || bad "no chapter has hidden tests (tests/hidden/chN/)"
+for n in "${graded[@]}"; do
+    [ -f "solutions/ch$n.c" ] && ! compgen -G "tests/hidden/ch$n/*.c" >/dev/null &&
+        bad "chapter $n has graded tests and a reference solution but no hidden tests (tests/hidden/ch$n/)"
+done
 
 # The stubs as committed (a student's edits do not count).
 stubs=$tmp/stubs/exercises
@@ -93,7 +98,7 @@ done
 # that are not UTF-8), the next is the reference, any further one is missing.
 mixed=$tmp/mixed
 mkdir -p "$mixed/exercises"
-cp tests/hostile/ch1/abort.c "$mixed/exercises/ch1.c"
+bash tests/hostile/assemble.sh tests/hostile/ch1/abort.c >"$mixed/exercises/ch1.c" || bad "cannot assemble tests/hostile/ch1/abort.c"
 second=${graded[1]:-} third=${graded[2]:-}
 [ -n "$second" ] &&
     printf '#error "<b>&amp;</b> \x27q\x27 \"dq\" ]]> \x01\x1b[31m \xff\xfe \xc3\xa9t\xc3\xa9 \\"\n' >"$mixed/exercises/ch$second.c"
@@ -173,7 +178,7 @@ grep -q "^total: $total/$max points" "$tmp/out.text" || bad "text: no total $tot
 # 3. Stopped half-way: the earlier results stay, what was known goes to .partial.
 loop=$tmp/loop
 mkdir -p "$loop"
-cp tests/hostile/ch1/infinite_loop.c "$loop/ch1.c"
+bash tests/hostile/assemble.sh tests/hostile/ch1/infinite_loop.c >"$loop/ch1.c" || bad "cannot assemble tests/hostile/ch1/infinite_loop.c"
 cp "$tmp/out.gradescope" "$tmp/good.json"
 cp "$tsv" "$tmp/good.tsv"
 GRADE_DIR=$tmp/g-mixed FORMAT=gradescope OUT=$tmp/good.json bash tools/grade.sh "$loop" 1 >"$tmp/stop.log" 2>&1 &
@@ -225,7 +230,7 @@ subs=$tmp/subs
 mkdir -p "$subs"/{ref,stubs,hostile,empty,nested/upload/exercises,'odd, "name"',copycat}
 cp "$tmp/reference"/*.c "$subs/ref/"
 cp "$tmp/stubs"/exercises/*.c "$subs/stubs/"
-cp tests/hostile/ch1/segfault.c "$subs/hostile/ch1.c"
+bash tests/hostile/assemble.sh tests/hostile/ch1/segfault.c >"$subs/hostile/ch1.c" || bad "cannot assemble tests/hostile/ch1/segfault.c"
 cp "$tmp/reference"/*.c "$subs/nested/upload/exercises/"
 cp "$tmp/reference"/*.c "$subs/odd, \"name\"/"
 printf '#include "../ref/ch1.c"\n' >"$subs/copycat/ch1.c"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The student copy (make student-dist, tools/dist.sh) ships no answers and
 # works on its own:
-#  - no solutions/, no hidden tests, no hostile submissions (each is a whole
-#    chapter's answer), and no file that is mostly a solution;
+#  - no solutions/, no hidden tests, no hostile submissions (they are built
+#    on the reference solutions), and no file that is mostly a solution;
 #  - unpacked in a temporary folder, without data/, `make check-ch1` builds
 #    and grades the stubs: zero points, every test "todo", a non-zero exit;
 #  - `make ch1 SOLUTIONS=1` says the reference is not in this copy;

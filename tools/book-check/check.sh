@@ -7,8 +7,8 @@
 #   no-solutions.mjs no line of solution code in the student edition
 #   pdf.sh           each PDF with pdftotext, pdffonts and pdftoppm
 #
-# The chapters expected are those book.md includes, by the title on the first
-# "# " line of each included file. Everything looked at goes to build/book-check/
+# The chapters and appendices expected are those book.md includes, by the
+# title on the first "# " line of each included file. Everything looked at goes to build/book-check/
 # (chapter1.png is the student edition's first chapter in Chromium,
 # student-pN.png and instructor-pN.png are PDF pages). CHROMIUM=path picks the
 # browser (default: chromium). Ends on "book-check: N passed, M failed".
@@ -25,25 +25,34 @@ if ! command -v "$chromium" >/dev/null 2>&1; then
 fi
 command -v node >/dev/null || { echo "book-check: node is not installed (make deps)" >&2; exit 1; }
 
-# The titles of the chapters book.md includes, in order.
-chapters=()
+# The titles of the chapters book.md includes, in order, and of its appendices
+# (an included file whose first heading has the class .appendix); the
+# instructor edition adds the "# " headings of tools/book-instructor.md. The
+# checks get the appendices' titles in BOOK_APPENDICES, one per line.
+title() { sed -E 's/^# +//; s/ *\{[^}]*\} *$//'; }
+chapters=() appendices=()
 while IFS= read -r f; do
     [ -f "$f" ] || { echo "book-check: book.md includes $f, which does not exist" >&2; exit 1; }
-    t=$(grep -m1 '^# ' "$f" | sed -E 's/^# +//; s/ *\{[^}]*\} *$//')
-    grep -m1 '^# ' "$f" | grep -q '\.unnumbered' && continue
-    [ -n "$t" ] && chapters+=("$t")
+    h=$(grep -m1 '^# ' "$f")
+    t=$(title <<<"$h")
+    grep -q '\.unnumbered' <<<"$h" && continue
+    if grep -q '\.appendix' <<<"$h"; then appendices+=("$t"); elif [ -n "$t" ]; then chapters+=("$t"); fi
 done < <(grep -oE '\{\.include +file="[^"]+"' book.md | sed -E 's/.*file="([^"]+)"/\1/')
 [ ${#chapters[@]} -gt 0 ] || { echo "book-check: book.md includes no chapter" >&2; exit 1; }
+instructor_appendices=("${appendices[@]}")
+while IFS= read -r h; do instructor_appendices+=("$(title <<<"$h")"); done < <(grep '^# ' tools/book-instructor.md)
+student_list=$(printf '%s\n' "${appendices[@]}")
+instructor_list=$(printf '%s\n' "${instructor_appendices[@]}")
 
 passed=0 failed=0
 run() {
     if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 }
 export CHROMIUM=$chromium
-run node $here/browser.mjs build/book.html student "$out" "${chapters[@]}"
-run node $here/browser.mjs build/book-instructor.html instructor "$out/instructor" "${chapters[@]}"
+BOOK_APPENDICES=$student_list run node $here/browser.mjs build/book.html student "$out" "${chapters[@]}"
+BOOK_APPENDICES=$instructor_list run node $here/browser.mjs build/book-instructor.html instructor "$out/instructor" "${chapters[@]}"
 run node $here/no-solutions.mjs build/book.html build/book-instructor.html
-run bash $here/pdf.sh build/book.pdf student build/pdf "$out" "${chapters[@]}"
-run bash $here/pdf.sh build/book-instructor.pdf instructor build/pdf-instructor "$out" "${chapters[@]}"
+BOOK_APPENDICES=$student_list run bash $here/pdf.sh build/book.pdf student build/pdf "$out" "${chapters[@]}"
+BOOK_APPENDICES=$instructor_list run bash $here/pdf.sh build/book-instructor.pdf instructor build/pdf-instructor "$out" "${chapters[@]}"
 echo "book-check: $passed passed, $failed failed"
 [ $failed -eq 0 ]

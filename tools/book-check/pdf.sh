@@ -4,8 +4,9 @@
 #
 #   - the title page, and in the instructor edition the edition's line on it;
 #   - the contents list each chapter "N Title" in order, and each chapter opens
-#     on a page "Chapter N / Title"; the instructor edition has appendices A
-#     Solutions and B Grading guide, the student edition none;
+#     on a page "Chapter N / Title"; the appendices are those BOOK_APPENDICES
+#     lists (one title a line), as A, B, ..., and no more; the instructor
+#     edition's show every solutions/chN.c;
 #   - no "??" (a reference LaTeX could not resolve), no "@fig:"-style reference
 #     and no {#label} left in the text;
 #   - LaTeX's numbers are the HTML's: every label in PDFDIR/labels.tsv (the
@@ -66,16 +67,21 @@ for p in "${opening[@]}"; do
     [ "$p" -gt "$prev" ] || bad "the chapters are not in order (pages ${opening[*]})"
     prev=$p
 done
-appendix_a=$(page_of '^ ?Appendix A Solutions ')
-appendix_b=$(page_of '^ ?Appendix B Grading guide ')
+# The appendices, A, B, ... as BOOK_APPENDICES lists them (one title a line),
+# and no more.
+mapfile -t appendices < <(printf '%s' "${BOOK_APPENDICES:-}" | sed '/^$/d')
+letters=(A B C D E F G H I J K L M N O P Q R S T U V W X Y Z)
+appendix_pages=()
+for i in "${!appendices[@]}"; do
+    p=$(page_of "^ ?Appendix ${letters[$i]} $(re_quote "${appendices[$i]}") ")
+    if [ "$p" -gt 0 ]; then appendix_pages+=("$p"); else bad "no page opens Appendix ${letters[$i]}, ${appendices[$i]}"; fi
+done
+[ "$(page_of "^ ?Appendix ${letters[${#appendices[@]}]} ")" -eq 0 ] ||
+    bad "an appendix ${letters[${#appendices[@]}]} beyond the ${#appendices[@]} expected"
 if [ "$edition" = instructor ]; then
-    [ "$appendix_a" -gt 0 ] || bad "no page opens Appendix A, Solutions"
-    [ "$appendix_b" -gt 0 ] || bad "no page opens Appendix B, Grading guide"
     for f in solutions/ch*.c; do
         grep -qF -- "$f" <<<"$text" || bad "the solutions appendix does not show $f"
     done
-else
-    [ "$(page_of '^ ?Appendix [A-Z] ')" -eq 0 ] || bad "the student edition has an appendix"
 fi
 
 # Nothing unresolved.
@@ -116,7 +122,8 @@ notemb=$(pdffonts "$pdf" 2>/dev/null | awk 'NR > 2 && $(NF-4) != "yes" { print $
 
 # A few pages as PNGs.
 shots=(1 "$toc" "${opening[0]:-0}" "$(page_of 'Figure 1\.1: ')")
-[ "$edition" = instructor ] && shots+=("$appendix_a" "$(page_of 'test points what it checks')" "$appendix_b")
+shots+=("${appendix_pages[@]}")
+[ "$edition" = instructor ] && shots+=("$(page_of 'test points what it checks')")
 made=()
 for p in "${shots[@]}"; do
     [ "$p" -gt 0 ] || continue
@@ -132,6 +139,6 @@ done
 if [ $fails -gt 0 ]; then exit 1; fi
 echo "ok   $pdf ($npages pages): title page, contents, ${#chapters[@]} chapters in order" \
      "($(for i in "${!chapters[@]}"; do printf '%s%d %s' "$([ "$i" -gt 0 ] && echo '; ')" $((i + 1)) "${chapters[$i]}"; done))" \
-     "$([ "$edition" = instructor ] && echo "and appendices A Solutions, B Grading guide" || echo "and no appendix");" \
+     "and appendices: ${appendices[*]:-none};" \
      "no ??, no unresolved reference; $checked labels numbered as in the HTML; nothing overfull, no glyph missing, fonts embedded"
 echo "     pages as PNG: $(for p in "${made[@]}"; do printf '%s ' "$out/$edition-p$p.png"; done)"

@@ -1,0 +1,221 @@
+// chapter.c: what every chapter program does the same way (see chapter.h).
+#include "chapter.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "exercise.h"
+#include "linalg.h"
+#include "metrics.h"
+
+double wall_time(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+// ---------------------------------------------------------------------------
+// The start and the end
+
+bool chapter_begin(Chapter *ch, int argc, char **argv, int *status) {
+    Error err = {{0}};
+    exercise_chapter = ch->number;  // so that a stub's line names `make chN SOLUTIONS=1`
+    ch->start = wall_time();
+    snprintf(ch->prog, sizeof ch->prog, "ch%d", ch->number);
+    char about[160];
+    snprintf(about, sizeof about, "chapter %d, %s", ch->number, ch->title);
+    if (cli_parse(&ch->opt, argc, argv, ch->prog, about, &err) != 0) {
+        error_print(ch->prog, &err);
+        *status = 2;
+        return false;
+    }
+    if (ch->opt.help) {
+        *status = 0;
+        return false;
+    }
+    progress_quiet = ch->opt.quiet;
+    printf("chapter %d: %s, from %s\n", ch->number, ch->title, ch->opt.data_dir);
+    if (make_dirs(ch->opt.out_dir, &err) != 0) {
+        error_print(ch->prog, &err);
+        *status = 1;
+        return false;
+    }
+    return true;
+}
+
+int chapter_main(Chapter *ch, int argc, char **argv,
+                 int (*run)(void *ctx, Mnist *data, Error *err), void *ctx) {
+    int status;
+    if (!chapter_begin(ch, argc, argv, &status)) return status;
+    Error err = {{0}};
+    Mnist data = {0};
+    int rc = run(ctx, &data, &err);
+    mnist_free(&data);
+    return chapter_end(ch, rc, &err);
+}
+
+int chapter_load(Chapter *ch, Mnist *data, Error *err) {
+    chapter_step(ch, 2, "load MNIST, split 80/20, z-score each image");
+    DataOptions dopt = cli_data_options(&ch->opt);
+    return mnist_load(data, &dopt, err);
+}
+
+int chapter_end(Chapter *ch, int rc, const Error *err) {
+    if (rc > 0) return rc;  // its process has said why
+    double total = wall_time() - ch->start;
+    Error werr = {{0}};
+    if (rc == 0) {
+        // a short run to a tenth of a second, a long one to the second
+        values_set(&ch->values, "total_seconds", total < 10 ? "%.1f" : "%.0f", total);
+        values_set(&ch->values, "blas", "%s", matmul_backend());
+        // values.tsv comes last: its presence says the whole run finished.
+        rc = values_write(&ch->values, chapter_file(ch, "values.tsv"), &werr);
+        err = &werr;
+    }
+    if (rc != 0) {
+        progress_done();
+        error_print(ch->prog, err);
+        return 1;
+    }
+    printf("done in %.1f s: %s/values.tsv\n", total, ch->opt.out_dir);
+    return 0;
+}
+
+// ---------------------------------------------------------------------------
+// Along the way
+
+void chapter_step(const Chapter *ch, int k, const char *what) {
+    progress_done();
+    printf("[%d/%d] %s\n", k, ch->steps, what);
+    fflush(stdout);
+}
+
+const char *chapter_file(Chapter *ch, const char *name) {
+    snprintf(ch->path, sizeof ch->path, "%s/%s", ch->opt.out_dir, name);
+    return ch->path;
+}
+
+void chapter_wrong(const Chapter *ch, const char *fmt, ...) {
+    progress_done();
+    fflush(stdout);
+    char msg[768], usual[80];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(usual, sizeof usual, "run `make check-ch%d` to see which property fails",
+             ch->number);
+    fprintf(stderr, "%s: %s: %s\n", ch->prog, msg, ch->advice ? ch->advice : usual);
+    exit(1);
+}
+
+void chapter_put(Chapter *ch, const char *prefix, const char *name, const char *fmt, ...) {
+    char key[48], text[208];
+    snprintf(key, sizeof key, "%s_%s", prefix, name);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    values_set(&ch->values, key, "%s", text);
+}
+
+// ---------------------------------------------------------------------------
+// Experiments
+
+const char *config_name(char *buf, size_t size, const char *path) {
+    const char *base = strrchr(path, '/');
+    snprintf(buf, size, "%s", base ? base + 1 : path);
+    char *dot = strrchr(buf, '.');
+    if (dot && dot != buf) *dot = '\0';
+    for (char *c = buf; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              *c == '-' || *c == '_'))
+            *c = '_';
+    return buf;
+}
+
+int chapter_check_config(const Chapter *ch, const Config *c, const char *path,
+                         const Mnist *data, Error *err) {
+    if (c->layer_specs[0] != data->train.dim)
+        return error_set(err, "%s: layer_specs: %d inputs, but the images have %d pixels", path,
+                         c->layer_specs[0], data->train.dim);
+    if (c->layer_specs[c->n_layers - 1] != MNIST_CLASSES)
+        return error_set(err, "%s: layer_specs: %d outputs, but there are %d digits", path,
+                         c->layer_specs[c->n_layers - 1], MNIST_CLASSES);
+    if (c->batch_size > data->train.n)
+        return error_set(err, "%s: batch_size: %d is more than the %d training examples%s", path,
+                         c->batch_size, data->train.n,
+                         ch->opt.limit ? " (--limit makes the split smaller)" : "");
+    return 0;
+}
+
+Mnist first_examples(const Mnist *data, int n) {
+    Mnist few = *data;
+    Split *s[3] = {&few.train, &few.val, &few.test};
+    for (int i = 0; i < 3; i++) s[i]->n = s[i]->n < n ? s[i]->n : n;
+    return few;
+}
+
+// ---------------------------------------------------------------------------
+// A run read back
+
+int history_read(History *h, const char *path, Error *err) {
+    memset(h, 0, sizeof *h);
+    FILE *f = fopen(path, "r");
+    if (!f) return error_set(err, "%s: %s", path, strerror(errno));
+    char line[512];
+    int cap = 64, rows = 0;
+    double *col[4];
+    for (int k = 0; k < 4; k++) col[k] = malloc(sizeof(double) * cap);
+    bool ok = col[0] && col[1] && col[2] && col[3] && fgets(line, sizeof line, f);  // the header
+    while (ok && fgets(line, sizeof line, f)) {
+        double v[6];
+        if (sscanf(line, "%lf %lf %lf %lf %lf %lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) <
+                5 || (int)v[0] != rows) {
+            ok = false;
+            break;
+        }
+        if (rows == cap) {
+            cap *= 2;
+            for (int k = 0; k < 4; k++) {
+                double *p = realloc(col[k], sizeof(double) * cap);
+                if (!p) ok = false;
+                else col[k] = p;
+            }
+            if (!ok) break;
+        }
+        for (int k = 0; k < 4; k++) col[k][rows] = v[k + 1];
+        rows++;
+    }
+    fclose(f);
+    if (!ok || rows < 1) {
+        for (int k = 0; k < 4; k++) free(col[k]);
+        return error_set(err, "%s: not the metrics a training run writes", path);
+    }
+    h->epochs = rows - 1;
+    h->train_loss = col[0], h->val_loss = col[1], h->train_acc = col[2], h->val_acc = col[3];
+    return 0;
+}
+
+void history_free(History *h) {
+    free(h->train_loss), free(h->val_loss), free(h->train_acc), free(h->val_acc);
+    memset(h, 0, sizeof *h);
+}
+
+// ---------------------------------------------------------------------------
+// Numbers over seeds
+
+Stats stats_of(const double *x, int n) {
+    Stats s = {0, 0, INFINITY, -INFINITY};
+    for (int i = 0; i < n; i++)
+        s.mean += x[i], s.min = fmin(s.min, x[i]), s.max = fmax(s.max, x[i]);
+    s.mean /= n;
+    for (int i = 0; i < n; i++) s.sd += (x[i] - s.mean) * (x[i] - s.mean);
+    s.sd = n > 1 ? sqrt(s.sd / (n - 1)) : 0.0;
+    return s;
+}

@@ -1,0 +1,359 @@
+// run.c: paper-run, the training half of `make paper` (see paper.h).
+//
+// Trains each experiment of experiments.c once per seed, 1 to --seeds, on the
+// reference solutions and the library's fast path, and leaves each finished
+// run in OUT/runs/ under a name that hashes its inputs: the experiment's
+// effective config, the seed, the normalization, the images and labels as
+// loaded, and this program's own bytes (so a change to the training code, or to
+// the solutions it links, retrains). A run whose file is already there is
+// reused unless --force. The runs are independent: --jobs processes
+// (lib/jobs.h) train them longest first, one thread each, so that two cores
+// train two runs at once.
+//
+// The split of the training files is seed 1's for every run, as in the
+// chapters: the seeds vary the initial weights and the order of the batches.
+//
+//   paper-run --data DIR --out DIR [--runs DIR] [--seeds N] [--jobs N] [--force]
+//             [--limit N] [--max-epochs N]
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "activations.h"
+#include "jobs.h"
+#include "metrics.h"
+#include "output.h"
+#include "paper.h"
+#include "train.h"
+
+enum { MAX_SEEDS = 100, MAX_RUNS = PAPER_MAX_EXPERIMENTS * MAX_SEEDS, MAX_JOBS = JOBS_MAX_WORKERS };
+
+typedef struct {
+    const char *data_dir, *out_dir, *runs_dir;
+    int seeds, jobs;
+    int limit, max_epochs;   // quick runs (the tests): 0 for all
+    bool force;
+} Args;
+
+// One (experiment, seed). Two experiments with the same settings (the study
+// ran section 4.2.4's again as 6.2.1's tanh run) hash alike and share a run.
+typedef struct {
+    int exp;
+    uint64_t seed;
+    uint64_t hash;       // of its inputs
+    char stem[96];       // NAME-seedS-HASH of the run that holds its numbers
+    bool reused;         // finished before this invocation
+    int owner;           // the run that trains it: itself, or an earlier twin
+    double cost;         // the expected epochs, for the order of the queue
+} Run;
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+// ---------------------------------------------------------------------------
+// The inputs' hash: 64-bit FNV-1a, enough to tell runs apart, not a defence
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n) {
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
+static const uint64_t FNV_START = 0xcbf29ce484222325ull;
+
+static int hash_file(uint64_t *h, const char *path, Error *err) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return error_set(err, "%s: cannot read this program's own bytes: %s", path,
+                             strerror(errno));
+    unsigned char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) *h = fnv(*h, buf, n);
+    int bad = ferror(f);
+    fclose(f);
+    return bad ? error_set(err, "%s: read error", path) : 0;
+}
+
+static uint64_t hash_split(uint64_t h, const Split *s) {
+    h = fnv(h, &s->n, sizeof s->n);
+    h = fnv(h, s->pixels, (size_t)s->n * s->dim);
+    return fnv(h, s->labels, (size_t)s->n);
+}
+
+// The config as config_print writes it: comments and key order in the file
+// do not count, values do.
+static uint64_t hash_config(uint64_t h, const Config *cfg) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) return h ^ 0xdeadull;  // never equal to a real hash's run: it retrains
+    config_print(f, cfg);
+    fclose(f);
+    h = fnv(h, text, len);
+    free(text);
+    return h;
+}
+
+// ---------------------------------------------------------------------------
+// One run
+
+// Trains one run and writes RUNS/STEM.metrics.tsv, then RUNS/STEM.tsv:
+// the second file's presence says the run finished.
+static int train_one(const Args *a, const PaperExperiment *e, const Config *cfg, uint64_t seed,
+                     const char *stem, const Mnist *data, int threads, TrainResult *res,
+                     Error *err) {
+    char metrics[4200], result[4200], label[96];
+    snprintf(metrics, sizeof metrics, "%s/%s.metrics.tsv", a->runs_dir, stem);
+    snprintf(result, sizeof result, "%s/%s.tsv", a->runs_dir, stem);
+    snprintf(label, sizeof label, "%s, seed %llu", e->name, (unsigned long long)seed);
+    TrainOps ops = chapter6_ops(cfg->activation);
+    Net net;
+    if (net_create(&net, cfg, err) != 0) return -1;
+    net_init(&net, seed, 0);  // as every chapter: N(0, 1/fan_in), biases 0
+    TrainOptions opt = {.fast = true, .threads = threads, .skip_train_metrics = true};
+    int rc = train_with(res, &net, &ops, cfg, data, seed, metrics, label, &opt, err);
+    net_free(&net);
+    if (rc != 0) return -1;
+    Values v = {0};
+    values_set(&v, "experiment", "%s", e->name);
+    values_set(&v, "seed", "%llu", (unsigned long long)seed);
+    values_set(&v, "test_acc", "%.4f", res->test_acc);
+    values_set(&v, "test_loss", "%.6f", res->test_loss);
+    values_set(&v, "val_acc", "%.4f", res->val_acc);
+    values_set(&v, "best_val_loss", "%.6f", res->best_val_loss);
+    values_set(&v, "epochs_run", "%d", res->epochs_run);
+    values_set(&v, "kept_epoch", "%d", res->kept_epoch);
+    values_set(&v, "best_epoch", "%d", res->best_epoch);
+    values_set(&v, "stopped_early", "%d", res->stopped_early);
+    values_set(&v, "seconds", "%.3f", res->seconds);
+    values_set(&v, "epoch_seconds", "%.4f", res->epoch_seconds);
+    values_set(&v, "fast_threads", "%d", res->fast_threads);
+    return values_write(&v, result, err);
+}
+
+// ---------------------------------------------------------------------------
+// The runs side by side (lib/jobs.h: one process per run, a core each)
+
+typedef struct {
+    const Args *a;
+    const PaperExperiment *exp;
+    const Config *cfg;
+    const Run *runs;
+    const int *todo;
+    int n_todo, done, threads;
+    const Mnist *by_norm[2];
+} Queue;
+
+typedef struct {
+    TrainResult res;
+    double wall;
+} Trained;
+
+static int train_job(void *result, int k, void *ctx, Error *err) {
+    const Queue *q = ctx;
+    const Run *r = &q->runs[q->todo[k]];
+    const PaperExperiment *e = &q->exp[r->exp];
+    Trained *t = result;
+    double t0 = now_s();
+    int rc = train_one(q->a, e, &q->cfg[r->exp], r->seed, r->stem,
+                       q->by_norm[e->norm == NORM_PER_SPLIT], q->threads, &t->res, err);
+    t->wall = now_s() - t0;
+    return rc;
+}
+
+static void job_done(const void *result, int k, void *ctx) {
+    Queue *q = ctx;
+    const Trained *t = result;
+    const Run *r = &q->runs[q->todo[k]];
+    char stop[64] = "";
+    if (t->res.stopped_early) snprintf(stop, sizeof stop, ", kept epoch %d", t->res.kept_epoch);
+    q->done++;
+    fprintf(stderr, "paper: [%*d/%d] %-22s seed %-3llu %6.2f%%  %3d epochs%s  (%.1f s)\n",
+            q->n_todo >= 100 ? 3 : q->n_todo >= 10 ? 2 : 1, q->done, q->n_todo,
+            q->exp[r->exp].name, (unsigned long long)r->seed, t->res.test_acc,
+            t->res.epochs_run, stop, t->wall);
+}
+
+// Trains the todo list, longest first, as many at once as there are cores.
+static int train_all(Queue *q, Error *err) {
+    if (q->n_todo == 0) return 0;
+    int workers = q->a->jobs < q->n_todo ? q->a->jobs : q->n_todo;
+    q->threads = workers == 1 ? 0 : 1;  // one run alone takes every core
+    Trained *results = calloc((size_t)q->n_todo, sizeof *results);
+    if (!results) return error_set(err, "out of memory for %d results", q->n_todo);
+    int rc = jobs_run(results, train_job, job_done, q, q->n_todo, sizeof *results, workers, err);
+    free(results);
+    if (rc > 0) return error_set(err, "a training process exited with status %d", rc);
+    return rc;
+}
+
+// ---------------------------------------------------------------------------
+
+static int parse_count(const char *opt, const char *v, int lo, int hi, int *out, Error *err) {
+    char *end;
+    errno = 0;
+    long x = v ? strtol(v, &end, 10) : 0;
+    if (!v || *v == '\0' || *end != '\0' || errno || x < lo || x > hi)
+        return error_set(err, "%s: wants a whole number from %d to %d, got %s", opt, lo, hi,
+                         v ? v : "nothing");
+    *out = (int)x;
+    return 0;
+}
+
+static int parse_args(Args *a, int argc, char **argv, Error *err) {
+    *a = (Args){.data_dir = "data/mnist", .out_dir = "build/paper", .seeds = 5,
+                .jobs = jobs_workers(MAX_JOBS)};
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(o, "--force") == 0) {
+            a->force = true;
+            continue;
+        }
+        if (strcmp(o, "--help") == 0) {
+            printf("usage: paper-run [--data DIR] [--out DIR] [--runs DIR] [--seeds N] "
+                   "[--jobs N] [--force]\n"
+                   "  trains the study's experiments with seeds 1..N (default 5) into RUNS "
+                   "(default OUT/runs),\n  reusing finished runs unless --force, and indexes "
+                   "them in OUT; --jobs: runs at once\n  (default: one per core); --limit N, "
+                   "--max-epochs N: quick runs on the first N\n  images of each file, or at most "
+                   "N epochs\n");
+            exit(0);
+        }
+        int rc = 0;
+        if (strcmp(o, "--data") == 0 && v) a->data_dir = v;
+        else if (strcmp(o, "--out") == 0 && v) a->out_dir = v;
+        else if (strcmp(o, "--runs") == 0 && v) a->runs_dir = v;
+        else if (strcmp(o, "--seeds") == 0) rc = parse_count(o, v, 1, MAX_SEEDS, &a->seeds, err);
+        else if (strcmp(o, "--jobs") == 0) rc = parse_count(o, v, 1, MAX_JOBS, &a->jobs, err);
+        else if (strcmp(o, "--limit") == 0) rc = parse_count(o, v, 1, 60000, &a->limit, err);
+        else if (strcmp(o, "--max-epochs") == 0)
+            rc = parse_count(o, v, 1, 10000, &a->max_epochs, err);
+        else return error_set(err, "%s: unknown option or missing value (see --help)", o);
+        if (rc != 0) return rc;
+        i++;
+    }
+    return 0;
+}
+
+// Writes OUT/runs.tsv (which run holds each experiment's numbers for each seed)
+// and OUT/run.tsv (this invocation).
+static int write_index(const Args *a, const PaperExperiment *exp, const Run *runs, int n_runs,
+                       int trained, int reused, double wall, Error *err) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/runs.tsv", a->out_dir);
+    OutFile o;
+    if (out_open(&o, path, err) != 0) return -1;
+    fprintf(o.f, "experiment\tseed\trun\treused\n");
+    for (int i = 0; i < n_runs; i++)
+        fprintf(o.f, "%s\t%llu\t%s\t%d\n", exp[runs[i].exp].name,
+                (unsigned long long)runs[i].seed, runs[i].stem, runs[i].reused);
+    if (out_commit(&o, err) != 0) return -1;
+    Values v = {0};
+    values_set(&v, "seeds", "%d", a->seeds);
+    values_set(&v, "runs", "%d", n_runs);
+    values_set(&v, "trained", "%d", trained);
+    values_set(&v, "reused", "%d", reused);
+    values_set(&v, "jobs", "%d", a->jobs);
+    values_set(&v, "wall_s", "%.1f", wall);
+    values_set(&v, "data", "%s", a->data_dir);
+    snprintf(path, sizeof path, "%s/run.tsv", a->out_dir);
+    return values_write(&v, path, err);
+}
+
+int main(int argc, char **argv) {
+    double t0 = now_s();
+    Args a;
+    Error err = {{0}};
+    static PaperExperiment exp[PAPER_MAX_EXPERIMENTS];
+    static Config cfg[PAPER_MAX_EXPERIMENTS];
+    static Run runs[MAX_RUNS];
+    static int todo[MAX_RUNS];
+    Mnist data[2];
+    memset(data, 0, sizeof data);
+    int n_exp = 0, n_runs = 0, n_todo = 0, reused = 0, rc = -1;
+    char dir[4200];
+    if (parse_args(&a, argc, argv, &err) != 0) {
+        error_print("paper-run", &err);
+        return 2;
+    }
+    if (paper_experiments(exp, &n_exp, &err) != 0) goto fail;
+    for (int i = 0; i < n_exp; i++) {
+        if (paper_config(&cfg[i], &exp[i], &err) != 0) goto fail;
+        if (a.max_epochs && cfg[i].epochs > a.max_epochs) cfg[i].epochs = a.max_epochs;
+    }
+    if (a.runs_dir) snprintf(dir, sizeof dir, "%s", a.runs_dir);
+    else snprintf(dir, sizeof dir, "%s/runs", a.out_dir);
+    a.runs_dir = dir;
+    if (make_dirs(dir, &err) != 0 || make_dirs(a.out_dir, &err) != 0) goto fail;
+
+    // The data, both ways it can be normalized; the split is seed 1's.
+    bool need[2] = {false, false};
+    for (int i = 0; i < n_exp; i++) need[exp[i].norm == NORM_PER_SPLIT] = true;
+    for (int k = 0; k < 2; k++) {
+        if (!need[k]) continue;
+        DataOptions dopt = {.dir = a.data_dir, .seed = 1, .val_fraction = 0.2,
+                            .limit = a.limit, .norm = k ? NORM_PER_SPLIT : NORM_PER_IMAGE};
+        if (mnist_load(&data[k], &dopt, &err) != 0) goto fail;
+    }
+    const Mnist *by_norm[2] = {&data[0], &data[1]};
+    const Mnist *any = need[0] ? &data[0] : &data[1];
+    uint64_t base = FNV_START;
+    if (hash_file(&base, "/proc/self/exe", &err) != 0) goto fail;
+    base = hash_split(hash_split(hash_split(base, &any->train), &any->val), &any->test);
+
+    for (int i = 0; i < n_exp; i++)
+        for (int s = 1; s <= a.seeds; s++) {
+            Run *r = &runs[n_runs];
+            *r = (Run){.exp = i, .seed = (uint64_t)s, .owner = n_runs};
+            r->hash = hash_config(base, &cfg[i]);
+            r->hash = fnv(r->hash, &r->seed, sizeof r->seed);
+            r->hash = fnv(r->hash, &exp[i].norm, sizeof exp[i].norm);
+            snprintf(r->stem, sizeof r->stem, PAPER_RUN_FMT, exp[i].name,
+                     (unsigned long long)r->seed, (unsigned long long)r->hash);
+            for (int j = 0; j < n_runs && r->owner == n_runs; j++)
+                if (runs[j].hash == r->hash) {  // a twin: its numbers are that run's
+                    r->owner = j;
+                    memcpy(r->stem, runs[j].stem, sizeof r->stem);
+                }
+            char path[4400];
+            snprintf(path, sizeof path, "%s/%s.tsv", dir, r->stem);
+            r->reused = !a.force && access(path, R_OK) == 0;
+            if (r->owner == n_runs && !r->reused) {
+                const Config *c = &cfg[i];
+                // (an epoch without a hidden layer costs about a third of one with)
+                double epochs = c->early_stop ? (c->epochs < 20 ? c->epochs : 20) : c->epochs;
+                r->cost = epochs * (c->n_layers > 2 ? 1.0 : 0.3);
+                todo[n_todo++] = n_runs;
+            }
+            reused += r->reused && r->owner == n_runs;
+            n_runs++;
+        }
+    // Longest first, so that the short runs fill in beside the long ones.
+    for (int i = 1; i < n_todo; i++)
+        for (int j = i; j > 0 && runs[todo[j]].cost > runs[todo[j - 1]].cost; j--) {
+            int t = todo[j];
+            todo[j] = todo[j - 1], todo[j - 1] = t;
+        }
+    progress_quiet = true;  // one line per run is enough
+    fprintf(stderr, "paper: %d experiments x %d seed%s: %d to train, %d reused%s (%s/)\n",
+            n_exp, a.seeds, a.seeds > 1 ? "s" : "", n_todo, reused,
+            a.force ? " (--force)" : "", dir);
+    Queue q = {.a = &a, .exp = exp, .cfg = cfg, .runs = runs, .todo = todo, .n_todo = n_todo,
+               .by_norm = {by_norm[0], by_norm[1]}};
+    if (train_all(&q, &err) != 0) goto fail;
+    double wall = now_s() - t0;
+    if (write_index(&a, exp, runs, n_runs, n_todo, reused, wall, &err) != 0) goto fail;
+    fprintf(stderr, "paper: %d runs trained, %d reused, in %.1f s\n", n_todo, reused, wall);
+    rc = 0;
+fail:
+    if (rc != 0) error_print("paper-run", &err);
+    mnist_free(&data[0]);
+    mnist_free(&data[1]);
+    return rc == 0 ? 0 : 1;
+}

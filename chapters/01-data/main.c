@@ -116,6 +116,8 @@ static void worked_example(Chapter *ch, const IdxImages *im, const IdxLabels *lb
     values_set(&ch->values, "example_mean_255", "%.4f", best_mean * 255.0);
     values_set(&ch->values, "example_sd_255", "%.4f", best_sd * 255.0);
     values_set(&ch->values, "study_pixel_sum", "%.4f", study_sum);
+    values_set(&ch->values, "study_mean", "%.17g", STUDY_MEAN);
+    values_set(&ch->values, "study_sd", "%.17g", STUDY_SD);
 }
 
 // ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@
 #include "output.h"
 #include "plot.h"
 #include "rng.h"
+#include "study.h"
 
 enum { STEPS = 7, EVAL_ROWS = 1000 };
 // One row per epoch, the columns figures/curves.gp reads; accuracies in %.
@@ -126,6 +127,8 @@ static int read_config(Run *run, Error *err) {
     values_set(&run->ch.values, "max_epochs", "%d", c->epochs);
     values_set(&run->ch.values, "patience", "%d", c->early_stop_epoch);
     values_set(&run->ch.values, "early_stop", "%s", c->early_stop ? "true" : "false");
+    // the study's own softmax run (lib/study.c): the epochs its figure shows
+    values_set(&run->ch.values, "study_epochs", "%d", study_find("softmax")->stop_epoch);
     return 0;
 }
 

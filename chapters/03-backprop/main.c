@@ -26,11 +26,16 @@ static const double REL_LIMIT = 1e-3;    // the largest relative error we accept
 //< constants
 
 // The study's Table 1 (Szeto and Thomas, section 3.2), row by row: the
-// absolute difference between the gradient by backpropagation and the numerical
-// one; and the gradient it reports for the output bias.
+// gradient by backpropagation, the numerical one, and the absolute difference
+// between the two. Its rows are two input-to-hidden weights, a hidden bias,
+// two hidden-to-output weights and, last, the output bias.
+static const double STUDY_BACKPROP[6] = {-1.2282e-3, -1.5063e-3, 3.0450e-3,
+                                         1.7730e-2, 1.5636e-2, -8.9961e-1};
+static const double STUDY_NUMERICAL[6] = {-1.2282e-3, -1.5062e-3, 3.0449e-3,
+                                          1.7730e-2, 1.5636e-2, -8.9961e-1};
 static const double STUDY_DIFF[6] = {6.6801e-9, 8.3850e-9, 9.6145e-8,
                                      6.8067e-9, 4.6279e-9, 1.2030e-6};
-static const double STUDY_BIAS_GRAD = -8.9961e-1;
+enum { STUDY_BIAS_ROW = 5 };  // the output bias's row
 
 // ---------------------------------------------------------------------------
 // Step 1: how far the darkest pixel of an image lies above its mean
@@ -190,7 +195,26 @@ static int table1(Chapter *ch, One *o, const Split *tr, Error *err) {
     snprintf(pick[4].which, sizeof pick[4].which, "hidden 1 to output %d", rival);
     snprintf(pick[5].which, sizeof pick[5].which, "into output %d", o->label);
 
+    // The study's own table, as it printed it, for the book.
     OutFile md;
+    if (out_open(&md, chapter_file(ch, "study-table1.md"), err) != 0) return -1;
+    fprintf(md.f, "| Weight | Backprop | Central difference | Difference |\n"
+                  "|:--|--:|--:|--:|\n");
+    for (int i = 0; i < 6; i++) {
+        char a[48], b[48], c[48];
+        fprintf(md.f, "| %s | $%s$ | $%s$ | $%s$ |\n", pick[i].kind_md, sci(a, STUDY_BACKPROP[i]),
+                sci(b, STUDY_NUMERICAL[i]), sci(c, STUDY_DIFF[i]));
+    }
+    if (out_commit(&md, err) != 0) return -1;
+    // Its output bias: the gradient y - 1, its difference, and how many times
+    // the larger of its two input-to-hidden differences that difference is.
+    const double bias_grad = STUDY_BACKPROP[STUDY_BIAS_ROW];
+    values_set(&ch->values, "study_bias_grad", "%.4f", bias_grad);
+    values_set(&ch->values, "study_bias_grad5", "%.5f", bias_grad);
+    values_set(&ch->values, "study_bias_diff", "%.4e", STUDY_DIFF[STUDY_BIAS_ROW]);
+    values_set(&ch->values, "study_bias_over_inputs", "%.0f",
+               STUDY_DIFF[STUDY_BIAS_ROW] / fmax(STUDY_DIFF[0], STUDY_DIFF[1]));
+
     if (out_open(&md, chapter_file(ch, "table1.md"), err) != 0) return -1;
     fprintf(md.f, "| Weight | Which | Backprop | Central difference | Difference "
                   "| The study's difference |\n|:--|:--|--:|--:|--:|--:|\n");
@@ -302,10 +326,11 @@ static int eps_sweep(Chapter *ch, One *o, Error *err) {
     }
     // The study's own output bias: its gradient y - 1 gives its y, and so
     // the difference central differences must have made there.
-    double ys = 1.0 + STUDY_BIAS_GRAD, study_pred = EPS * EPS / 6.0 * ys * (1 - ys) * (1 - 2 * ys);
+    double grad = STUDY_BACKPROP[STUDY_BIAS_ROW], ys = 1.0 + grad;
+    double study_pred = EPS * EPS / 6.0 * ys * (1 - ys) * (1 - 2 * ys);
     printf("      the study's output bias: y - 1 = %.5f, so y = %.5f and eps^2/6 E''' = %.4e;\n"
-           "      the difference it reports is %.4e\n", STUDY_BIAS_GRAD, ys, study_pred,
-           STUDY_DIFF[5]);
+           "      the difference it reports is %.4e\n", grad, ys, study_pred,
+           STUDY_DIFF[STUDY_BIAS_ROW]);
     values_set(&ch->values, "study_y", "%.5f", ys);
     values_set(&ch->values, "study_pred", "%.4e", study_pred);
     values_set(&ch->values, "d3", "%.4f", d3);
@@ -430,6 +455,27 @@ static int every_weight(Chapter *ch, Small *s, const Split *tr, Error *err) {
     return 0;
 }
 
+// The second mistake, 1 - a^2 in place of 1 - tanh^2(a): how far it is from
+// the true slope at the net inputs of the check, for every hidden unit and
+// example of the batch, as a share of the true slope. The median, in percent.
+static int slope_gap(Chapter *ch, Small *s, Error *err) {
+    int n = SMALL_BATCH * s->net.hidden;
+    double *gap = error_calloc(err, (size_t)n, sizeof(double), "the slopes");
+    if (!gap) return -1;
+    batch_loss(&s->batch);  // the net inputs a1 and outputs h of the batch
+    for (int i = 0; i < n; i++) {
+        double a = s->acts.a1[i], h = s->acts.h[i], slope = 1.0 - h * h;
+        gap[i] = slope > 0 ? 100.0 * fabs((1.0 - a * a) - slope) / slope : INFINITY;
+    }
+    qsort(gap, (size_t)n, sizeof(double), by_value);
+    double median = n % 2 ? gap[n / 2] : (gap[n / 2 - 1] + gap[n / 2]) / 2;
+    printf("      1 - a^2 against 1 - tanh^2(a) at the batch's %d hidden net inputs: a median gap "
+           "of %.2g%% of the true slope\n", n, median);
+    values_set(&ch->values, "bug2_slope_diff_pct", "%.2g", median);
+    free(gap);
+    return 0;
+}
+
 static int broken(Chapter *ch, Small *s, Error *err) {
     chapter_step(ch, 7, "four deliberate mistakes in the backward pass, and what the check sees");
     OutFile md;
@@ -462,7 +508,8 @@ static int broken(Chapter *ch, Small *s, Error *err) {
             return error_set(err, "the check did not catch the mistake \"%s\"", BUG_NAMES[bug]);
         }
     }
-    return out_commit(&md, err);
+    if (out_commit(&md, err) != 0) return -1;
+    return slope_gap(ch, s, err);
 }
 
 // ---------------------------------------------------------------------------

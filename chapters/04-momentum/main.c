@@ -202,6 +202,7 @@ static int constant_gradient(Run *run, Error *err) {
     printed_batches_per_epoch = 1000000, printed_calls = 0;
     int k_show = 0, k99 = 0;
     double limit = rate / (1 - gamma);
+    const double NEAR = 0.99;  // k99: the first step whose velocity is this share of the limit
     for (int k = 1; k <= SHOW[N_SHOW - 1]; k++) {
         double w_before = w, pw_before = pw;
         momentum_step(&w, &v, &g, rate, gamma, 1);
@@ -214,7 +215,7 @@ static int constant_gradient(Run *run, Error *err) {
                               "%.10g and the weight moves by it, got velocity %.10g and a move of "
                               "%.10g", rate, gamma, k, k, want, v, w_before - w);
         }
-        if (!k99 && v >= 0.99 * limit) k99 = k;
+        if (!k99 && v >= NEAR * limit) k99 = k;
         double pstep = pw_before - pw;
         if (k_show < N_SHOW && k == SHOW[k_show]) {
             fprintf(md.f, "| %d | %.6f | %.6f | %.1f |\n", k, v, pstep, pstep / v);
@@ -233,12 +234,13 @@ static int constant_gradient(Run *run, Error *err) {
             rate, gamma, limit, rate + gamma);
     if (out_commit(&md, err) != 0) return -1;
     printf("      a constant gradient 1, rate %g, gamma %g: your momentum_step's velocity grows "
-           "towards\n      rate / (1 - gamma) = %g (99%% of it after %d steps); the printed "
+           "towards\n      rate / (1 - gamma) = %g (%g%% of it after %d steps); the printed "
            "rule steps %g from the\n      second step on, %.0f times the usual rule's longest "
-           "step\n", rate, gamma, limit, k99, rate + gamma, (rate + gamma) / limit);
+           "step\n", rate, gamma, limit, 100 * NEAR, k99, rate + gamma, (rate + gamma) / limit);
     values_set(&ch->values, "gamma", "%g", gamma);
     values_set(&ch->values, "usual_limit", "%g", limit);
     values_set(&ch->values, "usual_k99", "%d", k99);
+    values_set(&ch->values, "usual_within_pct", "%g", 100 * (1 - NEAR));
     values_set(&ch->values, "usual_factor", "%g", 1 / (1 - gamma));
     values_set(&ch->values, "printed_step", "%g", rate + gamma);
     values_set(&ch->values, "printed_over_usual", "%.0f", (rate + gamma) / limit);
@@ -537,6 +539,8 @@ static int summarize(Run *run, Error *err) {
         chapter_put(ch, key, "low_epoch", "%d", best);
         chapter_put(ch, key, "low_val_loss", "%.4f", full.val_loss[best]);
         chapter_put(ch, key, "last_val_loss", "%.4f", full.val_loss[full.epochs]);
+        chapter_put(ch, key, "last_train_loss", "%.4f", full.train_loss[full.epochs]);
+        chapter_put(ch, key, "last_train_acc", "%.2f", full.train_acc[full.epochs]);
         chapter_put(ch, key, "would_stop", "%d", would);
         run->low_epoch[e] = best, run->would_stop[e] = would;
         // The run with early stopping and the same momentum, same seed.

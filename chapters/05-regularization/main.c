@@ -25,6 +25,7 @@
 #include "metrics.h"
 #include "output.h"
 #include "plot.h"
+#include "study.h"
 #include "train.h"
 
 enum {
@@ -35,6 +36,7 @@ enum {
     LIN_BINS = 120,      // the histogram of the weights, over [-LIN_MAX, LIN_MAX]
     LOG_BINS = 70,       // and of log10 |w|, over [LOG_MIN, LOG_MAX]
     MAX_PIXELS = 1024,   // the map of switched-off pixels: MNIST's 784 fit
+    EDGE = 4,            // the map's border: the pixels within EDGE of an edge of the image
 };
 static const double LIN_MAX = 0.3;
 static const double LOG_MIN = -7.0, LOG_MAX = 0.0;
@@ -103,6 +105,11 @@ typedef struct {
     double logh[LOG_BINS];             // and of log10 |w|
     double pixel_off[MAX_PIXELS];      // per pixel, the % of hidden units whose weight
                                        // from it is below NEAR_ZERO in size
+    // The first layer's sizes |w| cut in two where logh parts best (used_split):
+    double hump;                       // the commonest size below the cut (a bin's centre)
+    double used_split;                 // the cut
+    double hump_share;                 // the % of the sizes below it
+    double used_p10, used_p90;         // the 10th and 90th percentiles of the sizes above it
 } Outcome;
 
 // One experiment with one seed. The runs are jobs of lib/jobs.h: each fills
@@ -369,6 +376,51 @@ static int penalty_strength(Run *run, Error *err) {
 // ---------------------------------------------------------------------------
 // Step 5: the training runs, several at once
 
+static int by_value(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+// The sizes of the n weights w, whose histogram of log10 |w| is o->logh: is
+// there a group of small weights apart from the rest? Otsu's rule cuts the
+// histogram in two where the two groups' mean log sizes lie furthest apart,
+// weighted by the groups' shares (the largest variance between them). Then
+// the commonest size below the cut, and the spread of the sizes above it.
+static void two_groups(Outcome *o, const double *w, size_t n) {
+    const double width = (LOG_MAX - LOG_MIN) / LOG_BINS;
+    double all = 0, all_sum = 0;
+    for (int k = 0; k < LOG_BINS; k++)
+        all += o->logh[k], all_sum += o->logh[k] * (LOG_MIN + (k + 0.5) * width);
+    int cut = 0;
+    double best = -1, below = 0, below_sum = 0;
+    for (int k = 1; k < LOG_BINS; k++) {  // the cut between bins k - 1 and k
+        below += o->logh[k - 1], below_sum += o->logh[k - 1] * (LOG_MIN + (k - 0.5) * width);
+        double above = all - below;
+        if (below <= 0 || above <= 0) continue;
+        double d = below_sum / below - (all_sum - below_sum) / above;
+        if (below * above * d * d > best) best = below * above * d * d, cut = k;
+    }
+    o->hump = o->used_split = o->hump_share = o->used_p10 = o->used_p90 = NAN;
+    if (cut == 0) return;
+    int top = 0;
+    for (int k = 1; k < cut; k++) top = o->logh[k] > o->logh[top] ? k : top;
+    o->hump = pow(10.0, LOG_MIN + (top + 0.5) * width);
+    o->used_split = pow(10.0, LOG_MIN + cut * width);
+    double *a = malloc(sizeof(double) * n);
+    if (!a) return;
+    for (size_t i = 0; i < n; i++) a[i] = fabs(w[i]);
+    qsort(a, n, sizeof(double), by_value);
+    size_t first = 0;
+    while (first < n && a[first] < o->used_split) first++;
+    size_t m = n - first;
+    o->hump_share = 100.0 * (double)first / (double)n;
+    if (m > 0) {
+        o->used_p10 = a[first + (size_t)(0.1 * (double)(m - 1))];
+        o->used_p90 = a[first + (size_t)(0.9 * (double)(m - 1))];
+    }
+    free(a);
+}
+
 static void weight_stats(Outcome *o, const Net *net) {
     o->n_layers = net->n_layers;
     for (int l = 0; l < net->n_layers; l++) {
@@ -391,6 +443,7 @@ static void weight_stats(Outcome *o, const Net *net) {
         k = k < 0 ? 0 : k >= LOG_BINS ? LOG_BINS - 1 : k;  // the end bins take the rest
         o->logh[k] += 100.0 / n;
     }
+    two_groups(o, net->W[0], n);
     int C = net->sizes[0], H = net->sizes[1];
     for (int c = 0; c < C && c < MAX_PIXELS; c++) {
         int off = 0;
@@ -485,6 +538,25 @@ static int best_epoch(const History *h) {
     for (int e = 2; e <= h->epochs; e++)
         if (h->val_loss[e] < h->val_loss[best]) best = e;
     return best;
+}
+
+// Where experiment e's validation accuracy levels off: the epoch at which
+// its mean over the seeds (the curve of figures/ch5-compare.gp) is highest.
+static int level_epoch(Run *run, int e) {
+    int most = 0, level = 1;
+    for (int s = 0; s < run->seeds; s++)
+        most = job_of(run, e, s)->hist.epochs > most ? job_of(run, e, s)->hist.epochs : most;
+    double top = -INFINITY;
+    for (int ep = 1; ep <= most; ep++) {
+        double sum = 0;
+        int n = 0;
+        for (int s = 0; s < run->seeds; s++) {
+            const History *h = &job_of(run, e, s)->hist;
+            if (ep <= h->epochs) sum += h->val_acc[ep], n++;
+        }
+        if (n && sum / n > top) top = sum / n, level = ep;
+    }
+    return level;
 }
 
 // The test accuracy of experiment e with every seed.
@@ -583,6 +655,7 @@ static int results(Run *run, Error *err) {
         chapter_put(ch, name, "val_loss", "%.4f", v.mean);
         chapter_put(ch, name, "train_acc", "%.1f", stats_of(ta, S).mean);
         chapter_put(ch, name, "val_acc", "%.1f", stats_of(va, S).mean);
+        chapter_put(ch, name, "level_epoch", "%d", level_epoch(run, e));
     }
     if (out_commit(&md, err) != 0) {
         out_abort(&cv);
@@ -647,6 +720,12 @@ static int results(Run *run, Error *err) {
     }
     values_set(&ch->values, "seeds", "%d", S);
     values_set(&ch->values, "seed_last", "%llu", (unsigned long long)(ch->opt.seed + S - 1));
+    // The study's numbers (lib/study.c): the run of its section 4.2.4 that
+    // these start from, and the epochs it then trained with each penalty.
+    const StudyExperiment *from = study_find("momentum-early-stop");
+    values_set(&ch->values, "study_from_acc", "%.2f", from->acc);
+    values_set(&ch->values, "study_from_epochs", "%d", from->stop_epoch);
+    values_set(&ch->values, "study_epochs", "%d", study_find(STUDY[0].name)->stop_epoch);
     return 0;
 }
 
@@ -679,6 +758,16 @@ static int weights(Run *run, Error *err) {
         chapter_put(ch, x->name, "w1_zero", "%.1f", o->near_zero[0]);
         chapter_put(ch, x->name, "penalty", "%.3g", o->penalty_end);
         chapter_put(ch, x->name, "batch_loss", "%.3g", batch_loss);
+        if (x->cfg.L1_penalty > 0 && !isnan(o->used_p90)) {
+            printf("      %-12s the first layer's sizes part at %.2g: below, the commonest is "
+                   "%.1g; above, 80%% lie between %.2g and %.2g\n", x->name, o->used_split,
+                   o->hump, o->used_p10, o->used_p90);
+            chapter_put(ch, x->name, "hump", "%.1g", o->hump);
+            chapter_put(ch, x->name, "used_split", "%.1g", o->used_split);
+            chapter_put(ch, x->name, "hump_share", "%.0f", o->hump_share);
+            chapter_put(ch, x->name, "used_p10", "%.2g", o->used_p10);
+            chapter_put(ch, x->name, "used_p90", "%.2g", o->used_p90);
+        }
     }
     if (out_commit(&md, err) != 0) return -1;
     // The histograms, one column per run, for figures/ch5-weights.gp.
@@ -784,7 +873,6 @@ static int pixel_maps(Run *run, Error *err) {
         caps[e] = run->exp[e].label_text;
         // the mean share over the frame of pixels within EDGE of the border,
         // and over the rest, the middle of the image
-        enum { EDGE = 4 };
         double edge = 0, middle = 0;
         int n_edge = 0;
         for (int p = 0; p < dim; p++) {
@@ -798,6 +886,7 @@ static int pixel_maps(Run *run, Error *err) {
             chapter_put(ch, run->exp[e].name, "middle_off", "%.0f", middle / (dim - n_edge));
         }
     }
+    values_set(&ch->values, "edge_px", "%d", EDGE);
     char labels[4200];
     snprintf(labels, sizeof labels, "%s/pixels_labels.tsv", ch->opt.out_dir);
     int rc = plot_write_grid(chapter_file(ch, "pixels.dat"), labels, img, run->n_exp, side, side,

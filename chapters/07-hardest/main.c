@@ -53,6 +53,9 @@ enum {
 static const int BOOK_SEEDS = 4;
 static const char *const DEFAULT_CONFIG = "chapters/07-hardest/momentum-early-stop.yaml";
 
+// A wrong answer counts as sure when the network gives it more than this.
+static const double SURE_P = 0.9;
+
 // The study ran this network's settings twice, and reported each time
 // (lib/study.c): in section 4.2.4 (momentum and early stopping) and again in
 // section 6.2.1 (the tanh run of its activation experiments).
@@ -654,7 +657,7 @@ static int analyse(Run *run, Analysis *a, const Mnist *data, int *wrong_in, Erro
         wrong16 += answer(y) != test->labels[i];
         wrong16_all += wrong_in[i] == run->n_seeds;
         p_max = fmax(p_max, y[test->labels[i]]);
-        sure += y[answer(y)] > 0.9;
+        sure += y[answer(y)] > SURE_P;
     }
     int h1 = a->hardest[0];
     const double *y1 = probs + (size_t)h1 * C;
@@ -669,11 +672,12 @@ static int analyse(Run *run, Analysis *a, const Mnist *data, int *wrong_in, Erro
     values_set(v, "hardest_wrong", "%d", wrong16);
     values_set(v, "hardest_wrong_all", "%d", wrong16_all);
     values_set(v, "hardest_sure", "%d", sure);
+    values_set(v, "sure_p", "%g", SURE_P);
     // the ratio to two significant digits: 49845 is "about 50000"
     double ratio = a->loss[h1] / median, unit = pow(10, floor(log10(ratio)) - 1);
     values_set(v, "hardest1_over_median", "%.0f", round(ratio / unit) * unit);
-    printf("      the %d hardest: %d answered wrongly, %d of them with p(answer) > 0.9; "
-           "p(label) at most %.2g\n", HARDEST, wrong16, sure, p_max);
+    printf("      the %d hardest: %d answered wrongly, %d of them with p(answer) > %g; "
+           "p(label) at most %.2g\n", HARDEST, wrong16, sure, SURE_P, p_max);
     int rc = hardest_table(run, a, test, probs, wrong_in, err);
     if (rc == 0) rc = hardest_grid(run, a, test, probs, err);
     if (rc == 0) rc = loss_file(run, a, test, probs, err);

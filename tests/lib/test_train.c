@@ -2,7 +2,9 @@
 // .fast) against its plain path (train(), on the reference solutions): the
 // same numbers, to rounding, for each activation, penalty and rule, after a
 // few epochs on the first 2000 images of data/mnist (what --limit 2000 reads),
-// and the same numbers, bit for bit, whatever the number of threads.
+// and the same numbers, bit for bit, whatever the number of threads. And
+// net_predict: on each of those networks, trained, its rows are probability
+// distributions whose largest entries give net_evaluate's accuracy exactly.
 //
 // Tolerance: the two paths sum in different orders (the fast one skips the
 // zero pixels, see lib/fast.h), so they start apart by about 1e-16, and
@@ -196,6 +198,65 @@ START_TEST(threads_change_nothing) {
 }
 END_TEST
 
+// net_predict on a trained network, for the validation and the test split:
+// every row is a probability distribution, and the rows' largest entries give
+// exactly the accuracy net_evaluate measures (the same forward pass, the
+// same functions, the same chunks: the same bits, so the same answers).
+//
+// Tolerance: a row is ten positive numbers divided by their sum, each
+// rounded once, so it sums to 1 within a few units of the last place (about
+// 1e-16 each); TOL_SUM = 1e-13 leaves room for that and for nothing else.
+// The entries must lie in [0, 1] exactly, and the accuracy must be equal,
+// not close: a single image answered differently changes it by 100 / n.
+static const double TOL_SUM = 1e-13;
+
+START_TEST(predict_matches_evaluate) {
+    const Case *c = &CASES[_i];
+    Config cfg = case_config(c);
+    Net net;
+    TrainResult res;
+    train_one(&net, &res, &cfg, NULL, "plain");
+    TrainOps ops = chapter6_ops(cfg.activation);
+    int K = net.sizes[net.n_layers];
+    const Split *splits[2] = {&data.val, &data.test};
+    const char *names[2] = {"validation", "test"};
+    for (int k = 0; k < 2; k++) {
+        const Split *s = splits[k];
+        ck_assert_int_gt(s->n, 0);
+        double *probs = malloc(sizeof(double) * (size_t)s->n * K);
+        ck_assert_ptr_nonnull(probs);
+        for (size_t i = 0; i < (size_t)s->n * K; i++) probs[i] = NAN;  // garbage to overwrite
+        Error err = {{0}};
+        ck_assert_msg(net_predict(probs, &net, &ops, s, &err) == 0, "%s: %s", c->name, err.msg);
+        int correct = 0;
+        for (int i = 0; i < s->n; i++) {
+            const double *y = probs + (size_t)i * K;
+            double sum = 0;
+            int best = 0;
+            for (int j = 0; j < K; j++) {
+                ck_assert_msg(y[j] >= 0.0 && y[j] <= 1.0,
+                              "%s, %s split: row %d, entry %d is %.17g, expected a probability "
+                              "in [0, 1]", c->name, names[k], i, j, y[j]);
+                sum += y[j];
+                if (y[j] > y[best]) best = j;  // the first largest, as count_correct takes it
+            }
+            ck_assert_msg(fabs(sum - 1.0) <= TOL_SUM,
+                          "%s, %s split: row %d sums to %.17g, expected 1 within %g", c->name,
+                          names[k], i, sum, TOL_SUM);
+            correct += best == s->labels[i];
+        }
+        double loss, acc;
+        net_evaluate(&loss, &acc, &net, &ops, s);
+        double from_rows = 100.0 * (double)correct / s->n;
+        ck_assert_msg(from_rows == acc,
+                      "%s, %s split: the rows' largest entries give %.17g%% (%d of %d right), "
+                      "net_evaluate %.17g%%", c->name, names[k], from_rows, correct, s->n, acc);
+        free(probs);
+    }
+    net_free(&net);
+}
+END_TEST
+
 Suite *train_suite(void) {
     Suite *s = suite_create("train");
     TCase *tc = tcase_create("fast path");
@@ -205,6 +266,11 @@ Suite *train_suite(void) {
     tcase_add_loop_test(tc, fast_equals_plain, 0, n);
     tcase_add_loop_test(tc, threads_change_nothing, 0, n);
     suite_add_tcase(s, tc);
+    TCase *tp = tcase_create("net_predict");
+    tcase_add_unchecked_fixture(tp, setup, teardown);
+    tcase_set_timeout(tp, 120);
+    tcase_add_loop_test(tp, predict_matches_evaluate, 0, n);
+    suite_add_tcase(s, tp);
     return s;
 }
 

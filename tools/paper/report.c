@@ -308,7 +308,7 @@ static int write_report(const char *out, const PaperExperiment *exp, int n_exp,
     fprintf(f, "| experiment (the study's section) | study: accuracy | ours: mean%s | "
                "ours: range | study: epochs | ours: epochs (kept) |\n",
             n_seeds > 1 ? " ± sd" : "");
-    fprintf(f, "|:---------------------------|-----------:|--------------:|-------------:|"
+    fprintf(f, "|:-----------------------|----------:|--------------:|-----------------:|"
                "----------:|--------------------:|\n");
     for (int i = 0; i < n_exp; i++) {
         if (!exp[i].study) continue;

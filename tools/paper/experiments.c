@@ -1,6 +1,5 @@
 // experiments.c: what `make paper` runs (see paper.h).
 #include <stdio.h>
-#include <string.h>
 
 #include "paper.h"
 #include "study.h"
@@ -12,22 +11,22 @@ static const PaperExperiment VARIANTS[] = {
      "momentum and early stopping, per-split z-score",
      "the study's text z-scores each image by its own statistics; common practice "
      "z-scores all images of a split by the split's",
-     NORM_PER_SPLIT, 0, -1},
+     NORM_PER_SPLIT, 0},
     {"loss-as-printed", "chapters/04-momentum/early-stop.yaml", NULL,
      "early stopping, rate 0.01",
      "the loss as printed sums over k twice, which multiplies the gradient by the "
      "number of classes: the same as ten times the study's learning rate",
-     NORM_PER_IMAGE, 0.01, -1},
+     NORM_PER_IMAGE, 0.01},
     {"momentum-small-rate", "chapters/04-momentum/momentum-early-stop.yaml", NULL,
      "momentum and early stopping, rate 0.0001",
      "with a gradient summed over the batch, momentum's steps are B / (1 − γ) times the "
      "learning rate on the mean gradient; a rate ten times smaller, which the study "
      "tried only for ReLU",
-     NORM_PER_IMAGE, 0.0001, -1},
+     NORM_PER_IMAGE, 0.0001},
     {"no-penalty", "chapters/05-regularization/no-penalty.yaml", NULL,
      "momentum, 8 epochs, no penalty",
      "the study's section 5 gives no run without a penalty to compare its four with",
-     NORM_PER_IMAGE, 0, -1},
+     NORM_PER_IMAGE, 0},
 };
 
 int paper_experiments(PaperExperiment *out, int *n, Error *err) {
@@ -39,11 +38,8 @@ int paper_experiments(PaperExperiment *out, int *n, Error *err) {
     for (int i = 0; i < STUDY_N_EXPERIMENTS; i++) {
         const StudyExperiment *s = &STUDY_EXPERIMENTS[i];
         PaperExperiment e = {.config = s->config, .study = s->name, .what = s->what,
-                             .norm = NORM_PER_IMAGE, .early_stop = -1};
+                             .norm = NORM_PER_IMAGE};
         snprintf(e.name, sizeof e.name, "%s", s->name);
-        // Section 2.2 trained softmax regression for all 100 epochs; chapter 2's
-        // config stops early, which the chapter explains.
-        if (strcmp(s->name, "softmax") == 0) e.early_stop = 0;
         out[(*n)++] = e;
     }
     for (int i = 0; i < nv; i++) out[(*n)++] = VARIANTS[i];
@@ -54,6 +50,5 @@ int paper_config(Config *cfg, const PaperExperiment *e, Error *err) {
     config_defaults(cfg);
     if (config_load(cfg, e->config, err) != 0) return -1;
     if (e->rate > 0) cfg->learning_rate = e->rate;
-    if (e->early_stop == 0) cfg->early_stop = false;
     return 0;
 }

@@ -26,7 +26,6 @@ typedef struct {
     const char *why;        // the workbook's own: which question it answers
     Normalization norm;     // the study's per-image z-score, unless a variant says not
     double rate;            // > 0: instead of the config's learning rate
-    int early_stop;         // 0: off whatever the config says; -1: as the config says
 } PaperExperiment;
 
 // The study's experiments in its order, then the workbook's variants. n gets

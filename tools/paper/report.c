@@ -335,6 +335,18 @@ static int write_report(const char *out, const PaperExperiment *exp, int n_exp,
             n_seeds, n_seeds > 1 ? "s" : "",
             n_seeds > 1 ? " with the sample standard deviation and the range" : "");
 
+    // Where the workbook's config stops early and the study trained every
+    // epoch (section 2.2's softmax regression: chapter 2 says why).
+    for (int i = 0; i < n_exp; i++) {
+        const StudyExperiment *st = exp[i].study ? study_find(exp[i].study) : NULL;
+        Config c;
+        Error ignored;
+        if (st && paper_config(&c, &exp[i], &ignored) == 0 && c.early_stop &&
+            st->stop_epoch == c.epochs)
+            fprintf(f, "The study trained %s for all %d epochs; the workbook's config "
+                       "(`%s`) stops early, and the row shows where. ",
+                    st->what, st->stop_epoch, exp[i].config);
+    }
     fprintf(f, "Of the %d accuracies the study reports, ", sum->reported);
     if (n_seeds > 1) fprintf(f, "%d lie within the range of our seeds and ", sum->inside);
     fprintf(f, "%d are within half a point of our mean. Sections 2.2 and 5.1 show only "

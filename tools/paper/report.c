@@ -347,6 +347,21 @@ static int write_report(const char *out, const PaperExperiment *exp, int n_exp,
                        "(`%s`) stops early, and the row shows where. ",
                     st->what, st->stop_epoch, exp[i].config);
     }
+    // The study ran some settings twice under two names (section 4.2.4's again
+    // as 6.2.1's tanh run): here they are the same runs.
+    for (int i = 0; i < n_exp; i++)
+        for (int j = i + 1; j < n_exp; j++) {
+            const StudyExperiment *a = exp[i].study ? study_find(exp[i].study) : NULL;
+            const StudyExperiment *b = exp[j].study ? study_find(exp[j].study) : NULL;
+            if (!a || !b || strcmp(seeds[i].stem[0], seeds[j].stem[0]) != 0) continue;
+            fprintf(f, "The rows %s (%s) and %s (%s) have the same settings, so here they "
+                       "are the same runs",
+                    a->what, a->section, b->what, b->section);
+            if (!isnan(a->acc) && !isnan(b->acc))
+                fprintf(f, "; the study reports two accuracies for them, %.2f points apart",
+                        fabs(a->acc - b->acc));
+            fprintf(f, ". ");
+        }
     fprintf(f, "Of the %d accuracies the study reports, ", sum->reported);
     if (n_seeds > 1) fprintf(f, "%d lie within the range of our seeds and ", sum->inside);
     fprintf(f, "%d are within half a point of our mean. Sections 2.2 and 5.1 show only "
@@ -371,15 +386,21 @@ static int write_report(const char *out, const PaperExperiment *exp, int n_exp,
     fprintf(f, "\n: The workbook's variants of the study's experiments, with the seeds of "
                "@tbl:reproduction. {#tbl:reproduction-own}\n\n");
 
+    // Each run once: twins (the same settings under two names) share theirs.
     for (int i = 0; i < n_exp; i++)
         for (int k = 0; k < seeds[i].n; k++) {
+            bool seen = false;
+            for (int j = 0; j < i && !seen; j++)
+                for (int q = 0; q < seeds[j].n && !seen; q++)
+                    seen = strcmp(seeds[j].stem[q], seeds[i].stem[k]) == 0;
+            if (seen) continue;
             sum->total_seconds += seeds[i].seconds[k];
             sum->epochs += (int)seeds[i].stop[k];
             sum->n_runs++;
         }
     fprintf(f, "## What it took {#sec:reproduction-time}\n\n"
-               "The tables hold %d runs, %d epochs of training in all, which took %.0f s of "
-               "training time together. The `make paper` that wrote this report trained %.0f "
+               "The tables hold %d distinct runs, %d epochs of training in all, which took "
+               "%.0f s of training time together. The `make paper` that wrote this report trained %.0f "
                "of them and reused %.0f that an earlier one had finished (a run is kept in "
                "`build/paper/runs/` under a hash of its config, seed, data and program), %.0f "
                "at a time, in %.0f s on the wall. `make paper FORCE=1` trains them all again. "

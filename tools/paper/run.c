@@ -304,7 +304,11 @@ int main(int argc, char **argv) {
     const Mnist *by_norm[2] = {&data[0], &data[1]};
     const Mnist *any = need[0] ? &data[0] : &data[1];
     uint64_t base = FNV_START;
-    if (hash_file(&base, "/proc/self/exe", &err) != 0) goto fail;
+    // This program's bytes: /proc/self/exe on Linux; elsewhere the path it was
+    // started by (make gives it one).
+    if (access("/proc/self/exe", R_OK) == 0 ? hash_file(&base, "/proc/self/exe", &err) != 0
+                                            : hash_file(&base, argv[0], &err) != 0)
+        goto fail;
     base = hash_split(hash_split(hash_split(base, &any->train), &any->val), &any->test);
 
     for (int i = 0; i < n_exp; i++)

@@ -20,17 +20,19 @@
 #include <string.h>
 
 #include "ch4.h"
+#include "chapter.h"
 #include "output.h"
 #include "paper.h"
 #include "study.h"
 
-enum { MAX_SEEDS = 100, MAX_EPOCHS = 10001, LINE = 4096 };
+enum { MAX_SEEDS = 100, LINE = 4096 };
 
 typedef struct {
     int n;
     double acc[MAX_SEEDS], stop[MAX_SEEDS], kept[MAX_SEEDS], seconds[MAX_SEEDS];
     char stem[MAX_SEEDS][96];
     bool reused[MAX_SEEDS];
+    Stats acc_of, stop_of, kept_of;   // over the seeds (lib/chapter.h)
 } Seeds;
 
 // ---------------------------------------------------------------------------
@@ -137,65 +139,17 @@ static int read_runs(Seeds *seeds, const PaperExperiment *exp, int n_exp, const 
         s->n++;
     }
     fclose(f);
-    for (int i = 0; rc == 0 && i < n_exp; i++)
-        if (seeds[i].n == 0)
+    for (int i = 0; rc == 0 && i < n_exp; i++) {
+        Seeds *s = &seeds[i];
+        if (s->n == 0) {
             rc = error_set(err, "%s: no run of %s (rerun make paper)", path, exp[i].name);
-    return rc;
-}
-
-// The validation losses of a run, epoch 0 (the untrained net) first.
-static int read_val_losses(double *val, int *n, const char *runs_dir, const char *stem,
-                           Error *err) {
-    char path[4400];
-    snprintf(path, sizeof path, "%s/%s.metrics.tsv", runs_dir, stem);
-    FILE *f = fopen(path, "r");
-    if (!f) return error_set(err, "%s: %s", path, strerror(errno));
-    char line[LINE];
-    *n = 0;
-    int rc = 0;
-    while (fgets(line, sizeof line, f)) {
-        double epoch, tl, vl;
-        if (strncmp(line, "epoch", 5) == 0) continue;
-        // train_loss may be "nan": the paper's runs skip it
-        if (sscanf(line, "%lf %lf %lf", &epoch, &tl, &vl) != 3 || epoch != *n ||
-            *n >= MAX_EPOCHS) {
-            rc = error_set(err, "%s: row %d is not epoch %d's", path, *n + 2, *n);
             break;
         }
-        val[(*n)++] = vl;
+        s->acc_of = stats_of(s->acc, s->n);
+        s->stop_of = stats_of(s->stop, s->n);
+        s->kept_of = stats_of(s->kept, s->n);
     }
-    fclose(f);
-    if (rc == 0 && *n < 2) rc = error_set(err, "%s: no epoch after the untrained one", path);
     return rc;
-}
-
-// ---------------------------------------------------------------------------
-// Statistics
-
-static double mean(const double *x, int n) {
-    double s = 0;
-    for (int i = 0; i < n; i++) s += x[i];
-    return s / n;
-}
-
-// The sample standard deviation (n - 1); nan for one seed, which has no spread.
-static double sd(const double *x, int n) {
-    if (n < 2) return NAN;
-    double m = mean(x, n), s = 0;
-    for (int i = 0; i < n; i++) s += (x[i] - m) * (x[i] - m);
-    return sqrt(s / (n - 1));
-}
-
-static double lowest(const double *x, int n) {
-    double m = x[0];
-    for (int i = 1; i < n; i++) m = x[i] < m ? x[i] : m;
-    return m;
-}
-
-static double highest(const double *x, int n) {
-    double m = x[0];
-    for (int i = 1; i < n; i++) m = x[i] > m ? x[i] : m;
-    return m;
 }
 
 // ---------------------------------------------------------------------------
@@ -242,11 +196,11 @@ static int write_results_tsv(const char *out, const PaperExperiment *exp, int n_
         const StudyExperiment *st = exp[i].study ? study_find(exp[i].study) : NULL;
         char a[32], sdv[32], stop[32];
         fprintf(o.f, "%s\t%s\t%.2f\t%s\t%d\t%s\t%.1f\n", exp[i].name,
-                fmt_or(a, sizeof a, "%.2f", st ? st->acc : NAN, "nan"), mean(s->acc, s->n),
-                fmt_or(sdv, sizeof sdv, "%.2f", sd(s->acc, s->n), "nan"), s->n,
+                fmt_or(a, sizeof a, "%.2f", st ? st->acc : NAN, "nan"), s->acc_of.mean,
+                fmt_or(sdv, sizeof sdv, "%.2f", s->n > 1 ? s->acc_of.sd : NAN, "nan"), s->n,
                 fmt_or(stop, sizeof stop, "%.0f", st && st->stop_epoch ? st->stop_epoch : NAN,
                        "nan"),
-                mean(s->stop, s->n));
+                s->stop_of.mean);
     }
     return out_commit(&o, err);
 }
@@ -254,8 +208,8 @@ static int write_results_tsv(const char *out, const PaperExperiment *exp, int n_
 // "97.71 ± 0.07" (or one seed's number), "(97.61–97.79)".
 static void acc_cells(char *m, size_t mcap, char *range, size_t rcap, const Seeds *s) {
     if (s->n > 1) {
-        snprintf(m, mcap, "%.2f ± %.2f", mean(s->acc, s->n), sd(s->acc, s->n));
-        snprintf(range, rcap, "%.2f–%.2f", lowest(s->acc, s->n), highest(s->acc, s->n));
+        snprintf(m, mcap, "%.2f ± %.2f", s->acc_of.mean, s->acc_of.sd);
+        snprintf(range, rcap, "%.2f–%.2f", s->acc_of.min, s->acc_of.max);
     } else {
         snprintf(m, mcap, "%.2f", s->acc[0]);
         snprintf(range, rcap, "–");
@@ -263,10 +217,10 @@ static void acc_cells(char *m, size_t mcap, char *range, size_t rcap, const Seed
 }
 
 static void stop_cell(char *buf, size_t cap, const Seeds *s) {
-    double lo = lowest(s->stop, s->n), hi = highest(s->stop, s->n);
-    double klo = lowest(s->kept, s->n), khi = highest(s->kept, s->n);
+    double lo = s->stop_of.min, hi = s->stop_of.max;
+    double klo = s->kept_of.min, khi = s->kept_of.max;
     if (lo == hi && klo == khi) snprintf(buf, cap, "%.0f (%.0f)", lo, klo);
-    else snprintf(buf, cap, "%.1f (%.1f), %.0f–%.0f", mean(s->stop, s->n), mean(s->kept, s->n), lo, hi);
+    else snprintf(buf, cap, "%.1f (%.1f), %.0f–%.0f", s->stop_of.mean, s->kept_of.mean, lo, hi);
 }
 
 typedef struct {
@@ -323,9 +277,9 @@ static int write_report(const char *out, const PaperExperiment *exp, int n_exp,
                 range, sstop, stop);
         if (!isnan(st->acc)) {
             sum->reported++;
-            if (s->n > 1 && st->acc >= lowest(s->acc, s->n) && st->acc <= highest(s->acc, s->n))
+            if (s->n > 1 && st->acc >= s->acc_of.min && st->acc <= s->acc_of.max)
                 sum->inside++;
-            if (fabs(mean(s->acc, s->n) - st->acc) <= 0.5) sum->near++;
+            if (fabs(s->acc_of.mean - st->acc) <= 0.5) sum->near++;
         }
     }
     fprintf(f, "\n: The study's experiments: its test accuracy (percent) beside the mean of "
@@ -424,14 +378,14 @@ static int index_of(const PaperExperiment *exp, int n_exp, const char *name, Err
 static void put_seeds(Values *v, const char *key, const PaperExperiment *e, const Seeds *s) {
     char k[48];
     snprintf(k, sizeof k, "%s_acc", key);
-    values_set(v, k, "%.2f", mean(s->acc, s->n));
+    values_set(v, k, "%.2f", s->acc_of.mean);
     snprintf(k, sizeof k, "%s_sd", key);
-    if (s->n > 1) values_set(v, k, "%.2f", sd(s->acc, s->n));
+    if (s->n > 1) values_set(v, k, "%.2f", s->acc_of.sd);
     else values_set(v, k, "–");
     snprintf(k, sizeof k, "%s_stop", key);
-    values_set(v, k, "%.1f", mean(s->stop, s->n));
+    values_set(v, k, "%.1f", s->stop_of.mean);
     snprintf(k, sizeof k, "%s_kept", key);
-    values_set(v, k, "%.1f", mean(s->kept, s->n));
+    values_set(v, k, "%.1f", s->kept_of.mean);
     const StudyExperiment *st = e->study ? study_find(e->study) : NULL;
     if (st && !isnan(st->acc)) {
         snprintf(k, sizeof k, "%s_study_acc", key);
@@ -446,7 +400,8 @@ static void put_seeds(Values *v, const char *key, const PaperExperiment *e, cons
 // "3" for one seed; "3 for every seed" when they agree; else "3 to 5, depending
 // on the seed"; "never" where a rule never stopped.
 static void put_range(Values *v, const char *key, const double *x, int n) {
-    double lo = lowest(x, n), hi = highest(x, n);
+    Stats x_of = stats_of(x, n);
+    double lo = x_of.min, hi = x_of.max;
     if (lo == 0 && hi == 0) values_set(v, key, "never");
     else if (n == 1) values_set(v, key, "%.0f", lo);
     else if (lo == hi) values_set(v, key, "%.0f for every seed", lo);
@@ -481,11 +436,11 @@ static int write_values(const char *out, const char *runs_dir, const PaperExperi
     int plain = index_of(exp, n_exp, "plain", err);
     if (img < 0 || spl < 0 || es < 0 || lap < 0 || sr < 0 || plain < 0) return -1;
     values_set(&v, "split_minus_image", "%+.2f",
-               mean(seeds[spl].acc, seeds[spl].n) - mean(seeds[img].acc, seeds[img].n));
+               seeds[spl].acc_of.mean - seeds[img].acc_of.mean);
     values_set(&v, "printed_loss_minus_es", "%+.2f",
-               mean(seeds[lap].acc, seeds[lap].n) - mean(seeds[es].acc, seeds[es].n));
+               seeds[lap].acc_of.mean - seeds[es].acc_of.mean);
     values_set(&v, "small_rate_minus_image", "%+.2f",
-               mean(seeds[sr].acc, seeds[sr].n) - mean(seeds[img].acc, seeds[img].n));
+               seeds[sr].acc_of.mean - seeds[img].acc_of.mean);
 
     // The effective rates: Algorithm 1 sums the batch's gradients, so its step
     // is B * rate times the mean gradient; momentum's steady step is 1/(1 - γ)
@@ -504,14 +459,16 @@ static int write_values(const char *out, const char *runs_dir, const PaperExperi
     // The early-stopping sentence, on the plain runs' validation losses (all
     // 100 epochs of them: those runs do not stop).
     if (paper_config(&c, &exp[plain], err) != 0) return -1;
-    static double val[MAX_EPOCHS];
     double printed[MAX_SEEDS], meant[MAX_SEEDS];
     int n = seeds[plain].n, never = 0;
     for (int k = 0; k < n; k++) {
-        int len = 0;
-        if (read_val_losses(val, &len, runs_dir, seeds[plain].stem[k], err) != 0) return -1;
-        printed[k] = stop_as_printed(val, len, c.early_stop_epoch);
-        meant[k] = stop_as_meant(val, len, c.early_stop_epoch);
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s.metrics.tsv", runs_dir, seeds[plain].stem[k]);
+        History h;
+        if (history_read(&h, path, err) != 0) return -1;
+        printed[k] = stop_as_printed(h.val_loss, h.epochs + 1, c.early_stop_epoch);
+        meant[k] = stop_as_meant(h.val_loss, h.epochs + 1, c.early_stop_epoch);
+        history_free(&h);
         never += meant[k] == 0;
     }
     values_set(&v, "patience", "%d", c.early_stop_epoch);
@@ -528,16 +485,16 @@ static int write_values(const char *out, const char *runs_dir, const PaperExperi
     int relu = index_of(exp, n_exp, "relu", err), small = index_of(exp, n_exp, "relu-small-rate", err);
     if (relu < 0 || small < 0) return -1;
     const Seeds *r = &seeds[relu], *rs = &seeds[small];
-    if (!(mean(rs->stop, rs->n) > mean(r->stop, r->n)))
+    if (!(rs->stop_of.mean > r->stop_of.mean))
         return error_set(err, "the errata appendix (chapters/appendix/errata.md, ReLU) says the "
                               "smaller rate stopped later, but it stopped after %.1f epochs on "
                               "average against %.1f: rewrite the sentence",
-                         mean(rs->stop, rs->n), mean(r->stop, r->n));
-    if (!(mean(rs->acc, rs->n) > mean(r->acc, r->n)))
+                         rs->stop_of.mean, r->stop_of.mean);
+    if (!(rs->acc_of.mean > r->acc_of.mean))
         return error_set(err, "the errata appendix (chapters/appendix/errata.md, ReLU) says the "
                               "smaller rate gave a better accuracy, but it gave %.2f%% against "
                               "%.2f%%: rewrite the sentence",
-                         mean(rs->acc, rs->n), mean(r->acc, r->n));
+                         rs->acc_of.mean, r->acc_of.mean);
     return 0;
 }
 

@@ -21,10 +21,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "activations.h"
+#include "chapter.h"
 #include "jobs.h"
 #include "metrics.h"
 #include "output.h"
@@ -51,12 +51,6 @@ typedef struct {
     int owner;           // the run that trains it: itself, or an earlier twin
     double cost;         // the expected epochs, for the order of the queue
 } Run;
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 // ---------------------------------------------------------------------------
 // The inputs' hash: 64-bit FNV-1a, enough to tell runs apart, not a defence
@@ -160,10 +154,10 @@ static int train_job(void *result, int k, void *ctx, Error *err) {
     const Run *r = &q->runs[q->todo[k]];
     const PaperExperiment *e = &q->exp[r->exp];
     Trained *t = result;
-    double t0 = now_s();
+    double t0 = wall_time();
     int rc = train_one(q->a, e, &q->cfg[r->exp], r->seed, r->stem,
                        q->by_norm[e->norm == NORM_PER_SPLIT], q->threads, &t->res, err);
-    t->wall = now_s() - t0;
+    t->wall = wall_time() - t0;
     return rc;
 }
 
@@ -267,7 +261,7 @@ static int write_index(const Args *a, const PaperExperiment *exp, const Run *run
 }
 
 int main(int argc, char **argv) {
-    double t0 = now_s();
+    double t0 = wall_time();
     Args a;
     Error err = {{0}};
     static PaperExperiment exp[PAPER_MAX_EXPERIMENTS];
@@ -351,7 +345,7 @@ int main(int argc, char **argv) {
     Queue q = {.a = &a, .exp = exp, .cfg = cfg, .runs = runs, .todo = todo, .n_todo = n_todo,
                .by_norm = {by_norm[0], by_norm[1]}};
     if (train_all(&q, &err) != 0) goto fail;
-    double wall = now_s() - t0;
+    double wall = wall_time() - t0;
     if (write_index(&a, exp, runs, n_runs, n_todo, reused, wall, &err) != 0) goto fail;
     fprintf(stderr, "paper: %d runs trained, %d reused, in %.1f s\n", n_todo, reused, wall);
     rc = 0;

@@ -100,6 +100,11 @@ $(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
+# A student's file is compiled with the warnings shown, not made errors: a
+# warning is for fixing, and never stops a run or costs a grade (tools/grade/grade.sh
+# compiles submissions the same way; WERROR=1 there makes them fatal).
+$(OBJ)/exercises/%.o: WARN := $(filter-out -Werror,$(WARN))
+
 -include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
 
 LIB_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard lib/*.c))
@@ -108,8 +113,27 @@ $(LIBA): $(LIB_OBJ)
 	ar rcs $@ $^
 
 # ---------------------------------------------------------------------------
-# One set of rules per chapter: its program and its graded self-check, each
-# linked once with exercises/ and once with solutions/. The book is
+# Grading: the judge and the subject (tests/judge/call.h says why). A
+# chapter's graded suite is a judge, check-chN: the Check tests, the runner,
+# and proxies that send each call of a contract function to a subject,
+# subject-chN-exercises or -solutions: the chapter's file, the calls' server
+# (tests/subject/), and the products of lib/linalg.c, nothing else. The judge
+# never links a student's code; the subject never links a test.
+
+JUDGE_OBJ   := $(patsubst %.c,$(OBJ)/%.o,tests/graded_main.c tests/wire.c tests/judge/call.c tests/judge/sandbox.c)
+SUBJECT_OBJ := $(patsubst %.c,$(OBJ)/%.o,tests/subject/subject.c tests/wire.c) $(OBJ)/tests/subject/linalg.o
+# The subject's products are the portable loops (a test's arrays are small):
+# no OpenBLAS to load for each grading, nor its threads to keep in check.
+$(OBJ)/tests/subject/linalg.o: lib/linalg.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DWB_NO_BLAS -MMD -MP -c $< -o $@
+# The subject's allocations are counted (no contract function allocates).
+SUBJECT_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
+SUBJECT_LINK  = $(CC) $(LDFLAGS) $(SUBJECT_WRAP) -o $@ $^ -lm
+
+# ---------------------------------------------------------------------------
+# One set of rules per chapter: its program, linked once with exercises/ and
+# once with solutions/, its judge, and its two subjects. The book is
 # cumulative: chapter N's program uses the exercises of chapters 1..N (chapter
 # 3's network calls chapter 2's softmax), while chapter N's graded tests use
 # chapter N's file alone, so that each chapter is graded on its own.
@@ -118,15 +142,19 @@ upto = $(foreach k,$(CHAPTERS),$(if $(filter $(k),$(shell seq 1 $(1))),$(k)))
 
 define chapter_rules
 CH$(1)_OBJ  := $(patsubst %.c,$(OBJ)/%.o,$(wildcard $(2)/*.c))
-TST$(1)_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/ch$(1)/*.c)) $(OBJ)/tests/graded_main.o
+TST$(1)_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/ch$(1)/*.c)) $(JUDGE_OBJ) $(OBJ)/tests/judge/ch$(1).o
 
 $(BIN)/ch$(1)-exercises $(BIN)/ch$(1)-solutions: $(BIN)/ch$(1)-%: $$(CH$(1)_OBJ) $(foreach k,$(call upto,$(1)),$(OBJ)/%/ch$(k).o) $(LIBA)
 	@mkdir -p $$(@D)
 	$$(LINK)
 
-$(BIN)/check-ch$(1)-exercises $(BIN)/check-ch$(1)-solutions: $(BIN)/check-ch$(1)-%: $$(TST$(1)_OBJ) $(OBJ)/%/ch$(1).o $(LIBA)
+$(BIN)/check-ch$(1): $$(TST$(1)_OBJ) $(LIBA)
 	@mkdir -p $$(@D)
 	$$(LINK)
+
+$(BIN)/subject-ch$(1)-exercises $(BIN)/subject-ch$(1)-solutions: $(BIN)/subject-ch$(1)-%: $(OBJ)/tests/subject/ch$(1).o $(OBJ)/%/ch$(1).o $(SUBJECT_OBJ)
+	@mkdir -p $$(@D)
+	$$(SUBJECT_LINK)
 
 # A run on the reference solutions trains on the library's fast path
 # (--fast); a student's own run, on the student's functions.
@@ -134,8 +162,8 @@ $(BIN)/check-ch$(1)-exercises $(BIN)/check-ch$(1)-solutions: $(BIN)/check-ch$(1)
 ch$(1): $(BIN)/ch$(1)-$(WHO) $(if $(filter data/mnist,$(DATA)),data)
 	$(BIN)/ch$(1)-$(WHO) --data $(DATA) --out $(RUNS)/ch$(1)-$(WHO)$(RUN_TAG) --seed $(SEED) $(if $(CONFIG),--config $(CONFIG)) $(if $(filter 1,$(SOLUTIONS)),--fast)
 
-check-ch$(1): $(BIN)/check-ch$(1)-$(WHO)
-	@$(BIN)/check-ch$(1)-$(WHO)
+check-ch$(1): $(BIN)/check-ch$(1) $(BIN)/subject-ch$(1)-$(WHO)
+	@$(BIN)/check-ch$(1) --subject $(BIN)/subject-ch$(1)-$(WHO) $(CHECK_ARGS)
 
 # The run the book quotes: the reference solutions on the full MNIST, seed 1,
 # on the fast path. values.tsv is written last, so it stands for the whole run.
@@ -146,7 +174,7 @@ $(foreach n,$(CHAPTERS),$(eval $(call chapter_rules,$(n),$(call ch_dir,$(n)))))
 
 # (A student copy, made by `make student-dist`, has no solutions/ to link.)
 PROGRAMS := $(foreach n,$(CHAPTERS),$(BIN)/ch$(n)-exercises $(if $(wildcard solutions/ch$(n).c),$(BIN)/ch$(n)-solutions))
-CHECKS   := $(foreach n,$(CHAPTERS),$(BIN)/check-ch$(n)-exercises $(if $(wildcard solutions/ch$(n).c),$(BIN)/check-ch$(n)-solutions))
+CHECKS   := $(foreach n,$(CHAPTERS),$(BIN)/check-ch$(n) $(BIN)/subject-ch$(n)-exercises $(if $(wildcard solutions/ch$(n).c),$(BIN)/subject-ch$(n)-solutions))
 BOOK_RUNS := $(foreach n,$(CHAPTERS),$(RUNS)/ch$(n)-solutions/values.tsv)
 
 TEST_LIB_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/lib/*.c))
@@ -183,7 +211,7 @@ test-steps: all data
 	@BUILD=$(BUILD) CHAPTERS="$(CHAPTERS)" bash tools/run-tests.sh
 
 # ---------------------------------------------------------------------------
-# Instructor grading (tools/grade.sh; INSTRUCTORS.md says more)
+# Instructor grading (tools/grade/grade.sh; INSTRUCTORS.md says more)
 #
 #   make grade SUBMISSION=dir        one submission: CH="1 2", FORMAT=text|gradescope|junit|tap,
 #                                    OUT=file (replaced only by a complete run), MIN_POINTS=n|full
@@ -202,10 +230,12 @@ OUT         ?=
 MIN_POINTS  ?=
 HIDDEN      ?= 1
 GRADE_SEED  ?= 1
+# make check-chN ONLY=NAME: one test; GRADE_SEED=S: another seed of the randomized tests.
+CHECK_ARGS   = $(if $(ONLY),--only $(ONLY)) $(if $(filter-out 1,$(GRADE_SEED)),--seed $(GRADE_SEED))
 GRADEBOOK   ?= build/grade-all/gradebook.csv
 DIST        := build/dist
 GRADE_ENV    = BUILD=$(BUILD) FORMAT=$(FORMAT) OUT="$(OUT)" MIN_POINTS=$(MIN_POINTS) \
-               HIDDEN=$(HIDDEN) GRADE_SEED=$(GRADE_SEED)
+               HIDDEN=$(HIDDEN) GRADE_SEED=$(GRADE_SEED) WERROR=$(WERROR)
 
 # A student copy (make student-dist) has no solutions/: what needs them says so.
 HAVE_SOLUTIONS := $(wildcard solutions/ch*.c)
@@ -220,10 +250,12 @@ endif
 endif
 
 # Hidden tests (tests/hidden/chN/, see tests/hidden/hidden.h) call the
-# submission's functions and the reference's as ref_NAME. The reference object
-# is solutions/chN.c's, with every global symbol it defines renamed NAME ->
+# submission's functions (through the judge's proxies, as every test does) and
+# the reference's, as ref_NAME, in the judge. The reference object is
+# solutions/chN.c's, with every global symbol it defines renamed NAME ->
 # ref_NAME (objcopy --redefine-syms): the very object the public tests passed,
-# linkable beside a submission that defines the same names.
+# linkable beside the proxies of the same names. It is linked into the hidden
+# judge only, never into a subject.
 HIDDEN_CHAPTERS := $(foreach n,$(CHAPTERS),$(if $(wildcard tests/hidden/ch$(n)/*.c),$(if $(wildcard solutions/ch$(n).c),$(n))))
 HIDDEN_COMMON   := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/hidden/*.c))
 
@@ -233,30 +265,34 @@ $(OBJ)/reference/ch%.o: $(OBJ)/solutions/ch%.o
 	objcopy --redefine-syms=$@.syms $< $@
 
 define hidden_rules
-HID$(1)_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/hidden/ch$(1)/*.c)) $(HIDDEN_COMMON) $(OBJ)/tests/graded_main.o
+HID$(1)_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/hidden/ch$(1)/*.c)) $(HIDDEN_COMMON) $(JUDGE_OBJ) $(OBJ)/tests/judge/ch$(1).o
 
-$(BIN)/hidden-ch$(1)-exercises $(BIN)/hidden-ch$(1)-solutions: $(BIN)/hidden-ch$(1)-%: $$(HID$(1)_OBJ) $(OBJ)/%/ch$(1).o $(OBJ)/reference/ch$(1).o $(LIBA)
+$(BIN)/hidden-ch$(1): $$(HID$(1)_OBJ) $(OBJ)/reference/ch$(1).o $(LIBA)
 	@mkdir -p $$(@D)
 	$$(LINK)
 
 .PHONY: hidden-ch$(1)
-hidden-ch$(1): $(BIN)/hidden-ch$(1)-$(WHO)
-	@$(BIN)/hidden-ch$(1)-$(WHO) --seed $(GRADE_SEED)
+hidden-ch$(1): $(BIN)/hidden-ch$(1) $(BIN)/subject-ch$(1)-$(WHO)
+	@$(BIN)/hidden-ch$(1) --subject $(BIN)/subject-ch$(1)-$(WHO) $(CHECK_ARGS)
 endef
 $(foreach n,$(HIDDEN_CHAPTERS),$(eval $(call hidden_rules,$(n))))
 
-$(BIN)/grade-report: $(OBJ)/tools/grade-report.o
+$(BIN)/grade-report: $(OBJ)/tools/grade/report.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^
 
-all: $(BIN)/grade-report $(foreach n,$(HIDDEN_CHAPTERS),$(BIN)/hidden-ch$(n)-solutions)
+$(BIN)/sandbox: $(OBJ)/tools/grade/sandbox.o $(OBJ)/tests/judge/sandbox.o $(OBJ)/tests/wire.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+all: $(BIN)/grade-report $(BIN)/sandbox $(foreach n,$(HIDDEN_CHAPTERS),$(BIN)/hidden-ch$(n))
 
 .PHONY: grade grade-all student-dist gradescope-zip classroom
-grade: $(LIBA) $(OBJ)/tests/graded_main.o $(BIN)/grade-report
-	@$(GRADE_ENV) bash tools/grade.sh "$(SUBMISSION)" $(CH)
+grade:
+	@$(GRADE_ENV) bash tools/grade/grade.sh "$(SUBMISSION)" $(CH)
 
-grade-all: $(LIBA) $(OBJ)/tests/graded_main.o $(BIN)/grade-report
-	@$(GRADE_ENV) GRADEBOOK="$(GRADEBOOK)" bash tools/grade-all.sh "$(SUBMISSIONS)" $(CH)
+grade-all:
+	@$(GRADE_ENV) GRADEBOOK="$(GRADEBOOK)" bash tools/grade/grade-all.sh "$(SUBMISSIONS)" $(CH)
 
 student-dist:
 	@bash tools/dist.sh student $(DIST)/mnist-workbook-student.tar.gz
@@ -265,7 +301,7 @@ gradescope-zip:
 	@bash tools/dist.sh gradescope $(DIST)/gradescope-autograder.zip
 
 classroom:
-	@bash tools/classroom.sh
+	@bash tools/grade/classroom.sh
 
 
 # ---------------------------------------------------------------------------
@@ -382,8 +418,8 @@ book-check-steps: build/book.html build/book.pdf build/book-instructor.html buil
 # chapter with a program, a graded suite and a solution (and its hidden tests').
 BOOK_GRADED := $(foreach n,$(CHAPTERS),$(if $(wildcard tests/ch$(n)/*.c),$(if $(wildcard solutions/ch$(n).c),$(n))))
 $(BOOK_APPENDIX) &: tools/book-appendix.sh $(wildcard solutions/*.c) \
-                    $(foreach n,$(BOOK_GRADED),$(BIN)/check-ch$(n)-solutions \
-                      $(if $(wildcard tests/hidden/ch$(n)/*.c),$(BIN)/hidden-ch$(n)-solutions))
+                    $(foreach n,$(BOOK_GRADED),$(BIN)/check-ch$(n) \
+                      $(if $(wildcard tests/hidden/ch$(n)/*.c),$(BIN)/hidden-ch$(n)))
 	bash tools/book-appendix.sh build/book-appendix $(BIN) $(BOOK_GRADED)
 
 PANDOC := pandoc --from markdown --lua-filter tools/book.lua --standalone \
@@ -429,14 +465,21 @@ clean:
 distclean: clean
 	rm -rf data
 
-# What tools/grade.sh compiles and links a submission with: the same flags as
-# every other object here.
-.PHONY: print-cflags
-print-cflags:
+# What tools/grade/grade.sh needs to grade chapters GRADE_CHAPTERS (all, unless
+# said), built; then how it compiles a submission (the flags of every other
+# object here, the warnings shown rather than made errors) and links its
+# subject, printed for it to read.
+GRADE_CHAPTERS ?= $(CHAPTERS)
+GRADE_HIDDEN    = $(if $(filter 1,$(HIDDEN)),$(filter $(GRADE_CHAPTERS),$(HIDDEN_CHAPTERS)))
+.PHONY: grade-build
+grade-build: $(BIN)/grade-report $(BIN)/sandbox $(SUBJECT_OBJ) \
+             $(foreach n,$(GRADE_CHAPTERS),$(BIN)/check-ch$(n) $(OBJ)/tests/subject/ch$(n).o $(OBJ)/tests/judge/ch$(n).o) \
+             $(foreach n,$(GRADE_HIDDEN),$(BIN)/hidden-ch$(n))
 	$(info CC=$(CC))
-	$(info CFLAGS=$(ALL_CFLAGS))
-	$(info LDFLAGS=$(LDFLAGS))
-	$(info LIBS=$(PKG_LIBS) -lm)
+	$(info STUDENT_CFLAGS=$(filter-out -Werror,$(WARN)) $(CFLAGS) $(DEFS))
+	$(info SUBJECT_LDFLAGS=$(LDFLAGS) $(SUBJECT_WRAP))
+	$(info SUBJECT_OBJ=$(SUBJECT_OBJ))
+	$(info SANITIZE=$(SANITIZE))
 	@:
 
 # ---------------------------------------------------------------------------
@@ -499,7 +542,7 @@ sanitize: data
 	@$(MAKE) SANITIZE=1 all
 	@set -e; $(SAN_RUN); b=build/sanitize/bin; \
 	run test-lib $$b/test-lib; \
-	for n in $(CHAPTERS); do run check-ch$$n $$b/check-ch$$n-solutions --expect full --quiet; done; \
+	for n in $(CHAPTERS); do run check-ch$$n $$b/check-ch$$n --subject $$b/subject-ch$$n-solutions --expect full --quiet; done; \
 	for n in $(CHAPTERS); do \
 	  run ch$$n $$b/ch$$n-solutions --data data/mnist --out build/sanitize/runs/ch$$n --limit 3000 --max-epochs 5 --seeds 1 --quiet; done; \
 	echo "sanitize: no error, no leak"

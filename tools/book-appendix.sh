@@ -7,9 +7,9 @@
 #                  appears without anyone editing the book
 #   grading.md     for every chapter N given (the Makefile gives those with a
 #                  program) that has a graded suite in tests/chN/, the table of
-#                  its tests and points, from BIN/check-chN-solutions --list
+#                  its tests and points, from BIN/check-chN --list
 #                  (the suite's own table), then its hidden tests' from
-#                  BIN/hidden-chN-solutions --list when tests/hidden/chN/ has
+#                  BIN/hidden-chN --list when tests/hidden/chN/ has
 #                  any, and the totals
 #
 # In numeric order; a chapter's title is the first "# " line of
@@ -78,10 +78,10 @@ list_tests() {
 sum_points() { awk -F'\t' '{ s += $2 } END { print s + 0 }'; }
 {
     for n in $(printf '%s\n' "${graded[@]}" | sort -n -u); do
-        public=$(list_tests "$bin/check-ch$n-solutions") || exit 1
+        public=$(list_tests "$bin/check-ch$n") || exit 1
         hidden=
         if compgen -G "tests/hidden/ch$n/*.c" >/dev/null; then
-            hidden=$(list_tests "$bin/hidden-ch$n-solutions") || exit 1
+            hidden=$(list_tests "$bin/hidden-ch$n") || exit 1
         fi
         points=$(sum_points <<<"$public")
         hpoints=$( [ -z "$hidden" ] && echo 0 || sum_points <<<"$hidden")

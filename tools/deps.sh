@@ -15,7 +15,7 @@ set -uo pipefail
 PKGS=(build-essential pkg-config check libsubunit-dev libopenblas-dev zlib1g-dev
       libyaml-dev gnuplot-nox pandoc texlive-latex-recommended texlive-latex-extra
       texlive-fonts-recommended lmodern poppler-utils valgrind npm curl ca-certificates
-      libxml2-utils zip)
+      libxml2-utils zip bubblewrap)
 BREW='brew install check openblas zlib libyaml gnuplot pandoc pkg-config basictex node'
 [ "${WITH_BROWSER:-0}" = 1 ] && PKGS+=(chromium) && BREW+='; brew install --cask chromium'
 

@@ -15,7 +15,7 @@
 #               workflow as .github/workflows/classroom.yml. The Makefile works
 #               there: make chN, make check-chN, make grade; what needs the
 #               reference says it is not in the copy.
-#   gradescope  Gradescope's autograder zip: tools/gradescope/setup.sh and
+#   gradescope  Gradescope's autograder zip: tools/grade/gradescope/setup.sh and
 #               run_autograder at the top, beside the whole workbook (which
 #               Gradescope unpacks as /autograder/source).
 set -euo pipefail
@@ -42,10 +42,10 @@ out=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")
 case $mode in
 student)
     name=mnist-workbook-student
-    files | sed -z -E '/^(solutions|tests\/hidden|tests\/hostile|tests\/steps|tools\/gradescope|\.ci|\.github)\//d; /^(INSTRUCTORS\.md|tools\/book-instructor\.md)$/d' |
+    files | sed -z -E '/^(solutions|tests\/hidden|tests\/hostile|tests\/steps|tools\/grade\/gradescope|\.ci|\.github)\//d; /^(INSTRUCTORS\.md|tools\/book-instructor\.md)$/d' |
         tar -C . --null -T - -cf - | tar -C "$stage" --one-top-level="$name" -xf -
     mkdir -p "$stage/$name/.github/workflows"
-    bash tools/classroom.sh >"$stage/$name/.github/workflows/classroom.yml"
+    bash tools/grade/classroom.sh >"$stage/$name/.github/workflows/classroom.yml"
     # Whatever the lists above say, these must not be in a student's copy.
     leaked=$(cd "$stage/$name" && find solutions tests/hidden tests/hostile -type f 2>/dev/null | head -n 3 || true)
     [ -z "$leaked" ] || { echo "dist: refusing to ship $leaked" >&2; exit 1; }
@@ -58,7 +58,7 @@ student)
 gradescope)
     command -v zip >/dev/null || { echo "dist: zip is not installed (apt-get install zip)" >&2; exit 1; }
     files | tar -C . --null -T - -cf - | tar -C "$stage" -xf -
-    cp tools/gradescope/setup.sh tools/gradescope/run_autograder "$stage/"
+    cp tools/grade/gradescope/setup.sh tools/grade/gradescope/run_autograder "$stage/"
     chmod +x "$stage/setup.sh" "$stage/run_autograder"
     rm -f "$out.tmp"
     (cd "$stage" && zip -q -r -X "$out.tmp" .)

@@ -11,10 +11,11 @@
 
 //> ch6-sigmoid
 // The logistic sigmoid, element by element: out[i] = 1 / (1 + exp(-inp[i])),
-// in [0, 1] and correct to a few units in the last digit for every finite
-// input, however large: 1000 gives 1 and -1000 gives 0 (never NaN: e^1000
-// overflows to inf, and inf / inf is NaN), and far out in the tail the answer
-// is small, not 0 (sigmoid(-40) = 4.25e-18).
+// in [0, 1] for every finite input, however large: 1000 gives 1 and -1000
+// gives 0 (never NaN: e^1000 overflows to inf, and inf / inf is NaN). Correct
+// to a few units in the last digit wherever the answer is above 1e-300: far
+// out in the tail it is small, not 0 (sigmoid(-40) = 4.25e-18). Below that
+// (inputs under about -690) anything from 0 to 1e-300 is right.
 //   out: out [n];  inp: in [n]  (out may be inp)
 void sigmoid_forward(double *out, const double *inp, int n);
 

@@ -115,12 +115,19 @@ GRADED_TEST(zscore_scale_free) {
     double *zx = malloc(sizeof(double) * n), *zy = malloc(sizeof(double) * n);
     double a = 1.0 + 300.0 * rng_uniform(&r), b = 50.0 * rng_uniform(&r);
     for (int i = 0; i < n; i++) y[i] = a * x[i] + b;
+    for (int i = 0; i < n; i++) zx[i] = zy[i] = NAN;  // "forgot to write it" must fail
     zscore(zx, x, n);
     zscore(zy, y, n);
     for (int i = 0; i < n; i++)
         ck_assert_msg(fabs(zx[i] - zy[i]) < 1e-9,
                       "z of x and of %.3g x + %.3g differ at index %d: %.15g vs %.15g (seed %lu)",
                       a, b, i, zx[i], zy[i], seed);
+    // ...and are z-scores at all: a constant output would agree with itself.
+    double mean, sd;
+    reference_mean_sd(&mean, &sd, zx, n);
+    ck_assert_msg(fabs(mean) < 1e-9 && fabs(sd - 1.0) < 1e-9,
+                  "z of x: expected mean 0 and sd 1, got mean %.3g and sd %.15g (seed %lu)", mean,
+                  sd, seed);
     free(x), free(y), free(zx), free(zy);
 }
 END_GRADED_TEST

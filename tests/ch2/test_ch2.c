@@ -229,7 +229,9 @@ END_GRADED_TEST
 GRADED_TEST(softmax_extreme) {
     // Rows where exp() of a logit overflows (exp(710) is inf), underflows
     // (exp(-1000) is 0), or both; and tiny logits. Each row has 3 columns.
-    enum { ROWS = 7 };
+    // The largest logit is not always first: subtracting the row's FIRST
+    // logit, rather than its largest, overflows on the last three rows.
+    enum { ROWS = 10 };
     const double big = 1e308;
     const double a[ROWS * 3] = {
         big, 0, -big,         // one certain class
@@ -239,6 +241,9 @@ GRADED_TEST(softmax_extreme) {
         -big, -big, -big,     // the most negative logits
         1e-300, -1e-300, 0,   // tiny: uniform, to the last digit
         big, big, 0,          // two equal huge logits
+        0, 1000, 999,         // the largest in the middle
+        -big, 0, big,         // ...at the end
+        5, 750, 0,            // exp(750 - 5) overflows too
     };
     double e1 = exp(-1.0), u = 1.0 / 3.0;
     const double want[ROWS * 3] = {
@@ -249,6 +254,9 @@ GRADED_TEST(softmax_extreme) {
         u, u, u,
         u, u, u,
         0.5, 0.5, 0,
+        0, 1 / (1 + e1), e1 / (1 + e1),
+        0, 0, 1,
+        0, 1, 0,
     };
     double y[ROWS * 3];
     for (int i = 0; i < ROWS * 3; i++) y[i] = NAN;

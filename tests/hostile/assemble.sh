@@ -13,7 +13,12 @@
 # the compiler's messages on the two real files.
 #
 # With --probe, the submission starts with "#define HOSTILE_PROBE 1", which
-# turns the misbehaviour into an unfinished exercise (hostile.h).
+# turns the misbehaviour into an unfinished exercise (hostile.h). Every
+# submission defines HOSTILE_ROOT, the workbook's folder (where an attack
+# would look for the solutions), and whatever HOSTILE_DEFINES holds (lines of
+# #define the test step wants: a classmate's file, the results' folder).
+# The hostile headers a file includes are copied into it, since a
+# submission is one file.
 #
 # Fails (status 1, nothing on stdout) when the file has no "replaces:" line,
 # when the reference does not define FUNCTION exactly once, or when the
@@ -78,9 +83,37 @@ n=$(tail -n 1 <<<"$body"); n=${n#@count }
 n=$(definitions "$hostile" 0 | tail -n 1); n=${n#@count }
 [ "$n" = 1 ] || die "$hostile defines $fn $n times, not once (its '// replaces:' line names it)"
 
+# A submission is one file: the grader compiles it with the contract's
+# headers and nothing else. So the hostile headers it includes
+# (#include "hostile/NAME.h") are put in its place, once each.
+inline_headers() {
+    local line h
+    while IFS= read -r line || [ -n "$line" ]; do
+        if [[ $line =~ ^#include\ \"hostile/([a-z_]+\.h)\" ]]; then
+            h=${BASH_REMATCH[1]}
+            [ -f "$root/tests/hostile/$h" ] || die "$hostile includes hostile/$h, which is not there"
+            if [ -z "${inlined[$h]:-}" ]; then
+                inlined[$h]=1
+                echo "#line 1 \"tests/hostile/$h\""
+                cat "$root/tests/hostile/$h"
+                echo "#line $((lineno + 1)) \"$shown\""
+            fi
+        else
+            printf '%s\n' "$line"
+        fi
+        lineno=$((lineno + 1))
+    done
+}
+declare -A inlined=()
+
 [ $probe = 1 ] && echo "#define HOSTILE_PROBE 1"
+# Where the grader's files are, as an attacker would guess them.
+echo "#define HOSTILE_ROOT \"$root\""
+echo "#define HOSTILE_SOLUTION \"$root/$reference\""
+[ -n "${HOSTILE_DEFINES:-}" ] && printf '%s\n' "$HOSTILE_DEFINES"
 echo "// Made by tests/hostile/assemble.sh: $reference with $fn from $shown."
 echo "#line 1 \"$reference\""
 sed '$d' <<<"$body"
 echo "#line 1 \"$shown\""
-cat "$hostile"
+lineno=1
+inline_headers <"$hostile"

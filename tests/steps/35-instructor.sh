@@ -1,24 +1,32 @@
 #!/usr/bin/env bash
-# The instructor's grading, end to end (tools/grade.sh, tools/grade-report.c,
-# tools/grade-all.sh, the hidden tests):
+# The instructor's grading, end to end (tools/grade/: grade.sh, report.c,
+# grade-all.sh, gradescope/run_autograder; the hidden tests):
 #  - hidden tests: every graded chapter with a reference solution has them
 #    (tests/hidden/chN/), and each gives the reference full marks on three
 #    seeds and the committed stubs zero, every hidden test "todo";
 #  - formats: one submission whose chapter 1 crashes in some tests, whose
 #    next chapter does not compile (with quotes, markup, control bytes and
-#    broken UTF-8 in the compiler's message), the next the reference, any
-#    further one missing, written as Gradescope JSON
-#    (parsed by node, its fields and types checked against Gradescope's
-#    schema, hidden tests after_due_date), JUnit XML (xmllint), TAP and text,
-#    all with the same points;
+#    broken UTF-8 in the compiler's message), the next the reference with a
+#    compiler warning (shown, not costing a point), any further one missing,
+#    written as Gradescope JSON (parsed by node, its fields and types checked
+#    against Gradescope's schema, hidden tests after_due_date), JUnit XML
+#    (xmllint), TAP and text, all with the same points, each saying which
+#    isolation was used;
 #  - a grading stopped half-way keeps the earlier good results and writes
 #    what it knew to OUT.partial and results.partial.tsv;
-#  - cheats are refused: including the reference, a link to it, calling the
-#    renamed reference that hidden tests link with;
+#  - cheats get nothing: including the reference, a link to it, calling the
+#    renamed reference that hidden tests link with; and WERROR=1 makes a
+#    warning fatal, as an instructor may choose;
 #  - MIN_POINTS sets the exit status;
 #  - grade-all grades a folder (the reference, the stubs, a hostile one, an
 #    empty one, one nested a folder down, one with a comma and a quote in its
-#    name, one that #includes another's file) into one gradebook row each.
+#    name, one that #includes another's file) into one gradebook row each,
+#    and is fair: an honest submission graded beside hostile ones (a daemon
+#    that kills what it can, a fork loop, a memory hog, a forged verdict)
+#    scores exactly what it scores alone;
+#  - Gradescope's run_autograder writes a valid results.json for the
+#    reference (full marks) and for a hostile submission (what it earned,
+#    nothing more), saying which isolation was used.
 # exercises/ is never touched: submissions are copies in a temporary folder.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -34,18 +42,17 @@ tmp=$(mktemp -d)
 trap '[ "${KEEP:-0}" = 1 ] || rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
+# shellcheck source=tests/hostile/check.sh
+. tests/hostile/check.sh
 
 # Build once; the gradings below skip make.
-targets=("$BUILD/libworkbook.a" "$BUILD/obj/tests/graded_main.o" "$BUILD/bin/grade-report")
-hidden=()
+hidden=() targets=()
 for n in "${graded[@]}"; do
-    targets+=("$BUILD/bin/check-ch$n-solutions")
-    for t in tests/ch"$n"/*.c; do targets+=("$BUILD/obj/${t%.c}.o"); done
-    if compgen -G "tests/hidden/ch$n/*.c" >/dev/null; then
-        hidden+=("$n") targets+=("$BUILD/bin/hidden-ch$n-solutions")
-    fi
+    targets+=("$BUILD/bin/subject-ch$n-solutions")
+    compgen -G "tests/hidden/ch$n/*.c" >/dev/null && hidden+=("$n")
 done
-make -s --no-print-directory "${targets[@]}" >/dev/null || { echo "FAIL: cannot build the grader"; exit 1; }
+make -s --no-print-directory GRADE_CHAPTERS="${graded[*]}" grade-build "${targets[@]}" >"$tmp/make.log" 2>&1 ||
+    { echo "FAIL: cannot build the grader"; tail -n 20 "$tmp/make.log"; exit 1; }
 export GRADE_MAKE=0 GRADE_TIMEOUT=2
 [ ${#hidden[@]} -gt 0 ] || bad "no chapter has hidden tests (tests/hidden/chN/)"
 for n in "${graded[@]}"; do
@@ -66,25 +73,25 @@ done
 mkdir -p "$tmp/reference"
 cp solutions/ch*.c "$tmp/reference/"
 
-# rows TSV: "chapter test status points visibility" lines
-rows() { awk -F'\t' 'NR > 1 { print $1, $2, $3, $4, $9 }' "$1"; }
+# rows TSV: "chapter test status points visibility" lines (tests only)
+rows() { awk -F'\t' 'NR > 1 && $3 != "warnings" { print $1, $2, $3, $4, $9 }' "$1"; }
 
 # 1. Hidden tests: the reference full (seed 1 graded, two more run directly),
 # the stubs zero.
-GRADE_DIR=$tmp/g-ref bash tools/grade.sh "$tmp/reference" "${hidden[@]}" >"$tmp/ref.log" 2>&1 ||
+GRADE_DIR=$tmp/g-ref bash tools/grade/grade.sh "$tmp/reference" "${hidden[@]}" >"$tmp/ref.log" 2>&1 ||
     bad "grading the reference exited $?"
 for n in "${hidden[@]}"; do
     got=$(rows "$tmp/g-ref/results.tsv" | awk -v n="$n" '$1 == n && $5 == "after_due_date"')
     [ -n "$got" ] || bad "chapter $n: no hidden rows in the reference's grading"
     notpass=$(awk '$3 != "pass"' <<<"$got")
     [ -z "$notpass" ] || { bad "chapter $n: the reference does not pass its hidden tests:"; echo "$notpass"; grep -i hidden "$tmp/ref.log" | head; }
-    # other seeds, other cases: the reference linked with itself, directly
+    # other seeds, other cases: the reference's subject, directly
     for seed in 7 4242; do
-        "$BUILD/bin/hidden-ch$n-solutions" --seed $seed --expect full --quiet >"$tmp/seed.log" 2>&1 ||
-            { bad "chapter $n: the reference fails its hidden tests with seed $seed:"; "$BUILD/bin/hidden-ch$n-solutions" --seed $seed | tail -n 8; }
+        "$BUILD/bin/hidden-ch$n" --subject "$BUILD/bin/subject-ch$n-solutions" --seed $seed --expect full --quiet >"$tmp/seed.log" 2>&1 ||
+            { bad "chapter $n: the reference fails its hidden tests with seed $seed:"; "$BUILD/bin/hidden-ch$n" --subject "$BUILD/bin/subject-ch$n-solutions" --seed $seed | tail -n 8; }
     done
 done
-GRADE_DIR=$tmp/g-stubs bash tools/grade.sh "$tmp/stubs" "${hidden[@]}" >"$tmp/stubs.log" 2>&1 || bad "grading the stubs exited $?"
+GRADE_DIR=$tmp/g-stubs bash tools/grade/grade.sh "$tmp/stubs" "${hidden[@]}" >"$tmp/stubs.log" 2>&1 || bad "grading the stubs exited $?"
 for n in "${hidden[@]}"; do
     got=$(rows "$tmp/g-stubs/results.tsv" | awk -v n="$n" '$1 == n && $5 == "after_due_date"')
     [ -n "$got" ] || bad "chapter $n: no hidden rows in the stubs' grading"
@@ -95,18 +102,22 @@ done
 # 2. The formats, from one submission of every kind of chapter: chapter 1
 # crashes in some tests (tests/hostile/ch1/abort.c), the next does not compile
 # (the compiler repeats its line with quotes, markup, a control byte and bytes
-# that are not UTF-8), the next is the reference, any further one is missing.
+# that are not UTF-8), the next is the reference with an unused variable (a
+# warning), any further one is missing.
 mixed=$tmp/mixed
 mkdir -p "$mixed/exercises"
 bash tests/hostile/assemble.sh tests/hostile/ch1/abort.c >"$mixed/exercises/ch1.c" || bad "cannot assemble tests/hostile/ch1/abort.c"
 second=${graded[1]:-} third=${graded[2]:-}
 [ -n "$second" ] &&
     printf '#error "<b>&amp;</b> \x27q\x27 \"dq\" ]]> \x01\x1b[31m \xff\xfe \xc3\xa9t\xc3\xa9 \\"\n' >"$mixed/exercises/ch$second.c"
-[ -n "$third" ] && cp "solutions/ch$third.c" "$mixed/exercises/"
+if [ -n "$third" ]; then
+    cp "solutions/ch$third.c" "$mixed/exercises/"
+    printf 'static int unused_helper(void) { int never_used; return 0; }\n' >>"$mixed/exercises/ch$third.c"
+fi
 
 # One grading writes Gradescope's JSON; the other formats come from the same
 # results by the same reporter, as grade.sh would write them.
-GRADE_DIR=$tmp/g-mixed FORMAT=gradescope OUT=$tmp/out.gradescope bash tools/grade.sh "$mixed" "${graded[@]}" >"$tmp/mixed.log" 2>&1 ||
+GRADE_DIR=$tmp/g-mixed FORMAT=gradescope OUT=$tmp/out.gradescope bash tools/grade/grade.sh "$mixed" "${graded[@]}" >"$tmp/mixed.log" 2>&1 ||
     bad "FORMAT=gradescope: grade.sh exited $?"
 [ -s "$tmp/out.gradescope" ] || bad "FORMAT=gradescope: no $tmp/out.gradescope"
 for format in text junit tap; do
@@ -115,20 +126,31 @@ done
 tsv=$tmp/g-mixed/results.tsv
 total=$(awk -F'\t' 'NR > 1 { p += $4 } END { print p + 0 }' "$tsv")
 max=$(awk -F'\t' 'NR > 1 { p += $5 } END { print p + 0 }' "$tsv")
-nrows=$(($(wc -l <"$tsv") - 1))
-npass=$(awk -F'\t' 'NR > 1 && $3 == "pass"' "$tsv" | wc -l)
-echo "the mixed submission: $total/$max points, statuses: $(awk -F'\t' 'NR > 1 { print $3 }' "$tsv" | sort | uniq -c | tr -s " \n" " ")"
-awk -F'\t' 'NR > 1 && $1 == 1 && $3 == "crash"' "$tsv" | grep -q . || bad "chapter 1: no test crashed on abort()"
-awk -F'\t' 'NR > 1 && $1 == 1 && $3 == "pass"' "$tsv" | grep -q . || bad "chapter 1: no test passed beside the crash"
+nrows=$(rows "$tsv" | wc -l)
+npass=$(rows "$tsv" | awk '$3 == "pass"' | wc -l)
+isolation=$(awk -F'\t' 'NR == 2 { print $10 }' "$tsv")
+echo "the mixed submission: $total/$max points, statuses: $(rows "$tsv" | awk '{ print $3 }' | sort | uniq -c | tr -s " \n" " "), isolation $isolation"
+[[ $isolation =~ ^(bwrap|uid|none)$ ]] || bad "results.tsv does not say which isolation was used: '$isolation'"
+rows "$tsv" | awk '$1 == 1 && $3 == "crash"' | grep -q . || bad "chapter 1: no test crashed on abort()"
+rows "$tsv" | awk '$1 == 1 && $3 == "pass"' | grep -q . || bad "chapter 1: no test passed beside the crash"
 if [ -n "$second" ]; then
-    awk -F'\t' -v n="$second" 'NR > 1 && $1 == n && ($3 != "compile" || $4 != 0)' "$tsv" | grep -q . &&
+    rows "$tsv" | awk -v n="$second" '$1 == n && ($3 != "compile" || $4 != 0)' | grep -q . &&
         bad "chapter $second: every test should be 'compile' with 0 points"
     grep -q 'does not compile' "$tmp/out.text" || bad "the text report does not say chapter $second does not compile"
 fi
 if [ -n "$third" ]; then
-    awk -F'\t' -v n="$third" 'NR > 1 && $1 == n && $3 != "pass"' "$tsv" | grep -q . &&
-        bad "chapter $third (the reference) was not graded in full beside the others"
+    rows "$tsv" | awk -v n="$third" '$1 == n && $3 != "pass"' | grep -q . &&
+        bad "chapter $third (the reference, with a warning) was not graded in full beside the others"
+    awk -F'\t' -v n="$third" '$1 == n && $3 == "warnings" && $7 ~ /never_used/' "$tsv" | grep -q . ||
+        bad "chapter $third: the compiler's warning is not in the results"
+    for format in text gradescope junit tap; do
+        grep -q 'never_used' "$tmp/out.$format" || bad "the $format report does not show chapter $third's warning"
+    done
 fi
+for format in text gradescope junit tap; do
+    grep -q "Isolation: $isolation\|\"isolation\" value=\"$isolation\"" "$tmp/out.$format" ||
+        bad "the $format report does not say the isolation ($isolation)"
+done
 
 # Gradescope: valid JSON, Gradescope's fields with their types, the same points.
 node - "$tmp/out.gradescope" "$total" "$nrows" <<'JS' || bad "results.json does not match Gradescope's schema"
@@ -141,6 +163,7 @@ const vis = ["hidden", "after_due_date", "after_published", "visible"];
 need(num(r.score), "score is a number");
 need(num(r.execution_time), "execution_time is a number");
 need(typeof r.output === "string" && r.output.length > 0, "output is a string");
+need(/Isolation: (bwrap|uid|none)/.test(r.output), "output says which isolation was used");
 need(Array.isArray(r.tests), "tests is an array");
 const tests = r.tests || [];
 need(tests.length === +nrows, `one test per row (${tests.length} vs ${nrows})`);
@@ -181,13 +204,13 @@ mkdir -p "$loop"
 bash tests/hostile/assemble.sh tests/hostile/ch1/infinite_loop.c >"$loop/ch1.c" || bad "cannot assemble tests/hostile/ch1/infinite_loop.c"
 cp "$tmp/out.gradescope" "$tmp/good.json"
 cp "$tsv" "$tmp/good.tsv"
-GRADE_DIR=$tmp/g-mixed FORMAT=gradescope OUT=$tmp/good.json bash tools/grade.sh "$loop" 1 >"$tmp/stop.log" 2>&1 &
+GRADE_DIR=$tmp/g-mixed FORMAT=gradescope OUT=$tmp/good.json bash tools/grade/grade.sh "$loop" 1 >"$tmp/stop.log" 2>&1 &
 pid=$!
-for _ in $(seq 40); do
-    [ -e "$tmp/g-mixed/ch1/check-ch1" ] && break
+for _ in $(seq 100); do
+    pgrep -f -- "check-ch1 --subject" >/dev/null && break
     sleep 0.1
 done
-sleep 1
+sleep 0.5
 kill -TERM "$pid"
 wait "$pid"
 status=$?
@@ -198,31 +221,37 @@ node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1])); if (
     bad "no valid results.json.partial saying the grading was stopped"
 [ -s "$tmp/g-mixed/results.partial.tsv" ] || bad "no results.partial.tsv"
 grep -q 'INCOMPLETE' "$tmp/stop.log" || bad "a stopped grading does not say so"
-left=$(pgrep -af -- "$tmp/g-mixed/")
+sleep 0.5
+left=$(pgrep -af -- '--zygote|check-ch1 --subject|wb-grade\.' | grep -v pgrep)
 [ -z "$left" ] || { bad "processes left behind by the stopped grading:"; echo "$left"; }
 
-# 4. Cheats, each refused with zero points: including the reference through
-# the include path, a link to the reference, calling the renamed reference
-# the hidden tests link with.
-cheat() {  # cheat NAME: grades $tmp/cheat/NAME (its chapter 1), expects 'refused'
-    GRADE_DIR=$tmp/g-cheat bash tools/grade.sh "$tmp/cheat/$1" 1 >"$tmp/cheat-$1.log" 2>&1 || bad "cheat $1: grade.sh exited $?"
-    awk -F'\t' 'NR > 1 && ($3 != "refused" || $4 != 0)' "$tmp/g-cheat/results.tsv" | grep -q . &&
-        { bad "cheat $1: not refused with 0 points:"; grep -m3 -E 'ch  |^1 ' "$tmp/cheat-$1.log"; }
+# 4. Cheats get nothing: including the reference through a relative path
+# (the compiler's sandbox has no workbook), a link to it (refused: it leads
+# out of the submission), calling the renamed reference the hidden tests link
+# with (refused: not a call an exercise may make).
+cheat() {  # cheat NAME: grades $tmp/cheat/NAME (its chapter 1): every test 0 points, as STATUS
+    GRADE_DIR=$tmp/g-cheat bash tools/grade/grade.sh "$tmp/cheat/$1" 1 >"$tmp/cheat-$1.log" 2>&1 || bad "cheat $1: grade.sh exited $?"
+    rows "$tmp/g-cheat/results.tsv" | awk -v st="$2" '$3 != st || $4 != 0' | grep -q . &&
+        { bad "cheat $1: not $2 with 0 points:"; grep -m3 -E 'ch  |^1 ' "$tmp/cheat-$1.log"; }
+    [ -z "$(leaks "$tmp/cheat-$1.log" "$tmp/g-cheat/results.tsv")" ] || bad "cheat $1: its report shows lines of the reference"
 }
-mkdir -p "$tmp/cheat/include" "$tmp/cheat/link/exercises" "$tmp/cheat/call"
-printf '#include "../solutions/ch1.c"\n' >"$tmp/cheat/include/ch1.c"
-cheat include
+mkdir -p "$tmp/cheat/include" "$tmp/cheat/link/exercises" "$tmp/cheat/call" "$tmp/cheat/werror"
+printf '#include "../solutions/ch1.c"\n#include "../../../solutions/ch1.c"\n' >"$tmp/cheat/include/ch1.c"
+cheat include compile
 ln -s "$PWD/solutions/ch1.c" "$tmp/cheat/link/exercises/ch1.c"
-cheat link
+cheat link refused
 sed 's/^void zscore(double \*z, const double \*x, int n) {$/void ref_zscore(double *z, const double *x, int n);\nvoid zscore(double *z, const double *x, int n) {\n    ref_zscore(z, x, n);\n    return;/' \
     "$tmp/reference/ch1.c" >"$tmp/cheat/call/ch1.c"
 grep -q 'ref_zscore(z, x, n)' "$tmp/cheat/call/ch1.c" || bad "cheat call: could not make it"
-cheat call
+cheat call refused
+# WERROR=1: the instructor's choice to make a warning fatal.
+{ cat "$tmp/reference/ch1.c"; printf 'static int unused_helper(void) { int never_used; return 0; }\n'; } >"$tmp/cheat/werror/ch1.c"
+WERROR=1 cheat werror compile
 
 # 5. MIN_POINTS: the exit status.
-GRADE_DIR=$tmp/g-min MIN_POINTS=full bash tools/grade.sh "$tmp/reference" 1 >/dev/null 2>&1 ||
+GRADE_DIR=$tmp/g-min MIN_POINTS=full bash tools/grade/grade.sh "$tmp/reference" 1 >/dev/null 2>&1 ||
     bad "the reference with MIN_POINTS=full exited $?"
-GRADE_DIR=$tmp/g-min MIN_POINTS=1 bash tools/grade.sh "$tmp/stubs" 1 >/dev/null 2>&1
+GRADE_DIR=$tmp/g-min MIN_POINTS=1 bash tools/grade/grade.sh "$tmp/stubs" 1 >/dev/null 2>&1
 [ $? = 1 ] || bad "the stubs with MIN_POINTS=1 should exit 1"
 
 # 6. grade-all: one row each, whatever the submission (on the first two chapters: enough).
@@ -234,7 +263,7 @@ bash tests/hostile/assemble.sh tests/hostile/ch1/segfault.c >"$subs/hostile/ch1.
 cp "$tmp/reference"/*.c "$subs/nested/upload/exercises/"
 cp "$tmp/reference"/*.c "$subs/odd, \"name\"/"
 printf '#include "../ref/ch1.c"\n' >"$subs/copycat/ch1.c"
-GRADE_ALL_DIR=$tmp/all GRADEBOOK=$tmp/gradebook.csv bash tools/grade-all.sh "$subs" "${graded[@]:0:2}" >"$tmp/all.log" 2>&1 ||
+GRADE_ALL_DIR=$tmp/all GRADEBOOK=$tmp/gradebook.csv bash tools/grade/grade-all.sh "$subs" "${graded[@]:0:2}" >"$tmp/all.log" 2>&1 ||
     { bad "grade-all exited $?"; cat "$tmp/all.log"; }
 book=$tmp/gradebook.csv
 cat "$book"
@@ -249,8 +278,55 @@ for s in stubs empty copycat; do
 done
 h=$(row hostile | awk -F, '{ print $2 }')
 [ -n "$h" ] && [ "$h" -gt 0 ] || bad "hostile: its chapter 1 should be graded, not zero ($h)"
-grep -q 'refused' "$tmp/all/copycat/results.tsv" || bad "copycat: including another submission's file should be refused"
 [ "$(grep -c ',ok$' "$book")" = 7 ] || bad "every grading should be complete (status ok)"
 
-[ $fail = 0 ] && echo "instructor grading: hidden tests of chapters ${hidden[*]}, 4 formats, a stopped grading, MIN_POINTS, grade-all of 7: all as expected"
+# grade-all is fair: an honest submission beside the worst of tests/hostile/
+# scores what it scores alone, test for test.
+fair=$tmp/fair
+mkdir -p "$fair/honest"
+cp "$tmp/reference/ch1.c" "$fair/honest/"
+for h in daemon forkloop bigalloc forge_verdict append_results; do
+    mkdir -p "$fair/$h"
+    HOSTILE_DEFINES="#define HOSTILE_RESULTS \"$tmp/fair-side/$h\"" \
+        bash tests/hostile/assemble.sh "tests/hostile/ch1/$h.c" >"$fair/$h/ch1.c" || bad "cannot assemble $h"
+done
+GRADE_ALL_DIR=$tmp/fair-side GRADEBOOK=$tmp/fair-side.csv bash tools/grade/grade-all.sh "$fair" 1 >"$tmp/fair-side.log" 2>&1 || true
+rm -rf "$fair"/{daemon,forkloop,bigalloc,forge_verdict,append_results}
+GRADE_ALL_DIR=$tmp/fair-alone GRADEBOOK=$tmp/fair-alone.csv bash tools/grade/grade-all.sh "$fair" 1 >"$tmp/fair-alone.log" 2>&1 ||
+    { bad "grade-all of the honest submission alone exited $?"; cat "$tmp/fair-alone.log"; }
+side=$(rows "$tmp/fair-side/honest/results.tsv" | awk '{ print $2, $3, $4 }')
+alone=$(rows "$tmp/fair-alone/honest/results.tsv" | awk '{ print $2, $3, $4 }')
+[ -n "$alone" ] && [ "$side" = "$alone" ] || { bad "the honest submission scored differently beside hostile ones:"; diff <(echo "$alone") <(echo "$side") | head; }
+awk -F, 'NR > 1 && $NF != "ok"' "$tmp/fair-side.csv" | grep -q . && { bad "a grading beside hostile ones did not complete:"; cat "$tmp/fair-side.csv"; }
+
+# 7. Gradescope: run_autograder in a folder laid out as Gradescope's, on the
+# reference and on a hostile submission.
+for who in reference hostile; do
+    ag=$tmp/autograder-$who
+    mkdir -p "$ag/submission" "$ag/results"
+    ln -s "$PWD" "$ag/source"
+    if [ $who = reference ]; then cp "$tmp/reference"/*.c "$ag/submission/"
+    else bash tests/hostile/assemble.sh tests/hostile/ch1/forge_verdict.c >"$ag/submission/ch1.c"; fi
+    AUTOGRADER_ROOT=$ag GRADE_DIR=$tmp/g-autograder-$who GRADE_MAKE=1 \
+        bash tools/grade/gradescope/run_autograder >"$tmp/autograder-$who.log" 2>&1 || bad "run_autograder ($who) exited $?"
+    node - "$ag/results/results.json" "$who" <<'JS' || { bad "run_autograder ($who): results.json is not right"; tail -n 20 "$tmp/autograder-$who.log"; }
+const [file, who] = process.argv.slice(2);
+const r = JSON.parse(require("fs").readFileSync(file, "utf8"));
+const max = r.tests.reduce((s, t) => s + t.max_score, 0);
+const bad = [];
+if (!/Isolation: (bwrap|uid|none)/.test(r.output)) bad.push("no isolation in output");
+if (who === "reference" && r.score !== max) bad.push(`reference: ${r.score}/${max}`);
+if (who === "hostile") {
+  const lost = r.tests.filter(t => /zscore/.test(t.name) && t.score > 0);
+  if (lost.length) bad.push("the forged verdict earned points: " + lost.map(t => t.name).join(", "));
+  if (r.score >= max || r.score <= 0) bad.push(`hostile: ${r.score}/${max}`);
+}
+if (bad.length) { console.log(bad.join("\n")); process.exit(1); }
+JS
+done
+sleep 0.5
+left=$(pgrep -af -- '--zygote|wb-grade\.' | grep -v pgrep)
+[ -z "$left" ] || { bad "processes left behind:"; echo "$left"; }
+
+[ $fail = 0 ] && echo "instructor grading: hidden tests of chapters ${hidden[*]}, 4 formats, a stopped grading, cheats, MIN_POINTS, grade-all of 7 and its fairness, run_autograder: all as expected"
 exit $fail

@@ -21,10 +21,10 @@ copy=$tmp/mnist-workbook-student
 [ -d "$copy" ] || { echo "FAIL: no mnist-workbook-student/ in the tarball"; exit 1; }
 echo "$(find "$copy" -type f | wc -l) files"
 
-for p in solutions tests/hidden tests/hostile build data INSTRUCTORS.md tools/gradescope; do
+for p in solutions tests/hidden tests/hostile build data INSTRUCTORS.md tools/grade/gradescope; do
     [ -e "$copy/$p" ] && bad "the student copy holds $p"
 done
-for p in Makefile README.md lib exercises tests/graded.h tests/graded_main.c tools/grade.sh; do
+for p in Makefile README.md lib exercises tests/graded.h tests/graded_main.c tools/grade/grade.sh; do
     [ -e "$copy/$p" ] || bad "the student copy lacks $p"
 done
 [ -s "$copy/.github/workflows/classroom.yml" ] || bad "no .github/workflows/classroom.yml in the student copy"

@@ -3,7 +3,7 @@
 // others.
 // replaces: zscore
 // expect: exit
-// says: called exit\(0\) before the test finished
+// says: called exit\(0\) before it returned
 #include <stdlib.h>
 
 #include "hostile/hostile.h"

@@ -3,7 +3,7 @@
 // pass the others.
 // replaces: class_mean_image
 // expect: crash
-// says: crashed: segmentation fault \(SIGSEGV\) at address 0x0: a NULL pointer
+// says: crashed in class_mean_image: segmentation fault \(SIGSEGV\) at address 0x0: a NULL pointer
 #include "hostile/hostile.h"
 
 // volatile, so that the compiler cannot see the NULL and turn the write into a trap

@@ -3,7 +3,7 @@
 // program early (not as passed), and pass the others.
 // replaces: one_hot
 // expect: exit
-// says: called _exit\(0\) before the test finished
+// says: called _exit\(0\) before it returned
 #include <unistd.h>
 
 #include "hostile/hostile.h"

@@ -9,11 +9,11 @@
 #   make -s grade CH=N MIN_POINTS=full     exit 0 only with all of chapter N's points
 #
 # worth the points of chapter N's public tests. With --per-test, a test is one
-# graded test, `build/bin/check-chN-exercises --only NAME`, worth its points:
+# graded test, `make check-chN ONLY=NAME`, worth its points:
 # partial credit within a chapter. Hidden tests are not in a student's copy;
 # they run in the instructor's grading (Gradescope or make grade-all).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 per_test=0
 [ "${1:-}" = --per-test ] && per_test=1
 BUILD=${BUILD:-build}
@@ -25,12 +25,9 @@ for d in chapters/[0-9][0-9]-*/main.c; do [ -e "$d" ] || continue; n=${d#chapter
 # The public tests of chapter $1, "name<TAB>points<TAB>what", from whichever
 # build there is.
 list() {
-    local b
-    make -s --no-print-directory "$BUILD/bin/check-ch$1-exercises" >/dev/null 2>&1 || true
-    for b in "$BUILD/bin/check-ch$1-exercises" "$BUILD/bin/check-ch$1-solutions"; do
-        [ -x "$b" ] && "$b" --list && return 0
-    done
-    echo "classroom: cannot list the tests of chapter $1 (make $BUILD/bin/check-ch$1-exercises)" >&2
+    make -s --no-print-directory "$BUILD/bin/check-ch$1" >/dev/null 2>&1 || true
+    [ -x "$BUILD/bin/check-ch$1" ] && "$BUILD/bin/check-ch$1" --list && return 0
+    echo "classroom: cannot list the tests of chapter $1 (make $BUILD/bin/check-ch$1)" >&2
     return 1
 }
 title() { sed -n 's/^[[:space:]]*[0-9]*, "\(.*\)",[[:space:]]*$/\1/p' tests/ch"$1"/*.c | head -n 1; }
@@ -38,7 +35,7 @@ title() { sed -n 's/^[[:space:]]*[0-9]*, "\(.*\)",[[:space:]]*$/\1/p' tests/ch"$
 q() { printf "'%s'" "${1//\'/\'\'}"; }
 
 cat <<EOF
-# GitHub Classroom autograding for the MNIST workbook, made by tools/classroom.sh.
+# GitHub Classroom autograding for the MNIST workbook, made by tools/grade/classroom.sh.
 # Put it in the assignment's template repository as .github/workflows/classroom.yml.
 name: Autograding Tests
 'on':
@@ -86,8 +83,8 @@ EOF
       uses: classroom-resources/autograding-command-grader@v1
       with:
         test-name: $(q "ch$n $name")
-        setup-command: make -s $BUILD/bin/check-ch$n-exercises
-        command: $BUILD/bin/check-ch$n-exercises --only $name
+        setup-command: make -s $BUILD/bin/check-ch$n $BUILD/bin/subject-ch$n-exercises
+        command: $BUILD/bin/check-ch$n --subject $BUILD/bin/subject-ch$n-exercises --only $name
         timeout: 2
         max-score: $points
 EOF

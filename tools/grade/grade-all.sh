@@ -5,14 +5,15 @@
 #
 #   make grade-all SUBMISSIONS=dir [CH="1 2"] [FORMAT=gradescope] [GRADEBOOK=file]
 #
-# The grader is built once, then tools/grade.sh grades JOBS submissions at a
+# The grader is built once, then tools/grade/grade.sh grades JOBS submissions at a
 # time (default: one per core, `nproc`), each into its own folder
 # $GRADE_ALL_DIR/NAME/ (default build/grade-all/): results.tsv, the report in
 # FORMAT (results.txt, .json, .xml or .tap) and report.txt, what grade.sh
 # printed. Each grading has a time limit of its own (GRADE_ALL_TIMEOUT, 900 s),
 # after which it is stopped and keeps what it knew; whatever one submission
-# does, the others are graded. A submission's #include of another
-# submission's file is refused (GRADE_FORBID).
+# does, the others are graded as they would be alone: each grading has its
+# own sandbox (and, as root, a user id of its own), and none sees the folder
+# of submissions (GRADE_FORBID).
 #
 # The gradebook, replaced whole or not at all:
 #
@@ -30,7 +31,7 @@ set -uo pipefail
 die() { echo "grade-all: $*" >&2; exit 2; }
 
 caller=$PWD
-root=$(cd "$(dirname "$0")/.." && pwd -P)
+root=$(cd "$(dirname "$0")/../.." && pwd -P)
 [ $# -ge 1 ] && [ -n "$1" ] || die "say which folder: make grade-all SUBMISSIONS=dir"
 [ -d "$1" ] || die "no folder $1"
 subs=$(cd "$1" && pwd -P)
@@ -59,19 +60,10 @@ if [ $# -gt 0 ]; then
 fi
 
 # Build once, so that the gradings can run side by side without make.
-targets=("$BUILD/libworkbook.a" "$BUILD/obj/tests/graded_main.o" "$BUILD/bin/grade-report")
-for n in "${chapters[@]}"; do
-    for t in tests/ch"$n"/*.c; do [ -e "$t" ] && targets+=("$BUILD/obj/${t%.c}.o"); done
-done
-make -s --no-print-directory "${targets[@]}" >/dev/null || die "cannot build the grader"
-for n in "${chapters[@]}"; do
-    make -s --no-print-directory "$BUILD/bin/check-ch$n-solutions" >/dev/null 2>&1 ||
-        make -s --no-print-directory "$BUILD/bin/check-ch$n-exercises" >/dev/null 2>&1 || true
-    if [ "${HIDDEN:-1}" != 0 ] && compgen -G "tests/hidden/ch$n/*.c" >/dev/null && [ -f "solutions/ch$n.c" ]; then
-        make -s --no-print-directory "$BUILD/bin/hidden-ch$n-solutions" >/dev/null ||
-            die "cannot build the hidden tests of chapter $n"
-    fi
-done
+make -s --no-print-directory BUILD="$BUILD" HIDDEN="${HIDDEN:-1}" GRADE_CHAPTERS="${chapters[*]}" \
+    grade-build >"$GRADE_ALL_DIR/make.log" 2>&1 || { tail -n 5 "$GRADE_ALL_DIR/make.log" >&2; die "cannot build the grader"; }
+grep -E '^(CC|STUDENT_CFLAGS|SUBJECT_LDFLAGS|SUBJECT_OBJ|SANITIZE)=' "$GRADE_ALL_DIR/make.log" >"$BUILD/grade-flags.txt"
+rm -f "$GRADE_ALL_DIR/make.log"
 
 # The submissions, and a folder for each: its own name when that is a plain
 # one, else a plain form of it with a number.
@@ -92,8 +84,8 @@ grade_one() {
     mkdir -p "$dir" || return 0
     rm -f "$dir/status" "$dir/results.partial.tsv" "$dir/results.$ext.partial"
     # shellcheck disable=SC2086  # the chapters are words
-    GRADE_MAKE=0 GRADE_DIR=$dir OUT=$dir/results.$ext GRADE_FORBID=$subs MIN_POINTS='' \
-        timeout -k 30 "$TIME_LIMIT" bash "$root/tools/grade.sh" "$sub" $GRADE_CHAPTERS \
+    GRADE_MAKE=0 GRADE_JOBS=1 GRADE_DIR=$dir OUT=$dir/results.$ext GRADE_FORBID=$subs MIN_POINTS='' \
+        timeout -k 30 "$TIME_LIMIT" bash "$root/tools/grade/grade.sh" "$sub" $GRADE_CHAPTERS \
         >"$dir/report.txt" 2>&1 </dev/null
     status=$?
     echo "$status" >"$dir/status"

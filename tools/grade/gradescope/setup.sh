@@ -9,7 +9,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends build-essential pkg-config check libsubunit-dev \
-    libopenblas-dev zlib1g-dev libyaml-dev binutils ca-certificates
+    libopenblas-dev zlib1g-dev libyaml-dev binutils ca-certificates util-linux bubblewrap
 
 cd "${AUTOGRADER_ROOT:-/autograder}/source"
 # Without OpenBLAS's pkg-config file, the portable matrix products.

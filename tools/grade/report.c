@@ -1,4 +1,4 @@
-// grade-report.c: one grading's results (the results.tsv of tools/grade.sh),
+// report.c (grade-report): one grading's results (the results.tsv of tools/grade/grade.sh),
 // written in the format a course tool reads.
 //
 //   grade-report --format text|gradescope|junit|tap [--title NAME] [--seconds S]
@@ -7,12 +7,17 @@
 // The result model is the TSV, one row per test (backslash, tab, newline and
 // carriage return escaped as \\ \t \n \r):
 //
-//   chapter test status points max_points message output description visibility
+//   chapter test status points max_points message output description visibility isolation
 //
-// status: pass fail todo crash timeout exit memory cpu output error (the runner,
-// tests/graded_main.c), missing compile refused (tools/grade.sh). visibility:
-// visible, or after_due_date for the instructor's hidden tests. Rows missing
-// the last two columns (an older runner) read as no description, visible.
+// status: pass fail todo crash timeout exit memory cpu output error (the
+// judges, tests/graded_main.c), missing compile refused (tools/grade/grade.sh);
+// or warnings: not a test but the compiler's warnings on a chapter's file (0
+// points, its output the warnings), which every format shows beside the
+// chapter. visibility: visible, or after_due_date for the instructor's hidden
+// tests. isolation: how the submission was kept apart (bwrap, uid or none),
+// which every format states. Rows missing the last columns read as no
+// description, visible, isolation unknown. A row worth more points than its
+// test, or less than none, is not a results row.
 // Every format is written from the same rows, to stdout:
 //
 //   text        a table for people: tests, statuses, points, chapter totals
@@ -39,8 +44,11 @@ typedef struct {
 } Row;
 
 typedef struct {
-    Row *rows;
+    Row *rows;       // the tests
     int n;
+    Row *warnings;   // the compiler's warnings, a row per chapter that had any
+    int nwarnings;
+    char isolation[32];
     const char *title, *partial;
     double seconds;
 } Report;
@@ -100,9 +108,9 @@ static int read_rows(const char *path, Report *rep) {
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
         if (lineno == 1 && strncmp(line, "chapter\t", 8) == 0) continue;  // the header
         if (len == 0) continue;
-        char *field[9] = {0};
+        char *field[10] = {0};
         int nf = 0;
-        for (char *p = line; nf < 9;) {
+        for (char *p = line; nf < 10;) {
             field[nf++] = p;
             char *tab = strchr(p, '\t');
             if (!tab) break;
@@ -111,7 +119,7 @@ static int read_rows(const char *path, Report *rep) {
         }
         Row r = {0};
         if (nf < 6 || !whole_number(field[0], &r.chapter) || !whole_number(field[3], &r.points) ||
-            !whole_number(field[4], &r.max_points)) {
+            !whole_number(field[4], &r.max_points) || r.points < 0 || r.points > r.max_points) {
             fprintf(stderr, "grade-report: %s, line %d: not a results row\n", path, lineno);
             free(line);
             fclose(f);
@@ -124,6 +132,13 @@ static int read_rows(const char *path, Report *rep) {
         r.description = xstrdup(nf > 7 ? unescape(field[7]) : "");
         r.visibility = xstrdup(nf > 8 && *field[8] ? unescape(field[8]) : "visible");
         r.hidden = strcmp(r.visibility, "visible") != 0;
+        if (nf > 9 && *field[9] && !rep->isolation[0])
+            snprintf(rep->isolation, sizeof rep->isolation, "%s", unescape(field[9]));
+        if (strcmp(r.status, "warnings") == 0) {
+            rep->warnings = xrealloc(rep->warnings, sizeof(Row) * (size_t)(rep->nwarnings + 1));
+            rep->warnings[rep->nwarnings++] = r;
+            continue;
+        }
         if (rep->n == cap_rows) {
             cap_rows = cap_rows ? 2 * cap_rows : 64;
             rep->rows = xrealloc(rep->rows, sizeof(Row) * (size_t)cap_rows);
@@ -277,6 +292,41 @@ static void totals(const Report *rep, int *points, int *max) {
     for (int i = 0; i < rep->n; i++) *points += rep->rows[i].points, *max += rep->rows[i].max_points;
 }
 
+// Each line of s, after prefix (plain text).
+static void put_lines(FILE *f, const char *s, const char *prefix) {
+    for (const char *p = s; *p;) {
+        size_t len = strcspn(p, "\n");
+        char *line = xrealloc(NULL, len + 1);
+        memcpy(line, p, len), line[len] = '\0';
+        fputs(prefix, f);
+        put(f, line, PLAIN);
+        fputc('\n', f);
+        free(line);
+        p += len + (p[len] == '\n');
+    }
+}
+
+// How the submission was kept apart, in a sentence.
+static const char *isolation_said(const Report *rep) {
+    if (strcmp(rep->isolation, "bwrap") == 0)
+        return "Isolation: bwrap. The submission was compiled and run in a bubblewrap sandbox "
+               "(its own user, processes, network and view of the files).";
+    if (strcmp(rep->isolation, "uid") == 0)
+        return "Isolation: uid. The submission was compiled and run as a user id of its own, "
+               "the grader's files unreadable to it (this machine has no namespaces for a sandbox).";
+    if (strcmp(rep->isolation, "none") == 0)
+        return "Isolation: none. WARNING: the submission ran without a sandbox, as the grader's "
+               "own user, with limits only: it was trusted.";
+    return "Isolation: not recorded.";
+}
+
+// The compiler's warnings on chapter k's file, or NULL.
+static const Row *warnings_of(const Report *rep, int chapter) {
+    for (int i = 0; i < rep->nwarnings; i++)
+        if (rep->warnings[i].chapter == chapter) return &rep->warnings[i];
+    return NULL;
+}
+
 // The explanation of one test, as the student reads it in Gradescope or TAP.
 static void test_text(FILE *f, const Row *r, Escape how) {
     if (passed(r)) {
@@ -337,18 +387,7 @@ static void write_text(FILE *f, const Report *rep) {
             }
             fputc('\n', f);
             const char *more = strchr(r->message, '\n');
-            if (whole_chapter && !detail_shown && more) {
-                for (const char *p = more + 1; *p;) {
-                    size_t len = strcspn(p, "\n");
-                    char *line = xrealloc(NULL, len + 1);
-                    memcpy(line, p, len), line[len] = '\0';
-                    fputs("      | ", f);
-                    put(f, line, PLAIN);
-                    fputc('\n', f);
-                    free(line);
-                    p += len + (p[len] == '\n');
-                }
-            }
+            if (whole_chapter && !detail_shown && more) put_lines(f, more + 1, "      | ");
             if (whole_chapter) detail_shown = 1;
         }
         fprintf(f, "    chapter %d: %d/%d points", ch[k].chapter, ch[k].points, ch[k].max);
@@ -357,11 +396,19 @@ static void write_text(FILE *f, const Report *rep) {
                     ch[k].points - ch[k].hidden_points, ch[k].max - ch[k].hidden_max,
                     ch[k].hidden_points, ch[k].hidden_max);
         fputc('\n', f);
+        const Row *w = warnings_of(rep, ch[k].chapter);
+        if (w) {
+            fputs("    compiler warnings (not counted): ", f);
+            put_first_line(f, w->message, 160, PLAIN);
+            fputc('\n', f);
+            put_lines(f, w->output, "      | ");
+        }
     }
     free(ch);
     int points, max;
     totals(rep, &points, &max);
     fprintf(f, "total: %d/%d points\n", points, max);
+    fprintf(f, "%s\n", isolation_said(rep));
     if (rep->partial) {
         fputs("INCOMPLETE: ", f);
         put(f, rep->partial, PLAIN);
@@ -404,6 +451,16 @@ static void write_gradescope(FILE *f, const Report *rep) {
         put(f, "\nHidden tests compare your code with the reference solutions; they are shown "
                "after the due date.", JSON);
     put(f, "\nTo see a failing public test in full on your machine: make check-chN.", JSON);
+    for (int i = 0; i < rep->nwarnings; i++) {
+        const Row *w = &rep->warnings[i];
+        snprintf(line, sizeof line, "\n\nChapter %d, compiler warnings (no points lost): ", w->chapter);
+        put(f, line, JSON);
+        put(f, w->message, JSON);
+        put(f, "\n", JSON);
+        put(f, w->output, JSON);
+    }
+    put(f, "\n\n", JSON);
+    put(f, isolation_said(rep), JSON);
     fputs("\",\n  \"output_format\": \"text\",\n  \"stdout_visibility\": \"hidden\",\n", f);
     fputs("  \"tests\": [", f);
     int number = 0, last_chapter = -1;
@@ -466,8 +523,12 @@ static void write_junit(FILE *f, const Report *rep) {
         fprintf(f, "  <testsuite name=\"chapter %d\" tests=\"%d\" failures=\"%d\" errors=\"%d\">\n",
                 ch[k].chapter, ch[k].tests, cf, ce);
         fprintf(f, "    <properties><property name=\"points\" value=\"%d\"/>"
-                "<property name=\"max_points\" value=\"%d\"/></properties>\n",
+                "<property name=\"max_points\" value=\"%d\"/><property name=\"isolation\" value=\"",
                 ch[k].points, ch[k].max);
+        put(f, rep->isolation[0] ? rep->isolation : "unknown", XML);
+        fputs("\"/><property name=\"isolation_said\" value=\"", f);
+        put(f, isolation_said(rep), XML);
+        fputs("\"/></properties>\n", f);
         for (int i = 0; i < rep->n; i++) {
             const Row *r = &rep->rows[i];
             if (r->chapter != ch[k].chapter) continue;
@@ -490,6 +551,14 @@ static void write_junit(FILE *f, const Report *rep) {
                 fprintf(f, "</%s>\n", error ? "error" : "failure");
             }
             fputs("    </testcase>\n", f);
+        }
+        const Row *w = warnings_of(rep, ch[k].chapter);
+        if (w) {
+            fputs("    <system-err>compiler warnings (no points lost): ", f);
+            put(f, w->message, XML);
+            fputs("\n", f);
+            put(f, w->output, XML);
+            fputs("</system-err>\n", f);
         }
         fputs("  </testsuite>\n", f);
     }
@@ -563,12 +632,21 @@ static void write_tap(FILE *f, const Report *rep) {
     }
     Chapter *ch;
     int nch = chapters(rep, &ch);
-    for (int k = 0; k < nch; k++)
+    for (int k = 0; k < nch; k++) {
         fprintf(f, "# chapter %d: %d/%d points\n", ch[k].chapter, ch[k].points, ch[k].max);
+        const Row *w = warnings_of(rep, ch[k].chapter);
+        if (!w) continue;
+        fputs("# chapter ", f);
+        fprintf(f, "%d, compiler warnings (no points lost): ", ch[k].chapter);
+        put_first_line(f, w->message, 200, PLAIN);
+        fputc('\n', f);
+        put_lines(f, w->output, "#   ");
+    }
     free(ch);
     int points, max;
     totals(rep, &points, &max);
     fprintf(f, "# total: %d/%d points\n", points, max);
+    fprintf(f, "# %s\n", isolation_said(rep));
     if (rep->partial) {
         fputs("Bail out! grading was stopped before it finished: ", f);
         put_first_line(f, rep->partial, 300, PLAIN);
@@ -626,12 +704,12 @@ int main(int argc, char **argv) {
     if (!(rep.seconds >= 0 && rep.seconds < 1e9)) rep.seconds = 0;
     if (read_rows(path, &rep) != 0) return 2;
     write(stdout, &rep);
-    for (int i = 0; i < rep.n; i++) {
-        Row *r = &rep.rows[i];
+    for (int i = 0; i < rep.n + rep.nwarnings; i++) {
+        Row *r = i < rep.n ? &rep.rows[i] : &rep.warnings[i - rep.n];
         free(r->test), free(r->status), free(r->message), free(r->output), free(r->description),
             free(r->visibility);
     }
-    free(rep.rows);
+    free(rep.rows), free(rep.warnings);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         perror("grade-report: writing the report");
         return 2;

@@ -1,0 +1,11 @@
+// callbacks_ch3.h: the sets of callbacks chapter 3's calls carry (see
+// judge/call.h, call_callbacks): the judge's proxy names one, and the
+// subject's table builds the function pointers the contract asks for.
+#ifndef WB_CALLBACKS_CH3_H
+#define WB_CALLBACKS_CH3_H
+
+enum {
+    CALLBACKS_LOSS = 1,  // numerical_gradient's loss(ctx): op "loss", no arguments
+};
+
+#endif

@@ -473,7 +473,7 @@ GRADE_CHAPTERS ?= $(CHAPTERS)
 GRADE_HIDDEN    = $(if $(filter 1,$(HIDDEN)),$(filter $(GRADE_CHAPTERS),$(HIDDEN_CHAPTERS)))
 .PHONY: grade-build
 grade-build: $(BIN)/grade-report $(BIN)/sandbox $(SUBJECT_OBJ) \
-             $(foreach n,$(GRADE_CHAPTERS),$(BIN)/check-ch$(n) $(OBJ)/tests/subject/ch$(n).o $(OBJ)/tests/judge/ch$(n).o) \
+             $(foreach n,$(GRADE_CHAPTERS),$(BIN)/check-ch$(n) $(OBJ)/tests/subject/ch$(n).o $(BUILD)/grade-contract/ch$(n).txt) \
              $(foreach n,$(GRADE_HIDDEN),$(BIN)/hidden-ch$(n))
 	$(info CC=$(CC))
 	$(info STUDENT_CFLAGS=$(filter-out -Werror,$(WARN)) $(CFLAGS) $(DEFS))
@@ -481,6 +481,11 @@ grade-build: $(BIN)/grade-report $(BIN)/sandbox $(SUBJECT_OBJ) \
 	$(info SUBJECT_OBJ=$(SUBJECT_OBJ))
 	$(info SANITIZE=$(SANITIZE))
 	@:
+
+# A chapter's contract, for the grader: the names its judge's proxies define.
+$(BUILD)/grade-contract/ch%.txt: $(OBJ)/tests/judge/ch%.o
+	@mkdir -p $(@D)
+	nm -g --defined-only -P $< | awk '{ print $$1 }' >$@
 
 # ---------------------------------------------------------------------------
 # Reliability: fuzzing, sanitizers, valgrind, and a clear word for a chapter

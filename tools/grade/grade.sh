@@ -317,11 +317,12 @@ if [ "${GRADE_MAKE:-1}" != 0 ]; then
     rm -f "$log"
 fi
 [ -s "$flags" ] || cannot_run "no $flags: run make grade-build"
-CC=$(sed -n 's/^CC=//p' "$flags")
-STUDENT_CFLAGS=$(sed -n 's/^STUDENT_CFLAGS=//p' "$flags")
-SUBJECT_LDFLAGS=$(sed -n 's/^SUBJECT_LDFLAGS=//p' "$flags")
-read -ra SUBJECT_OBJ <<<"$(sed -n 's/^SUBJECT_OBJ=//p' "$flags")"
-sanitize=$(sed -n 's/^SANITIZE=//p' "$flags")
+CC= STUDENT_CFLAGS= SUBJECT_LDFLAGS= SUBJECT_OBJ= SANITIZE=
+while IFS='=' read -r key value; do
+    case $key in CC | STUDENT_CFLAGS | SUBJECT_LDFLAGS | SUBJECT_OBJ | SANITIZE) printf -v "$key" '%s' "$value" ;; esac
+done <"$flags"
+read -ra SUBJECT_OBJ <<<"$SUBJECT_OBJ"
+sanitize=$SANITIZE
 [ -n "$CC" ] && [ -n "$STUDENT_CFLAGS" ] || cannot_run "$flags holds no compiler flags"
 [ "${WERROR:-0}" = 1 ] && STUDENT_CFLAGS+=" -Werror"
 [ -x "$REPORT" ] || cannot_run "no $REPORT: run make grade-build"
@@ -387,13 +388,15 @@ grade_chapter() {
     cp "$src" "$w/src/$rel" && cp $(contract_headers) "$w/include/" &&
         cp "${SUBJECT_OBJ[@]}" "$OBJ/tests/subject/ch$n.o" "$w/lib/" ||
         { zero_chapter "$n" error "the grader could not copy what it compiles" "$crow"; return; }
-    nm -g --defined-only -P "$OBJ/tests/judge/ch$n.o" | awk '{ print $1 }' >"$w/lib/contract.txt"
+    cp "$BUILD/grade-contract/ch$n.txt" "$w/lib/contract.txt" ||
+        { zero_chapter "$n" error "the grader has no contract for chapter $n: run make grade-build" "$crow"; return; }
 
-    # 2. Compile, in the sandbox; the warnings are shown, not fatal.
-    # shellcheck disable=SC2086  # the flags are words
-    if ! sandboxed "$w" --memory 1024 --cpu 60 --file-size 64 --timeout 120 -- \
-        "$CC" $STUDENT_CFLAGS -I../include -c "$rel" -o ../out/submission.o \
-        >"$w/compile.txt" 2>&1; then
+    # 2. Compile, in the sandbox; the warnings are shown, not fatal. The same
+    # sandbox lists the object's sections and symbols for the checks below.
+    # shellcheck disable=SC2016,SC2086  # $1.. are the sandboxed shell's; the flags are words
+    if ! sandboxed "$w" --memory 1024 --cpu 60 --file-size 64 --timeout 120 -- /bin/sh -c \
+        '"$@" -c "$0" -o ../out/submission.o && readelf -W -S -s ../out/submission.o >../out/readelf.txt' \
+        "$rel" "$CC" $STUDENT_CFLAGS -I../include >"$w/compile.txt" 2>&1; then
         [ -s "$w/compile.txt" ] || echo "the compiler stopped without a message" >"$w/compile.txt"
         text=$(compiler_text "$w/compile.txt")
         first=$(grep -m1 -E 'error|fatal|out of time|memory' <<<"$text" || head -n1 <<<"$text")
@@ -407,9 +410,8 @@ $text" "$crow"
     fi
 
     # 3. The object: nothing but the contract's kind of code (allow-lists).
-    sandboxed "$w" --timeout 60 -- readelf -W -S -s ../out/submission.o >"$w/readelf.txt" 2>&1 ||
-        { zero_chapter "$n" refused "$rel: the grader cannot read its compiled object" "$crow"; return; }
-    bad=$(bash "$here/check-object.sh" "$w/readelf.txt" "$w/lib/contract.txt" "$rel" ${sanitize:+sanitize})
+    [ -s "$w/out/readelf.txt" ] || { zero_chapter "$n" refused "$rel: the grader cannot read its compiled object" "$crow"; return; }
+    bad=$(bash "$here/check-object.sh" "$w/out/readelf.txt" "$w/lib/contract.txt" "$rel" ${sanitize:+sanitize})
     if [ -n "$bad" ]; then
         zero_chapter "$n" refused "refused before it ran: $bad" "$crow"
         return
@@ -418,11 +420,11 @@ $text" "$crow"
     # happens to call exit or malloc cannot stand in for the C library's.
     local objects=() o
     for o in "${SUBJECT_OBJ[@]}" "$OBJ/tests/subject/ch$n.o"; do objects+=("../lib/${o##*/}"); done
-    # shellcheck disable=SC2086
-    if ! sandboxed "$w" --timeout 60 -- objcopy --keep-global-symbols=../lib/contract.txt \
-            ../out/submission.o ../out/local.o >"$w/link.txt" 2>&1 ||
-        ! sandboxed "$w" --memory 1024 --timeout 120 -- "$CC" $SUBJECT_LDFLAGS -o ../out/subject \
-            ../out/local.o "${objects[@]}" -lm >>"$w/link.txt" 2>&1; then
+    # shellcheck disable=SC2016,SC2086
+    if ! sandboxed "$w" --memory 1024 --cpu 60 --timeout 120 -- /bin/sh -c \
+        'objcopy --keep-global-symbols=../lib/contract.txt ../out/submission.o ../out/local.o && "$@"' \
+        - "$CC" $SUBJECT_LDFLAGS -o ../out/subject ../out/local.o "${objects[@]}" -lm \
+        >"$w/link.txt" 2>&1; then
         text=$(compiler_text "$w/link.txt")
         first=$(grep -m1 -E 'undefined|multiple|error' <<<"$text" || head -n1 <<<"$text")
         zero_chapter "$n" compile "does not link: $first

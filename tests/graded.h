@@ -8,25 +8,24 @@
 //   }, 1};
 //
 // tests/graded_main.c runs the table: each test in its own forked process
-// (always: the environment cannot switch it off), under CPU, memory, file-size
-// and process limits and a wall-clock timeout, its output captured.
+// (always: the environment cannot switch it off). A suite is a judge: it
+// calls the contract's functions by their names, and those are proxies
+// (tests/judge/chN.c) that make each call in the subject, the student's code
+// in a sandboxed process of its own (tests/judge/call.h). The test's own code,
+// its checks and its verdict never share a process with the student's.
 //
-// Why END_GRADED_TEST: in Check's fork mode a test whose code calls exit(0)
-// counts as passed. A graded test passes only by reaching its last line, which
-// exits with GRADED_PASS_STATUS; any other exit, including the student's
-// exit(0) or _exit(0), is a failure. So a test must not `return` early either:
-// the runner reports that as an error in the test.
+// Why END_GRADED_TEST: a graded test passes only by reaching its last line,
+// which notes it and exits with GRADED_PASS_STATUS. So a test must not
+// `return` early: the runner reports that as an error in the test.
 //
 // A failure message is all a student sees of a failing check: write it as
 // "what: expected X, got Y (seed S)", naming the index or row where it helps.
 //
-// Check records every ck_assert that passes (its file and line, to say
-// where a later crash happened) in a file that counts against the test's
-// output limit (1 MiB), so a check inside a loop over a big array would end a
-// correct submission's test as OUTPUT. The runner reports crashes itself, so
-// graded tests do without those records: _mark_point is a no-op below. Still,
-// finding the first bad element in a plain loop and asserting once gives the
-// clearer message, as tests/hidden/hidden.c does.
+// Check records every ck_assert that passes (its file and line) in a file
+// that grows with every check, so a check inside a loop over a big array is
+// slow and the record useless: _mark_point is a no-op below. Finding the first
+// bad element in a plain loop and asserting once gives the clearer message,
+// as tests/hidden/hidden.c does.
 #ifndef WB_GRADED_H
 #define WB_GRADED_H
 
@@ -73,7 +72,7 @@ _Noreturn void graded_reached_end(void);
 
 // The seed of this run (--seed S, default 1), for randomized tests to seed
 // their Rng with and print in their failure messages, so that a student can
-// rerun exactly that case: `build/bin/check-chN-exercises --only NAME --seed S`.
+// rerun exactly that case: `make check-chN ONLY=NAME GRADE_SEED=S`.
 unsigned long graded_seed(void);
 
 #endif

@@ -3,12 +3,14 @@
 //
 // tests/hidden/chN/*.c is a graded suite like tests/chN/ (see graded.h), with
 // one difference: it calls both the submission's functions, by their contract
-// names, and the reference's, as ref_NAME. tools/grade.sh links it with the
-// submission's object and with solutions/chN.c's object whose defined global
-// symbols were renamed NAME -> ref_NAME by objcopy (the Makefile's rule for
-// $(OBJ)/reference/chN.o), so the two never clash and the reference is the
-// very object `make check-chN SOLUTIONS=1` tested. A test declares the
-// reference functions it calls with REFERENCE(name): same type, ref_ prefix.
+// names (the judge's proxies, which run them in the subject, as every graded
+// test does), and the reference's, as ref_NAME. The hidden judge is linked
+// with solutions/chN.c's object whose defined global symbols were renamed
+// NAME -> ref_NAME by objcopy (the Makefile's rule for $(OBJ)/reference/chN.o),
+// so the two never clash and the reference is the very object `make check-chN
+// SOLUTIONS=1` tested; it is never linked into a program that runs a
+// submission. A test declares the reference functions it calls with
+// REFERENCE(name): same type, ref_ prefix.
 //
 // Hidden tests are shown to students only after the due date (Gradescope's
 // "after_due_date"), and even then they must not give their inputs away: a

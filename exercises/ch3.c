@@ -51,3 +51,23 @@ double numerical_gradient(double *w, double eps, double (*loss)(void *ctx), void
     TODO("numerical_gradient");
 }
 //< stub-numerical-gradient
+
+void net_forward(Acts *acts, const Net *net, const double *x, const Layers *layers, int B) {
+    // TODO: for each layer l from the first: layers->linear_forward into
+    // acts->a[l], from x for l = 0 and from acts->h[l - 1] after; then
+    // layers->act_forward into acts->h[l], or, for the last layer,
+    // layers->softmax (row by row: B rows of net->sizes[L] classes).
+    (void)acts, (void)net, (void)x, (void)layers, (void)B;
+    TODO("net_forward");
+}
+
+void net_backward(Net *grad, Acts *acts, const Net *net, const double *x, const double *t,
+                  const Layers *layers, int B) {
+    // TODO: layers->output_delta into acts->d[L - 1]; then from the last
+    // layer down: layers->linear_backward into grad->W[l] and grad->b[l]
+    // (and into acts->d[l - 1] when l > 0: NULL for the first layer), then,
+    // when l > 0, layers->act_backward on acts->d[l - 1], in place, from
+    // acts->h[l - 1], the activation's output.
+    (void)grad, (void)acts, (void)net, (void)x, (void)t, (void)layers, (void)B;
+    TODO("net_backward");
+}

@@ -14,50 +14,22 @@
 // ---------------------------------------------------------------------------
 // The network
 
-int net_create(Net *net, const Config *cfg, Error *err) {
-    memset(net, 0, sizeof *net);
-    net->n_layers = cfg->n_layers - 1;
-    if (net->n_layers < 1 || net->n_layers > NET_MAX_LAYERS)
-        return error_set(err, "layer_specs: %d sizes make no network", cfg->n_layers);
-    size_t total = 0;
-    for (int l = 0; l <= net->n_layers; l++) net->sizes[l] = cfg->layer_specs[l];
-    for (int l = 0; l < net->n_layers; l++)
-        total += (size_t)net->sizes[l + 1] * net->sizes[l] + net->sizes[l + 1];
-    net->params = error_calloc(err, total, sizeof(double), "the weights");
-    if (!net->params) return -1;
-    net->n_params = (int)total;
-    double *p = net->params;
-    for (int l = 0; l < net->n_layers; l++) {
-        net->W[l] = p, p += (size_t)net->sizes[l + 1] * net->sizes[l];
-        net->b[l] = p, p += net->sizes[l + 1];
-    }
-    return 0;
-}
-
-void net_free(Net *net) {
-    free(net->params);
-    memset(net, 0, sizeof *net);
-}
-
-void net_init(Net *net, uint64_t seed, double sd) {
-    Rng rng;
-    rng_seed(&rng, seed);
-    for (int l = 0; l < net->n_layers; l++) {
-        int fan_in = net->sizes[l], fan_out = net->sizes[l + 1];
-        double s = sd > 0 ? sd : 1.0 / sqrt((double)fan_in);
-        for (size_t i = 0; i < (size_t)fan_out * fan_in; i++) net->W[l][i] = s * rng_normal(&rng);
-        memset(net->b[l], 0, sizeof(double) * fan_out);
-    }
+int net_from_config(Net *net, const Config *cfg, Error *err) {
+    if (cfg->n_layers < 2) return error_set(err, "layer_specs: %d sizes make no network", cfg->n_layers);
+    return net_create(net, cfg->n_layers - 1, cfg->layer_specs, err);
 }
 
 const char *train_missing_op(const TrainOps *ops, const Config *cfg) {
-    if (!ops->softmax) return "softmax";
+    if (!ops->net_forward) return "net_forward";
+    if (!ops->net_backward) return "net_backward";
+    if (!ops->layers.softmax) return "softmax";
     if (!ops->cross_entropy) return "cross_entropy";
     if (!ops->count_correct) return "count_correct";
-    if (!ops->linear_forward) return "linear_forward";
-    if (!ops->linear_backward) return "linear_backward";
-    if (!ops->output_delta) return "output_delta";
-    if (cfg->n_layers > 2 && (!ops->act_forward || !ops->act_backward)) return "the activation";
+    if (!ops->layers.linear_forward) return "linear_forward";
+    if (!ops->layers.linear_backward) return "linear_backward";
+    if (!ops->layers.output_delta) return "output_delta";
+    if (cfg->n_layers > 2 && (!ops->layers.act_forward || !ops->layers.act_backward))
+        return "the activation";
     if (cfg->momentum ? !ops->momentum_step : !ops->sgd_step)
         return cfg->momentum ? "momentum_step" : "sgd_step";
     if (cfg->early_stop && !ops->should_stop) return "should_stop";
@@ -67,81 +39,39 @@ const char *train_missing_op(const TrainOps *ops, const Config *cfg) {
 }
 
 // ---------------------------------------------------------------------------
-// Forward and backward through every layer, for a batch of at most cap examples
+// A batch of at most cap examples, and what its passes leave
 
 typedef struct {
-    int cap;                       // examples a batch may hold
-    double *x, *t;                 // [cap, 784], [cap, 10]
-    double *z[NET_MAX_LAYERS];     // each layer's linear output [cap, sizes[l+1]]
-    double *h[NET_MAX_LAYERS];     // after the activation; h[last] is softmax's y
-    double *d[NET_MAX_LAYERS];     // the loss's gradient with respect to h[l]
-    double *grad;                  // [n_params], laid out as the net's params
-    double *gW[NET_MAX_LAYERS], *gb[NET_MAX_LAYERS];
+    double *x, *t;    // [cap, 784], [cap, 10]
+    Acts acts;        // the passes' layer by layer
+    Net grad;         // the gradient, laid out as the net's params
 } Work;
+
+static void work_free(Work *w) {
+    free(w->x), free(w->t);
+    acts_free(&w->acts);
+    net_free(&w->grad);
+    memset(w, 0, sizeof *w);
+}
 
 static int work_create(Work *w, const Net *net, int cap, Error *err) {
     memset(w, 0, sizeof *w);
-    w->cap = cap;
     int L = net->n_layers, in = net->sizes[0], out = net->sizes[L];
     w->x = error_calloc(err, (size_t)cap * in, sizeof(double), "a batch");
     w->t = error_calloc(err, (size_t)cap * out, sizeof(double), "a batch's targets");
-    w->grad = error_calloc(err, (size_t)net->n_params, sizeof(double), "the gradient");
-    if (!w->x || !w->t || !w->grad) return -1;
-    for (int l = 0; l < L; l++) {
-        size_t n = (size_t)cap * net->sizes[l + 1];
-        w->z[l] = error_calloc(err, n, sizeof(double), "activations");
-        w->h[l] = error_calloc(err, n, sizeof(double), "activations");
-        w->d[l] = error_calloc(err, n, sizeof(double), "deltas");
-        if (!w->z[l] || !w->h[l] || !w->d[l]) return -1;
-        w->gW[l] = w->grad + (net->W[l] - net->params);
-        w->gb[l] = w->grad + (net->b[l] - net->params);
+    if (!w->x || !w->t || acts_create(&w->acts, net, cap, err) != 0 ||
+        net_create(&w->grad, L, net->sizes, err) != 0) {
+        work_free(w);
+        return -1;
     }
     return 0;
 }
 
-static void work_free(Work *w) {
-    free(w->x), free(w->t), free(w->grad);
-    for (int l = 0; l < NET_MAX_LAYERS; l++) free(w->z[l]), free(w->h[l]), free(w->d[l]);
-    memset(w, 0, sizeof *w);
+// The probabilities of the B examples in w->x: the exercises' forward pass.
+static const double *forward(Work *w, const Net *net, const TrainOps *ops, int B) {
+    ops->net_forward(&w->acts, net, w->x, &ops->layers, B);
+    return w->acts.h[net->n_layers - 1];
 }
-
-//> net-forward
-// x -> linear -> activation -> ... -> linear -> softmax, for B examples in w->x.
-static const double *net_forward(Work *w, const Net *net, const TrainOps *ops, int B) {
-    const double *inp = w->x;
-    int L = net->n_layers;
-    for (int l = 0; l < L; l++) {
-        int C = net->sizes[l], OC = net->sizes[l + 1];
-        ops->linear_forward(w->z[l], inp, net->W[l], net->b[l], B, C, OC);
-        if (l < L - 1)
-            ops->act_forward(w->h[l], w->z[l], B * OC);
-        else
-            ops->softmax(w->h[l], w->z[l], B, OC);
-        inp = w->h[l];
-    }
-    return w->h[L - 1];
-}
-//< net-forward
-
-//> net-backward
-// The gradient of the batch's summed loss, into w->grad, after net_forward.
-static void net_backward(Work *w, const Net *net, const TrainOps *ops, int B) {
-    int L = net->n_layers;
-    // softmax with cross-entropy: the gradient at the output layer's linear
-    // output is y - t, one row per example
-    ops->output_delta(w->d[L - 1], w->h[L - 1], w->t, B, net->sizes[L]);
-    for (int l = L - 1; l >= 0; l--) {
-        int C = net->sizes[l], OC = net->sizes[l + 1];
-        const double *inp = l > 0 ? w->h[l - 1] : w->x;
-        // d[l] holds the gradient at layer l's linear output; the input's
-        // gradient goes to d[l-1], still before layer l-1's activation...
-        ops->linear_backward(l > 0 ? w->d[l - 1] : NULL, w->gW[l], w->gb[l], w->d[l], inp,
-                             net->W[l], B, C, OC);
-        // ...which the activation's backward pass carries through, in place
-        if (l > 0) ops->act_backward(w->d[l - 1], w->d[l - 1], w->h[l - 1], B * C);
-    }
-}
-//< net-backward
 
 void net_evaluate(double *loss, double *acc, const Net *net, const TrainOps *ops,
                   const Split *s) {
@@ -158,7 +88,7 @@ void net_evaluate(double *loss, double *acc, const Net *net, const TrainOps *ops
     for (int start = 0; start < s->n; start += CHUNK) {
         int b = s->n - start < CHUNK ? s->n - start : CHUNK;
         split_range(w.x, w.t, s, start, b);
-        const double *y = net_forward(&w, net, ops, b);
+        const double *y = forward(&w, net, ops, b);
         sum += ops->cross_entropy(y, w.t, b, net->sizes[net->n_layers]) * b;
         correct += ops->count_correct(y, s->labels + start, b, net->sizes[net->n_layers]);
     }
@@ -170,8 +100,8 @@ void net_evaluate(double *loss, double *acc, const Net *net, const TrainOps *ops
 //> predict
 // The network's probabilities for every example of split s, in order:
 // probs[i * 10 + k] is the probability it gives digit k for example i. It is
-// the training loop's forward pass, net_forward above, on the functions of
-// ops, CHUNK examples at a time.
+// the training loop's forward pass, ops's net_forward on ops's layers, CHUNK
+// examples at a time.
 int net_predict(double *probs, const Net *net, const TrainOps *ops, const Split *s, Error *err) {
     enum { CHUNK = 500 };
     Work w;
@@ -183,7 +113,7 @@ int net_predict(double *probs, const Net *net, const TrainOps *ops, const Split 
     for (int start = 0; start < s->n; start += CHUNK) {
         int b = s->n - start < CHUNK ? s->n - start : CHUNK;
         split_range(w.x, NULL, s, start, b);
-        const double *y = net_forward(&w, net, ops, b);
+        const double *y = forward(&w, net, ops, b);
         memcpy(probs + (size_t)start * K, y, sizeof(double) * (size_t)b * K);
     }
     work_free(&w);
@@ -198,19 +128,19 @@ int net_predict(double *probs, const Net *net, const TrainOps *ops, const Split 
 // One minibatch: forward, backward, the penalties, and the step.
 static void train_step(Work *w, Net *net, double *velocity, const TrainOps *ops,
                        const Config *cfg, int B) {
-    net_forward(w, net, ops, B);
-    net_backward(w, net, ops, B);
+    ops->net_forward(&w->acts, net, w->x, &ops->layers, B);
+    ops->net_backward(&w->grad, &w->acts, net, w->x, w->t, &ops->layers, B);
     // The penalties apply to the weights, not to the biases (see chapter 5).
     for (int l = 0; l < net->n_layers; l++) {
         int count = net->sizes[l + 1] * net->sizes[l];
-        if (cfg->L1_penalty > 0) ops->l1_gradient(w->gW[l], net->W[l], cfg->L1_penalty, count);
-        if (cfg->L2_penalty > 0) ops->l2_gradient(w->gW[l], net->W[l], cfg->L2_penalty, count);
+        if (cfg->L1_penalty > 0) ops->l1_gradient(w->grad.W[l], net->W[l], cfg->L1_penalty, count);
+        if (cfg->L2_penalty > 0) ops->l2_gradient(w->grad.W[l], net->W[l], cfg->L2_penalty, count);
     }
     if (cfg->momentum)
-        ops->momentum_step(net->params, velocity, w->grad, cfg->learning_rate,
+        ops->momentum_step(net->params, velocity, w->grad.params, cfg->learning_rate,
                            cfg->momentum_gamma, net->n_params);
     else
-        ops->sgd_step(net->params, w->grad, cfg->learning_rate, net->n_params);
+        ops->sgd_step(net->params, w->grad.params, cfg->learning_rate, net->n_params);
 }
 //< train-step
 

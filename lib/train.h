@@ -1,11 +1,12 @@
-// train.h: the multi-layer network and the loop that trains it (chapters 4-7).
+// train.h: the loop that trains a network (chapters 4-7).
 //
-// The library holds the bookkeeping: where the weights live, the order of the
-// layers, the epochs and batches, the metrics, the weights kept by early
-// stopping. The mathematics comes from the exercises, through the function
-// pointers of TrainOps: each chapter program fills them with the functions of
-// chapters 2 to N (yours, or the reference solutions). So the library contains
-// no answer to any exercise, and a later chapter trains with your own layers.
+// The library holds the bookkeeping: the epochs and batches, the metrics, the
+// weights kept by early stopping. The mathematics comes from the exercises,
+// through the function pointers of TrainOps: each chapter program fills them
+// with the functions of chapters 2 to N (yours, or the reference solutions),
+// chapter 3's forward and backward passes through the network among them. So
+// the library contains no answer to any exercise, and a later chapter trains
+// with your own layers and your own backpropagation.
 #ifndef WB_TRAIN_H
 #define WB_TRAIN_H
 
@@ -15,50 +16,33 @@
 #include "config.h"
 #include "dataset.h"
 #include "error.h"
+#include "net.h"
 
 // ---------------------------------------------------------------------------
-// The network
+// The network (lib/net.h), of a config's layer_specs
 
-enum { NET_MAX_LAYERS = CONFIG_MAX_LAYERS - 1 };  // weight layers
+_Static_assert(NET_MAX_LAYERS + 1 == CONFIG_MAX_LAYERS, "a config's layers are a network's sizes");
 
-typedef struct {
-    int n_layers;                   // weight layers: layer_specs has n_layers + 1 sizes
-    int sizes[CONFIG_MAX_LAYERS];   // sizes[0] = 784 inputs ... sizes[n_layers] = 10 outputs
-    int n_params;
-    double *params;                 // every weight and bias, one block
-    double *W[NET_MAX_LAYERS];      // views into params: W[l] is [sizes[l+1], sizes[l]]
-    double *b[NET_MAX_LAYERS];      //                    b[l] is [sizes[l+1]]
-} Net;
-
-// Allocates a network of the config's layer_specs (params all zero).
-int net_create(Net *net, const Config *cfg, Error *err);
-void net_free(Net *net);
-
-// Weights from a normal distribution with standard deviation sd, or
-// 1/sqrt(fan_in) when sd <= 0; biases zero. Seeded: the same seed, the same net.
-void net_init(Net *net, uint64_t seed, double sd);
+// net_create with the config's layer_specs (params all zero).
+int net_from_config(Net *net, const Config *cfg, Error *err);
 
 // ---------------------------------------------------------------------------
 // The exercises the loop calls
 
 typedef struct {
-    // chapter 2: the output layer's softmax, the loss (mean over rows), the
-    // number of right answers, and the plain gradient step
-    void (*softmax)(double *y, const double *a, int n, int classes);
+    // chapter 2: the loss (the mean over rows), the number of right answers,
+    // and the plain gradient step
     double (*cross_entropy)(const double *y, const double *t, int n, int classes);
     int (*count_correct)(const double *y, const uint8_t *labels, int n, int classes);
     void (*sgd_step)(double *w, const double *g, double rate, int count);
-    // chapter 3: the layers, and the delta of softmax with cross-entropy
-    void (*linear_forward)(double *out, const double *inp, const double *W, const double *bias,
-                           int B, int C, int OC);
-    void (*linear_backward)(double *dinp, double *dW, double *dbias, const double *dout,
-                            const double *inp, const double *W, int B, int C, int OC);
-    void (*output_delta)(double *delta, const double *y, const double *t, int B, int K);
-    // chapter 3 (tanh) or 6 (sigmoid, ReLU): the hidden activation; the
-    // backward pass gets the forward pass's output, which is all that any of
-    // the three needs
-    void (*act_forward)(double *out, const double *inp, int n);
-    void (*act_backward)(double *dinp, const double *dout, const double *out, int n);
+    // chapter 3: the forward and backward passes through the whole network,
+    // and the functions they are built from (net.h's Layers: chapter 3's
+    // layer and output delta, chapter 2's softmax, and the hidden activation,
+    // chapter 3's tanh or chapter 6's sigmoid or ReLU)
+    void (*net_forward)(Acts *acts, const Net *net, const double *x, const Layers *layers, int B);
+    void (*net_backward)(Net *grad, Acts *acts, const Net *net, const double *x, const double *t,
+                         const Layers *layers, int B);
+    Layers layers;
     // chapter 4: momentum (used when the config says momentum: true), and the
     // early-stopping rule (used when it says early_stop: true): given the
     // validation losses after epochs 1..epochs (val_loss[0..epochs-1]), whether

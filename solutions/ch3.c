@@ -52,3 +52,34 @@ double numerical_gradient(double *w, double eps, double (*loss)(void *ctx), void
     *w = w0;
     return (plus - minus) / (2.0 * eps);
 }
+
+// The layers in order, each reading what the one before it wrote.
+void net_forward(Acts *acts, const Net *net, const double *x, const Layers *layers, int B) {
+    int L = net->n_layers;
+    const double *inp = x;
+    for (int l = 0; l < L; l++) {
+        int C = net->sizes[l], OC = net->sizes[l + 1];
+        layers->linear_forward(acts->a[l], inp, net->W[l], net->b[l], B, C, OC);
+        if (l < L - 1)
+            layers->act_forward(acts->h[l], acts->a[l], B * OC);
+        else
+            layers->softmax(acts->h[l], acts->a[l], B, OC);
+        inp = acts->h[l];
+    }
+}
+
+// The same layers backwards: each linear layer hands the gradient at its
+// input to the activation below it, which carries it through to that layer's
+// linear output.
+void net_backward(Net *grad, Acts *acts, const Net *net, const double *x, const double *t,
+                  const Layers *layers, int B) {
+    int L = net->n_layers;
+    layers->output_delta(acts->d[L - 1], acts->h[L - 1], t, B, net->sizes[L]);
+    for (int l = L - 1; l >= 0; l--) {
+        int C = net->sizes[l], OC = net->sizes[l + 1];
+        const double *inp = l > 0 ? acts->h[l - 1] : x;
+        layers->linear_backward(l > 0 ? acts->d[l - 1] : NULL, grad->W[l], grad->b[l], acts->d[l],
+                                inp, net->W[l], B, C, OC);
+        if (l > 0) layers->act_backward(acts->d[l - 1], acts->d[l - 1], acts->h[l - 1], B * C);
+    }
+}

@@ -45,8 +45,8 @@
 enum {
     WIRE_MAGIC = 0x50524257,      // "WBRP"
     WIRE_GUARD = 64,              // guard bytes on each side of a region
-    WIRE_MAX_REGIONS = 32,
-    WIRE_MAX_ARGS = 32,
+    WIRE_MAX_REGIONS = 64,
+    WIRE_MAX_ARGS = 64,
     WIRE_MAX_NAME = 64,
 };
 #define WIRE_MAX_PAYLOAD ((uint64_t)1 << 30)  // 1 GiB: no call of this book comes near it

@@ -73,7 +73,7 @@ static Outcome run(const char *data_dir, const char *out_dir, bool fast, int epo
     }
     Config c = bench_config(epochs);
     Net net;
-    if (net_create(&net, &c, &err) != 0) {
+    if (net_from_config(&net, &c, &err) != 0) {
         error_print("bench", &err);
         mnist_free(&m);
         return o;

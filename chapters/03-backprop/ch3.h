@@ -10,6 +10,8 @@
 #ifndef WB_CH3_H
 #define WB_CH3_H
 
+#include "net.h"
+
 //> ch3-contract
 //> ch3-linear-forward
 // A fully connected layer, for each of B examples:
@@ -65,6 +67,42 @@ void output_delta(double *delta, const double *y, const double *t, int B, int K)
 //   w: in/out, one weight inside whatever ctx describes;  eps > 0
 double numerical_gradient(double *w, double eps, double (*loss)(void *ctx), void *ctx);
 //< ch3-numerical-gradient
+
+//> ch3-net-forward
+// The forward pass of a whole network (net.h) for B examples, from its first
+// layer to its last, with L = net->n_layers and each step one call of
+// `layers`:
+//   acts->a[l] = layer l's linear output (layers->linear_forward, with
+//                net->W[l] and net->b[l]) of its input: x for the first
+//                layer, acts->h[l - 1] for the others;
+//   acts->h[l] = the activation of a[l] (layers->act_forward) for a hidden
+//                layer, l < L - 1; for the last, the softmax of a[L - 1]
+//                (layers->softmax): the probabilities y.
+// Rows 0 .. B-1 of every a[l] and h[l] are written, and nothing else.
+//   acts: out (a, h), B <= acts->cap;  net: in;  x: in [B, net->sizes[0]]
+void net_forward(Acts *acts, const Net *net, const double *x, const Layers *layers, int B);
+//< ch3-net-forward
+
+//> ch3-net-backward
+// The backward pass, after net_forward on the same x: the gradient of the
+// batch's SUMMED cross-entropy E with respect to every weight and bias, into
+// grad (a Net of the same sizes: grad->W[l], grad->b[l]), and acts->d[l] =
+// dE/da[l] for every layer, from the last layer down:
+//   acts->d[L - 1] = the output delta of y = acts->h[L - 1] and the targets t
+//                    (layers->output_delta);
+//   then for each layer l from L - 1 down to 0, with d[l] known:
+//     layers->linear_backward gives grad->W[l] and grad->b[l] from d[l] and
+//     the layer's input (x, or acts->h[l - 1]), and, for l > 0, dE/dh[l - 1],
+//     the gradient at the layer's input, into acts->d[l - 1]. The first
+//     layer's input is the pixels, which need no gradient: its dinp is NULL.
+//     For l > 0, layers->act_backward then turns d[l - 1] from dE/dh[l - 1]
+//     into dE/da[l - 1], in place, from the activation's OUTPUT h[l - 1].
+// Every parameter of grad is overwritten; a, h, net, x and t only read.
+//   grad: out;  acts: in (a, h) and out (d);  net: in;  x: in [B, net->sizes[0]];
+//   t: in [B, net->sizes[L]], one-hot;  B <= acts->cap
+void net_backward(Net *grad, Acts *acts, const Net *net, const double *x, const double *t,
+                  const Layers *layers, int B);
+//< ch3-net-backward
 //< ch3-contract
 
 #endif

@@ -283,7 +283,7 @@ static int quick_pass(Run *run, const Mnist *data, Error *err) {
     c.epochs = 2, c.batch_size = 32, c.early_stop = true, c.early_stop_epoch = 1;
     Net net;
     TrainResult res;
-    if (net_create(&net, &c, err) != 0) return -1;
+    if (net_from_config(&net, &c, err) != 0) return -1;
     net_init(&net, ch->opt.seed, 0);
     values_set(&ch->values, "params", "%d", net.n_params);
     values_set(&ch->values, "params_kb", "%.0f", net.n_params * sizeof(double) / 1000.0);
@@ -335,7 +335,7 @@ static int run_one(void *result, int j, void *ctx, Error *err) {
     char label[96];
     snprintf(label, sizeof label, "%s, seed %llu", name, (unsigned long long)job->seed);
     Net net;
-    if (net_create(&net, &c, err) != 0) return -1;
+    if (net_from_config(&net, &c, err) != 0) return -1;
     //> one-run
     net_init(&net, job->seed, 0);  // sd 0: 1/sqrt(fan_in)
     // --fast: lib/fast.c's kernels train, but not the printed rule, which is

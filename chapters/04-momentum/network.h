@@ -13,11 +13,12 @@
 // The training loop of lib/train.h calls your functions of chapters 2 to 4.
 static inline TrainOps chapter4_ops(void) {
     return (TrainOps){
-        .softmax = softmax, .cross_entropy = cross_entropy, .count_correct = count_correct,
+        .cross_entropy = cross_entropy, .count_correct = count_correct,
         .sgd_step = sgd_step,                                        // chapter 2
-        .linear_forward = linear_forward, .linear_backward = linear_backward,
-        .output_delta = output_delta,
-        .act_forward = tanh_forward, .act_backward = tanh_backward,  // chapter 3
+        .net_forward = net_forward, .net_backward = net_backward,    // chapter 3
+        .layers = {.linear_forward = linear_forward, .linear_backward = linear_backward,
+                   .act_forward = tanh_forward, .act_backward = tanh_backward,
+                   .softmax = softmax, .output_delta = output_delta},
         .momentum_step = momentum_step, .should_stop = should_stop,  // chapter 4
     };
 }

@@ -68,15 +68,14 @@ static const StudyClaim STUDY[] = {
 //> ops
 // The functions train() calls: yours, from chapters 2 to 5.
 static const TrainOps OPS = {
-    .softmax = softmax,                 // chapter 2
-    .cross_entropy = cross_entropy,
+    .cross_entropy = cross_entropy,     // chapter 2
     .count_correct = count_correct,
     .sgd_step = sgd_step,
-    .linear_forward = linear_forward,   // chapter 3
-    .linear_backward = linear_backward,
-    .output_delta = output_delta,
-    .act_forward = tanh_forward,
-    .act_backward = tanh_backward,
+    .net_forward = net_forward,         // chapter 3
+    .net_backward = net_backward,
+    .layers = {.linear_forward = linear_forward, .linear_backward = linear_backward,
+               .act_forward = tanh_forward, .act_backward = tanh_backward,
+               .softmax = softmax, .output_delta = output_delta},
     .momentum_step = momentum_step,     // chapter 4
     .should_stop = should_stop,
     .l1_gradient = l1_gradient,         // chapter 5
@@ -461,7 +460,7 @@ static int run_one(void *result, int k, void *ctx, Error *err) {
     Job *j = result;
     const Experiment *x = &run->exp[j->exp];
     Net net;
-    if (net_create(&net, &x->cfg, err) != 0) return -1;
+    if (net_from_config(&net, &x->cfg, err) != 0) return -1;
     net_init(&net, j->seed, 0);  // weights ~ N(0, 1/fan_in), biases 0
     char label[64];
     snprintf(label, sizeof label, "%s, seed %llu", x->name, (unsigned long long)j->seed);

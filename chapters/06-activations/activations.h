@@ -17,19 +17,19 @@
 //> ops
 static inline TrainOps chapter6_ops(Activation activation) {
     TrainOps ops = {
-        .softmax = softmax, .cross_entropy = cross_entropy,       // chapter 2
-        .count_correct = count_correct, .sgd_step = sgd_step,
-        .linear_forward = linear_forward,                         // chapter 3
-        .linear_backward = linear_backward, .output_delta = output_delta,
-        .momentum_step = momentum_step, .should_stop = should_stop,  // chapter 4
-        .l1_gradient = l1_gradient, .l2_gradient = l2_gradient,   // chapter 5
+        .cross_entropy = cross_entropy, .count_correct = count_correct,   // chapter 2
+        .sgd_step = sgd_step,
+        .net_forward = net_forward, .net_backward = net_backward,         // chapter 3
+        .layers = {.linear_forward = linear_forward, .linear_backward = linear_backward,
+                   .softmax = softmax, .output_delta = output_delta},
+        .momentum_step = momentum_step, .should_stop = should_stop,       // chapter 4
+        .l1_gradient = l1_gradient, .l2_gradient = l2_gradient,           // chapter 5
     };
-    switch (activation) {                                         // chapters 3 and 6
-    case ACT_TANH: ops.act_forward = tanh_forward, ops.act_backward = tanh_backward; break;
-    case ACT_SIGMOID:
-        ops.act_forward = sigmoid_forward, ops.act_backward = sigmoid_backward;
-        break;
-    case ACT_RELU: ops.act_forward = relu_forward, ops.act_backward = relu_backward; break;
+    Layers *l = &ops.layers;
+    switch (activation) {                                                 // chapters 3 and 6
+    case ACT_TANH: l->act_forward = tanh_forward, l->act_backward = tanh_backward; break;
+    case ACT_SIGMOID: l->act_forward = sigmoid_forward, l->act_backward = sigmoid_backward; break;
+    case ACT_RELU: l->act_forward = relu_forward, l->act_backward = relu_backward; break;
     }
     return ops;
 }

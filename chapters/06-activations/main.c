@@ -284,10 +284,10 @@ static void hidden_stats(JobResult *r, const Net *net, const TrainOps *ops, Acti
     for (int start = 0; start < s->n; start += CHUNK) {
         int b = s->n - start < CHUNK ? s->n - start : CHUNK;
         split_range(x, NULL, s, start, b);
-        ops->linear_forward(h, x, net->W[0], net->b[0], b, C, H);
+        ops->layers.linear_forward(h, x, net->W[0], net->b[0], b, C, H);
         r->zeros += exact_zeros(h, b * H), r->preacts += b * H;
-        ops->act_forward(h, h, b * H);
-        ops->act_backward(d, ones, h, b * H);
+        ops->layers.act_forward(h, h, b * H);
+        ops->layers.act_backward(d, ones, h, b * H);
         for (int i = 0; i < b * H; i++) {
             sum += d[i];
             if (d[i] > floor_slope) alive[i % H] = 1;
@@ -315,7 +315,7 @@ static int run_one(void *result, int k, void *ctx, Error *err) {
     snprintf(label, sizeof label, "%s, seed %llu", e->label, (unsigned long long)j->seed);
     TrainOps ops = chapter6_ops(e->cfg.activation);
     Net net;
-    if (net_create(&net, &e->cfg, err) != 0) return -1;
+    if (net_from_config(&net, &e->cfg, err) != 0) return -1;
     //> init
     net_init(&net, j->seed, 0);  // weights ~ N(0, 1/fan_in), biases 0
     //< init
@@ -350,7 +350,7 @@ static int smoke(Run *run, const Mnist *data, Error *err) {
         TrainOps ops = chapter6_ops(c.activation);
         Net net;
         TrainResult tr;
-        if (net_create(&net, &c, err) != 0) return -1;
+        if (net_from_config(&net, &c, err) != 0) return -1;
         net_init(&net, ch->opt.seed, 0);
         char tsv[4200];
         snprintf(tsv, sizeof tsv, "%s/smoke.tsv", ch->opt.out_dir);

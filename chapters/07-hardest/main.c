@@ -238,7 +238,7 @@ static int quick_pass(Run *run, const Mnist *data, Error *err) {
     c.early_stop_epoch = 1;
     Net net;
     TrainResult res;
-    if (net_create(&net, &c, err) != 0) return -1;
+    if (net_from_config(&net, &c, err) != 0) return -1;
     net_init(&net, ch->opt.seed, 0);
     const char *tsv = chapter_file(ch, "check.tsv");
     bool quiet = progress_quiet;
@@ -284,7 +284,7 @@ static int run_one(void *result, int s, void *ctx, Error *err) {
     char label[96];
     snprintf(label, sizeof label, "%s, seed %llu", run->name, (unsigned long long)job->seed);
     Net net;
-    if (net_create(&net, &run->cfg, err) != 0) return -1;
+    if (net_from_config(&net, &run->cfg, err) != 0) return -1;
     //> one-run
     net_init(&net, job->seed, 0);  // sd 0: 1/sqrt(fan_in), as in chapter 4
     // --fast: lib/fast.c's kernels train, one thread each when runs go side by

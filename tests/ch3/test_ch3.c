@@ -9,12 +9,15 @@
 // cross-entropy the network tests need are this file's own, not chapter 2's,
 // so that chapter 3 is graded on its own.
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ch3.h"
 #include "graded.h"
+#include "judge/chain_log.h"
+#include "net.h"
 #include "rng.h"
 
 // ---------------------------------------------------------------------------
@@ -564,6 +567,299 @@ GRADED_TEST(numerical_gradient_restores) {
 }
 END_GRADED_TEST
 
+// ---------------------------------------------------------------------------
+// The chain: net_forward and net_backward, on the test's own layers
+
+// The test's layers: the long double layer, tanh, and their backward passes,
+// softmax and the output delta. A second activation, softsign x / (1 + |x|),
+// whose slope from its output is (1 - |out|)^2, shows whether the chain uses
+// the activation it is given.
+static void ref_linear_backward(double *dinp, double *dW, double *dbias, const double *dout,
+                                const double *inp, const double *W, int B, int C, int OC) {
+    for (int c = 0; c < C && dinp; c++)
+        for (int b = 0; b < B; b++) {
+            long double s = 0;
+            for (int o = 0; o < OC; o++) s += (long double)dout[b * OC + o] * W[o * C + c];
+            dinp[b * C + c] = (double)s;
+        }
+    for (int o = 0; o < OC; o++) {
+        long double sb = 0;
+        for (int b = 0; b < B; b++) sb += dout[b * OC + o];
+        dbias[o] = (double)sb;
+        for (int c = 0; c < C; c++) {
+            long double s = 0;
+            for (int b = 0; b < B; b++) s += (long double)dout[b * OC + o] * inp[b * C + c];
+            dW[o * C + c] = (double)s;
+        }
+    }
+}
+static void ref_tanh_forward(double *out, const double *inp, int n) {
+    for (int i = 0; i < n; i++) out[i] = tanh(inp[i]);
+}
+static void ref_tanh_backward(double *dinp, const double *dout, const double *out, int n) {
+    for (int i = 0; i < n; i++) dinp[i] = dout[i] * (1.0 - out[i] * out[i]);
+}
+static void softsign_forward(double *out, const double *inp, int n) {
+    for (int i = 0; i < n; i++) out[i] = inp[i] / (1.0 + fabs(inp[i]));
+}
+static void softsign_backward(double *dinp, const double *dout, const double *out, int n) {
+    for (int i = 0; i < n; i++) dinp[i] = dout[i] * (1.0 - fabs(out[i])) * (1.0 - fabs(out[i]));
+}
+static void ref_output_delta(double *delta, const double *y, const double *t, int B, int K) {
+    for (int i = 0; i < B * K; i++) delta[i] = y[i] - t[i];
+}
+
+static const Layers TANH_LAYERS = {ref_linear_forward, ref_linear_backward, ref_tanh_forward,
+                                   ref_tanh_backward, ref_softmax, ref_output_delta};
+static const Layers SOFTSIGN_LAYERS = {ref_linear_forward, ref_linear_backward, softsign_forward,
+                                       softsign_backward, ref_softmax, ref_output_delta};
+
+// A random network of L layers (C inputs, hidden layers of 1 to 6 units, K
+// outputs) on B examples, its activations (full of NaN), and its gradient.
+typedef struct {
+    Net net, grad;
+    Acts acts, want;   // the chain's, and the test's own
+    double *x, *t;
+    int B;
+    const Layers *layers;
+    char shape[64];    // "5-3-2, B = 2", for messages
+} Chain;
+
+static Chain chain_new(Rng *r, int L, const Layers *layers) {
+    Chain c = {.B = between(r, 1, 4), .layers = layers};
+    int sizes[NET_MAX_LAYERS + 1];
+    sizes[0] = between(r, 1, 10);
+    for (int l = 1; l < L; l++) sizes[l] = between(r, 1, 6);
+    sizes[L] = between(r, 2, 6);
+    Error err;
+    ck_assert_msg(net_create(&c.net, L, sizes, &err) == 0 && net_create(&c.grad, L, sizes, &err) == 0 &&
+                      acts_create(&c.acts, &c.net, c.B, &err) == 0 &&
+                      acts_create(&c.want, &c.net, c.B, &err) == 0,
+                  "the test could not make its network: %s", err.msg);
+    for (int i = 0; i < c.net.n_params; i++) c.net.params[i] = 2.0 * rng_uniform(r) - 1.0;
+    c.x = random_array(r, (size_t)c.B * sizes[0], 2.0);
+    c.t = alloc((size_t)c.B * sizes[L]);
+    fill(c.t, (size_t)c.B * sizes[L], 0.0);
+    for (int b = 0; b < c.B; b++) c.t[b * sizes[L] + (int)rng_below(r, (uint32_t)sizes[L])] = 1.0;
+    int n = 0;
+    for (int l = 0; l <= L; l++)
+        n += snprintf(c.shape + n, sizeof c.shape - (size_t)n, "%s%d", l ? "-" : "", sizes[l]);
+    snprintf(c.shape + n, sizeof c.shape - (size_t)n, ", B = %d", c.B);
+    for (int l = 0; l < L; l++) {
+        size_t m = (size_t)c.B * sizes[l + 1];
+        fill(c.acts.a[l], m, NAN), fill(c.acts.h[l], m, NAN), fill(c.acts.d[l], m, NAN);
+    }
+    fill(c.grad.params, c.grad.n_params, NAN);
+    return c;
+}
+
+static void chain_free(Chain *c) {
+    net_free(&c->net), net_free(&c->grad);
+    acts_free(&c->acts), acts_free(&c->want);
+    free(c->x), free(c->t);
+}
+
+// The test's own forward pass into c->want, and the summed loss.
+static double chain_forward(Chain *c) {
+    const Net *n = &c->net;
+    int L = n->n_layers;
+    const double *inp = c->x;
+    for (int l = 0; l < L; l++) {
+        int C = n->sizes[l], OC = n->sizes[l + 1];
+        c->layers->linear_forward(c->want.a[l], inp, n->W[l], n->b[l], c->B, C, OC);
+        if (l < L - 1) c->layers->act_forward(c->want.h[l], c->want.a[l], c->B * OC);
+        else c->layers->softmax(c->want.h[l], c->want.a[l], c->B, OC);
+        inp = c->want.h[l];
+    }
+    return ref_cross_entropy(c->want.h[L - 1], c->t, c->B, n->sizes[L]);
+}
+
+static double chain_loss(void *ctx) { return chain_forward(ctx); }
+
+// What the chain's step k should be, as "op(arg, arg...)", and what it was.
+typedef struct {
+    char op[24];
+    const char *arg[CHAIN_MAX_ARRAYS];
+    int n;
+} Step;
+
+static int step_matches(const Step *want, const ChainCall *got) {
+    if (strcmp(want->op, got->op) != 0 || want->n != got->n) return 0;
+    for (int i = 0; i < want->n; i++)
+        if (strcmp(want->arg[i], got->array[i].name) != 0 || got->array[i].offset != 0) return 0;
+    return 1;
+}
+
+static void step_words(char *buf, size_t size, const char *op, const char *const *args, int n) {
+    int k = snprintf(buf, size, "%s(", op);
+    for (int i = 0; i < n && k < (int)size; i++)
+        k += snprintf(buf + k, size - (size_t)k, "%s%s", i ? ", " : "", args[i][0] ? args[i] : "NULL");
+    if (k < (int)size) snprintf(buf + k, size - (size_t)k, ")");
+}
+
+// Where the chain's calls first part from the expected steps, in words, with
+// a hint for the usual mistakes; "" when they do not.
+static void diagnose(char *buf, size_t size, const char *pass, const Step *want, int nwant) {
+    const ChainCall *got;
+    int ngot = chain_calls(&got);
+    buf[0] = '\0';
+    for (int k = 0; k < nwant || k < ngot; k++) {
+        if (k < nwant && k < ngot && step_matches(&want[k], &got[k])) continue;
+        char w[200] = "nothing more", g[200] = "nothing more";
+        if (k < nwant) step_words(w, sizeof w, want[k].op, want[k].arg, want[k].n);
+        if (k < ngot) {
+            const char *args[CHAIN_MAX_ARRAYS];
+            for (int i = 0; i < got[k].n; i++) args[i] = got[k].array[i].name;
+            step_words(g, sizeof g, got[k].op, args, got[k].n);
+        }
+        const char *hint = "";
+        if (k < nwant && k < ngot && strcmp(want[k].op, got[k].op) == 0) {
+            if (!strcmp(got[k].op, "act_backward") && !strncmp(got[k].array[2].name, "acts->a", 7))
+                hint = " The activation's slope comes from its OUTPUT, acts->h: tanh' = 1 - h^2.";
+            else if (!strcmp(got[k].op, "output_delta") && !strcmp(got[k].array[1].name, "t"))
+                hint = " The delta is y - t, y first: the study's t - y is the other sign.";
+            else if (!strcmp(got[k].op, "linear_backward") && !want[k].arg[0][0] && got[k].array[0].name[0])
+                hint = " The first layer's input is the pixels, which need no gradient: dinp is NULL.";
+            else if (!strncmp(got[k].op, "linear_", 7) && !strncmp(got[k].array[strcmp(got[k].op, "linear_forward") ? 4 : 1].name, "acts->a", 7))
+                hint = " A layer's input is the activation's output acts->h, not its net input acts->a.";
+        } else if (k < nwant && k < ngot && !strcmp(want[k].op, "softmax") && !strcmp(got[k].op, "act_forward")) {
+            hint = " The last layer takes softmax, not the hidden activation.";
+        } else if (k < nwant && !strcmp(want[k].op, "act_backward")) {
+            hint = " The gradient must go back through each hidden layer's activation.";
+        }
+        snprintf(buf, size, " (%s's call %d was %s, where the chain's step is %s.%s)", pass, k + 1, g,
+                 w, hint);
+        return;
+    }
+}
+
+static const char *ACT_NAMES[3][NET_MAX_LAYERS] = {
+    {"acts->a[0]", "acts->a[1]", "acts->a[2]", "acts->a[3]", "acts->a[4]", "acts->a[5]", "acts->a[6]"},
+    {"acts->h[0]", "acts->h[1]", "acts->h[2]", "acts->h[3]", "acts->h[4]", "acts->h[5]", "acts->h[6]"},
+    {"acts->d[0]", "acts->d[1]", "acts->d[2]", "acts->d[3]", "acts->d[4]", "acts->d[5]", "acts->d[6]"},
+};
+static const char *PARAM_NAMES[2][2][NET_MAX_LAYERS] = {
+    {{"net->W[0]", "net->W[1]", "net->W[2]", "net->W[3]", "net->W[4]", "net->W[5]", "net->W[6]"},
+     {"net->b[0]", "net->b[1]", "net->b[2]", "net->b[3]", "net->b[4]", "net->b[5]", "net->b[6]"}},
+    {{"grad->W[0]", "grad->W[1]", "grad->W[2]", "grad->W[3]", "grad->W[4]", "grad->W[5]", "grad->W[6]"},
+     {"grad->b[0]", "grad->b[1]", "grad->b[2]", "grad->b[3]", "grad->b[4]", "grad->b[5]", "grad->b[6]"}},
+};
+
+// The steps of the forward and the backward pass of an L-layer network.
+static int forward_steps(Step *s, int L) {
+    int n = 0;
+    for (int l = 0; l < L; l++) {
+        s[n++] = (Step){"linear_forward", {ACT_NAMES[0][l], l ? ACT_NAMES[1][l - 1] : "x",
+                                           PARAM_NAMES[0][0][l], PARAM_NAMES[0][1][l]}, 4};
+        s[n++] = l < L - 1 ? (Step){"act_forward", {ACT_NAMES[1][l], ACT_NAMES[0][l]}, 2}
+                           : (Step){"softmax", {ACT_NAMES[1][l], ACT_NAMES[0][l]}, 2};
+    }
+    return n;
+}
+
+static int backward_steps(Step *s, int L) {
+    int n = 0;
+    s[n++] = (Step){"output_delta", {ACT_NAMES[2][L - 1], ACT_NAMES[1][L - 1], "t"}, 3};
+    for (int l = L - 1; l >= 0; l--) {
+        s[n++] = (Step){"linear_backward", {l ? ACT_NAMES[2][l - 1] : "", PARAM_NAMES[1][0][l],
+                                            PARAM_NAMES[1][1][l], ACT_NAMES[2][l],
+                                            l ? ACT_NAMES[1][l - 1] : "x", PARAM_NAMES[0][0][l]}, 6};
+        if (l > 0)
+            s[n++] = (Step){"act_backward", {ACT_NAMES[2][l - 1], ACT_NAMES[2][l - 1], ACT_NAMES[1][l - 1]}, 3};
+    }
+    return n;
+}
+
+GRADED_TEST(net_forward_layers) {
+    // Networks of one to three layers, on small batches: every a[l] and h[l]
+    // as the test's own forward pass computes them with the same layers.
+    // Every fourth network uses softsign as its activation: the chain must
+    // call the activation it is given.
+    unsigned long seed = graded_seed();
+    Rng r;
+    rng_seed(&r, seed);
+    for (int trial = 0; trial < 12; trial++) {
+        int L = 1 + trial % 3;
+        Chain c = chain_new(&r, L, trial % 4 == 3 ? &SOFTSIGN_LAYERS : &TANH_LAYERS);
+        chain_forward(&c);
+        net_forward(&c.acts, &c.net, c.x, c.layers, c.B);
+        Step steps[2 * NET_MAX_LAYERS];
+        char why[600];
+        diagnose(why, sizeof why, "net_forward", steps, forward_steps(steps, L));
+        for (int l = 0; l < L; l++)
+            for (int f = 0; f < 2; f++) {
+                const double *got = f ? c.acts.h[l] : c.acts.a[l], *want = f ? c.want.h[l] : c.want.a[l];
+                int OC = c.net.sizes[l + 1];
+                for (int i = 0; i < c.B * OC; i++)
+                    ck_assert_msg(close_enough(got[i], want[i], 1e-12, 1e-12),
+                                  "net_forward on a %s network%s: %s[%d, %d]: expected %.12g, got "
+                                  "%.12g (seed %lu)%s", c.shape,
+                                  c.layers == &SOFTSIGN_LAYERS ? " whose activation is softsign" : "",
+                                  ACT_NAMES[f][l], i / OC, i % OC, want[i], got[i], seed, why);
+            }
+        chain_free(&c);
+    }
+}
+END_GRADED_TEST
+
+GRADED_TEST(net_backward_numerical) {
+    // Networks of one to three layers: after the test's own forward pass (so
+    // that only the backward pass is graded), every parameter's gradient
+    // against central differences of the summed loss, and every d[l] against
+    // the test's own backward chain of the same layers.
+    unsigned long seed = graded_seed();
+    Rng r;
+    rng_seed(&r, seed);
+    for (int trial = 0; trial < 12; trial++) {
+        int L = 1 + trial % 3;
+        Chain c = chain_new(&r, L, trial % 4 == 3 ? &SOFTSIGN_LAYERS : &TANH_LAYERS);
+        chain_forward(&c);
+        for (int l = 0; l < L; l++) {
+            size_t m = (size_t)c.B * c.net.sizes[l + 1];
+            memcpy(c.acts.a[l], c.want.a[l], sizeof(double) * m);
+            memcpy(c.acts.h[l], c.want.h[l], sizeof(double) * m);
+        }
+        net_backward(&c.grad, &c.acts, &c.net, c.x, c.t, c.layers, c.B);
+        Step steps[3 * NET_MAX_LAYERS];
+        char why[600];
+        diagnose(why, sizeof why, "net_backward", steps, backward_steps(steps, L));
+        for (int l = L - 1; l >= 0; l--) {
+            int C = c.net.sizes[l], OC = c.net.sizes[l + 1];
+            for (int i = 0; i < OC * C + OC; i++) {
+                int is_b = i >= OC * C;
+                double *w = is_b ? &c.net.b[l][i - OC * C] : &c.net.W[l][i];
+                double got = is_b ? c.grad.b[l][i - OC * C] : c.grad.W[l][i];
+                double want = central(w, 1e-5, chain_loss, &c);
+                ck_assert_msg(close_enough(got, want, 1e-7, 1e-6),
+                              "net_backward on a %s network: %s[%d]: central differences of the "
+                              "loss give %.10g, got %.10g (seed %lu)%s", c.shape,
+                              PARAM_NAMES[1][is_b][l], is_b ? i - OC * C : i, want, got, seed, why);
+            }
+        }
+        // d[L-1] is y - t; each d[l] below it the chain's own, from the same
+        // layers, at the weights themselves (the differences moved them).
+        chain_forward(&c);
+        int K = c.net.sizes[L];
+        double *want_d = alloc((size_t)c.B * 64), *dh = alloc((size_t)c.B * 64);
+        c.layers->output_delta(want_d, c.want.h[L - 1], c.t, c.B, K);
+        for (int l = L - 1; l >= 0; l--) {
+            int OC = c.net.sizes[l + 1], C = c.net.sizes[l];
+            for (int i = 0; i < c.B * OC; i++)
+                ck_assert_msg(close_enough(c.acts.d[l][i], want_d[i], 1e-9, 1e-9),
+                              "net_backward on a %s network: acts->d[%d][%d, %d], dE/da there: "
+                              "expected %.12g, got %.12g (seed %lu)%s", c.shape, l, i / OC, i % OC,
+                              want_d[i], c.acts.d[l][i], seed, why);
+            if (l == 0) break;
+            ref_linear_backward(dh, c.grad.W[l], c.grad.b[l], want_d, c.want.h[l - 1], c.net.W[l],
+                                c.B, C, OC);
+            c.layers->act_backward(want_d, dh, c.want.h[l - 1], c.B * C);
+        }
+        free(want_d), free(dh);
+        chain_free(&c);
+    }
+}
+END_GRADED_TEST
+
 const GradedSuite graded_suite = {
     3, "backpropagation and the gradient check",
     (const GradedTest[]){
@@ -588,5 +884,9 @@ const GradedSuite graded_suite = {
          "numerical_gradient: exact on quadratics, eps^2 on cubics"},
         {"numerical_gradient_restores", numerical_gradient_restores, 2,
          "numerical_gradient: the weight restored bit for bit, others untouched"},
+        {"net_forward_layers", net_forward_layers, 3,
+         "net_forward: every layer's a and h, networks of 1 to 3 layers, the activation given"},
+        {"net_backward_numerical", net_backward_numerical, 4,
+         "net_backward: every gradient against central differences, every delta, 1 to 3 layers"},
     },
-    11};
+    13};

@@ -313,14 +313,18 @@ static void make_regions(const Call *c) {
     }
 }
 
-// The argument whose array holds byte `at` of region k (the first one, for
-// a message), or the region's first argument.
+// The argument whose array holds byte `at` of region k, for a message: the
+// smallest one when they nest (net->W[0] rather than net->params, which
+// holds it), or the region's first argument.
 static int arg_at(int k, size_t at) {
-    for (int i = 0; i < t.c->nargs; i++)
-        if (t.region_of[i] == k && at >= t.offset_of[i] &&
-            at < t.offset_of[i] + t.c->arg[i].count * t.c->arg[i].size)
-            return i;
-    return t.r[k].first;
+    int best = -1;
+    for (int i = 0; i < t.c->nargs; i++) {
+        size_t bytes = t.c->arg[i].count * t.c->arg[i].size;
+        if (t.region_of[i] == k && at >= t.offset_of[i] && at < t.offset_of[i] + bytes &&
+            (best < 0 || bytes < t.c->arg[best].count * t.c->arg[best].size))
+            best = i;
+    }
+    return best >= 0 ? best : t.r[k].first;
 }
 
 // The guards of region k, as they came back in `bytes` (guard, data, guard),

@@ -104,7 +104,7 @@ static void train_one(Net *net, TrainResult *res, const Config *cfg, const Train
     Error err = {{0}};
     char path[128];
     snprintf(path, sizeof path, "%s/%s.tsv", dir, name);
-    ck_assert_msg(net_create(net, cfg, &err) == 0, "%s", err.msg);
+    ck_assert_msg(net_from_config(net, cfg, &err) == 0, "%s", err.msg);
     net_init(net, 7, 0);
     TrainOps ops = chapter6_ops(cfg->activation);
     ck_assert_msg(train_with(res, net, &ops, cfg, &data, 7, path, name, opt, &err) == 0, "%s",

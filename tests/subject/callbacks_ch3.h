@@ -5,7 +5,9 @@
 #define WB_CALLBACKS_CH3_H
 
 enum {
-    CALLBACKS_LOSS = 1,  // numerical_gradient's loss(ctx): op "loss", no arguments
+    CALLBACKS_LOSS = 1,    // numerical_gradient's loss(ctx): op "loss", no arguments
+    CALLBACKS_LAYERS = 2,  // net_forward's and net_backward's Layers (net.h): an op per
+                           // field, named as the field, its arguments as its signature
 };
 
 #endif

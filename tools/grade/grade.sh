@@ -356,7 +356,7 @@ find_source() {
 }
 
 # The contract's headers: what a submission may include of the workbook.
-contract_headers() { ls chapters/[0-9][0-9]-*/ch[0-9]*.h lib/exercise.h lib/linalg.h 2>/dev/null; }
+contract_headers() { ls chapters/[0-9][0-9]-*/ch[0-9]*.h lib/exercise.h lib/linalg.h lib/net.h lib/error.h 2>/dev/null; }
 
 # The first lines of a compiler's message, as the student should read them.
 compiler_text() { head -n "${2:-20}" "$1" | sed -e 's|^\.\./out/||' -e 's|\.\./include/||g'; }

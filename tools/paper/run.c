@@ -108,7 +108,7 @@ static int train_one(const Args *a, const PaperExperiment *e, const Config *cfg,
     snprintf(label, sizeof label, "%s, seed %llu", e->name, (unsigned long long)seed);
     TrainOps ops = chapter6_ops(cfg->activation);
     Net net;
-    if (net_create(&net, cfg, err) != 0) return -1;
+    if (net_from_config(&net, cfg, err) != 0) return -1;
     net_init(&net, seed, 0);  // as every chapter: N(0, 1/fan_in), biases 0
     TrainOptions opt = {.fast = true, .threads = threads, .skip_train_metrics = true};
     int rc = train_with(res, &net, &ops, cfg, data, seed, metrics, label, &opt, err);

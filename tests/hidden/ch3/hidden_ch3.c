@@ -7,8 +7,11 @@
 // rtol 1e-9, with an absolute part 1e-12 of the size of their terms; tanh and
 // its backward pass 1e-12 and 1e-15 (element by element); output_delta 1e-15
 // (a subtraction); numerical_gradient 1e-6 and 1e-9 (a difference quotient,
-// whose rounding depends on the order of its operations).
+// whose rounding depends on the order of its operations); net_forward and
+// net_backward 1e-12 and 1e-12 (the same layers, the judge's, in the same
+// order: the same numbers but for a chain that sums otherwise).
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +24,8 @@ REFERENCE(tanh_forward);
 REFERENCE(tanh_backward);
 REFERENCE(output_delta);
 REFERENCE(numerical_gradient);
+REFERENCE(net_forward);
+REFERENCE(net_backward);
 
 // ---------------------------------------------------------------------------
 
@@ -193,10 +198,10 @@ typedef struct {
     double *w;
     const double *orig, *a, *b;
     int n, which, others_moved;
-} Net;
+} SmoothLoss;
 
 static double net_loss(void *ctx) {
-    Net *m = ctx;
+    SmoothLoss *m = ctx;
     double e = 0.0;
     for (int i = 0; i < m->n; i++) {
         if (i != m->which && memcmp(&m->w[i], &m->orig[i], sizeof(double)) != 0) m->others_moved = 1;
@@ -220,7 +225,7 @@ static const HiddenCase GRADIENT_CASES[] = {
 static void numerical_gradient_trial(Trial *t) {
     size_t n = (size_t)t->n;
     double *w = hidden_input(t, NULL, n, VALUES_NORMAL);  // the weights as drawn
-    Net m = {.n = t->n, .a = hidden_input(t, NULL, n, VALUES_NORMAL),
+    SmoothLoss m = {.n = t->n, .a = hidden_input(t, NULL, n, VALUES_NORMAL),
              .b = hidden_input(t, NULL, n, VALUES_NORMAL)};
     for (size_t i = 0; i < n; i++) w[i] *= 3.0;
     m.which = (int)rng_below(t->r, (uint32_t)m.n);
@@ -248,6 +253,128 @@ static void numerical_gradient_trial(Trial *t) {
 GRADED_TEST(hidden_numerical_gradient) { HIDDEN_RUN(GRADIENT_CASES, 35, numerical_gradient_trial); }
 END_GRADED_TEST
 
+// ---------------------------------------------------------------------------
+// The chain, on the reference's layers (and a softmax of the test's own)
+
+static void stable_softmax(double *y, const double *a, int n, int K) {
+    for (int i = 0; i < n; i++) {
+        double top = a[i * K];
+        for (int k = 1; k < K; k++) top = fmax(top, a[i * K + k]);
+        double sum = 0.0;
+        for (int k = 0; k < K; k++) sum += y[i * K + k] = exp(a[i * K + k] - top);
+        for (int k = 0; k < K; k++) y[i * K + k] /= sum;
+    }
+}
+
+static const Layers REF_LAYERS = {ref_linear_forward, ref_linear_backward, ref_tanh_forward,
+                                  ref_tanh_backward, stable_softmax, ref_output_delta};
+
+enum { CHAIN_ONE_LAYER, CHAIN_TWO, CHAIN_DEEP, CHAIN_ONE, CHAIN_MNIST, CHAIN_LARGE };
+static const HiddenCase CHAIN_CASES[] = {
+    [CHAIN_ONE_LAYER] = {"a single layer (softmax regression)", VALUES_NORMAL, 1, 6,
+                         "with one layer there is no activation: softmax comes right after it, "
+                         "and its linear_backward has no dinp"},
+    [CHAIN_TWO] = {"two layers", VALUES_NORMAL, 1, 6, "the hidden layer's input is x; the "
+                   "output layer's is the hidden layer's h"},
+    [CHAIN_DEEP] = {"four or five layers", VALUES_NORMAL, 1, 5,
+                    "loop over n_layers: no number of layers is written in the chain"},
+    [CHAIN_ONE] = {"a batch of one", VALUES_NORMAL, 1, 1, "B can be 1"},
+    [CHAIN_MNIST] = {"784 inputs, 16 hidden units, 10 outputs", VALUES_PIXELS, 1, 3,
+                     "layer l takes sizes[l] inputs to sizes[l + 1] outputs"},
+    [CHAIN_LARGE] = {"large weights (saturated units)", VALUES_NORMAL, 1, 6,
+                     "the activation's slope comes from its output h, which is near +-1 here"},
+};
+
+typedef struct {
+    Net net, grad, ref_grad;
+    Acts acts, ref_acts;
+    double *x, *t;
+    int B;
+} ChainTrial;
+
+static void chain_trial_free(ChainTrial *c) {
+    net_free(&c->net), net_free(&c->grad), net_free(&c->ref_grad);
+    acts_free(&c->acts), acts_free(&c->ref_acts);
+    free(c->x), free(c->t);
+}
+
+// A random network for case t, its batch, and its arrays full of garbage.
+static ChainTrial chain_trial(Trial *t) {
+    ChainTrial c = {.B = t->n};
+    int L = t->c == CHAIN_ONE_LAYER ? 1 : t->c == CHAIN_DEEP ? hidden_pick(t->r, 4, 5) : 2;
+    int sizes[NET_MAX_LAYERS + 1];
+    for (int l = 0; l <= L; l++) sizes[l] = hidden_pick(t->r, 1, 12);
+    sizes[L] = hidden_pick(t->r, 2, 10);
+    if (t->c == CHAIN_MNIST) sizes[0] = 784, sizes[1] = 16, sizes[2] = 10;
+    Error err;
+    if (net_create(&c.net, L, sizes, &err) || net_create(&c.grad, L, sizes, &err) ||
+        net_create(&c.ref_grad, L, sizes, &err) || acts_create(&c.acts, &c.net, c.B, &err) ||
+        acts_create(&c.ref_acts, &c.net, c.B, &err))
+        ck_abort_msg("the hidden test could not make its network: %s", err.msg);
+    hidden_fill(t->r, c.net.params, (size_t)c.net.n_params, VALUES_NORMAL);
+    if (t->c == CHAIN_LARGE)
+        for (int i = 0; i < c.net.n_params; i++) c.net.params[i] *= 20.0;
+    c.x = malloc(sizeof(double) * (size_t)c.B * sizes[0]);
+    c.t = calloc((size_t)c.B * sizes[L], sizeof(double));
+    if (!c.x || !c.t) ck_abort_msg("the hidden test could not allocate its batch");
+    hidden_fill(t->r, c.x, (size_t)c.B * sizes[0], t->k->values);
+    if (t->k->values == VALUES_PIXELS)
+        for (int i = 0; i < c.B * sizes[0]; i++) c.x[i] = (c.x[i] - 33.0) / 78.0;
+    for (int b = 0; b < c.B; b++) c.t[b * sizes[L] + (int)rng_below(t->r, (uint32_t)sizes[L])] = 1.0;
+    double g = hidden_garbage(t);
+    for (int l = 0; l < L; l++) {
+        size_t n = (size_t)c.B * sizes[l + 1];
+        for (size_t i = 0; i < n; i++) c.acts.a[l][i] = c.acts.h[l][i] = c.acts.d[l][i] = g;
+    }
+    for (int i = 0; i < c.grad.n_params; i++) c.grad.params[i] = g;
+    return c;
+}
+
+static void net_forward_trial(Trial *t) {
+    ChainTrial c = chain_trial(t);
+    int L = c.net.n_layers;
+    ref_net_forward(&c.ref_acts, &c.net, c.x, &REF_LAYERS, c.B);
+    net_forward(&c.acts, &c.net, c.x, &REF_LAYERS, c.B);
+    for (int l = 0; l < L; l++) {
+        size_t n = (size_t)c.B * c.net.sizes[l + 1];
+        char what[64];
+        snprintf(what, sizeof what, "net_forward: acts->a[%d]", l);
+        hidden_compare(t, what, c.acts.a[l], c.ref_acts.a[l], n, 1e-12, 1e-12);
+        snprintf(what, sizeof what, "net_forward: acts->h[%d]", l);
+        hidden_compare(t, what, c.acts.h[l], c.ref_acts.h[l], n, 1e-12, 1e-12);
+    }
+    chain_trial_free(&c);
+}
+
+GRADED_TEST(hidden_net_forward) { HIDDEN_RUN(CHAIN_CASES, 36, net_forward_trial); }
+END_GRADED_TEST
+
+static void net_backward_trial(Trial *t) {
+    ChainTrial c = chain_trial(t);
+    int L = c.net.n_layers;
+    ref_net_forward(&c.ref_acts, &c.net, c.x, &REF_LAYERS, c.B);
+    for (int l = 0; l < L; l++) {
+        size_t n = sizeof(double) * (size_t)c.B * c.net.sizes[l + 1];
+        memcpy(c.acts.a[l], c.ref_acts.a[l], n), memcpy(c.acts.h[l], c.ref_acts.h[l], n);
+    }
+    ref_net_backward(&c.ref_grad, &c.ref_acts, &c.net, c.x, c.t, &REF_LAYERS, c.B);
+    net_backward(&c.grad, &c.acts, &c.net, c.x, c.t, &REF_LAYERS, c.B);
+    for (int l = L - 1; l >= 0; l--) {
+        int C = c.net.sizes[l], OC = c.net.sizes[l + 1];
+        char what[64];
+        snprintf(what, sizeof what, "net_backward: acts->d[%d]", l);
+        hidden_compare(t, what, c.acts.d[l], c.ref_acts.d[l], (size_t)c.B * OC, 1e-12, 1e-12);
+        snprintf(what, sizeof what, "net_backward: grad->W[%d]", l);
+        hidden_compare(t, what, c.grad.W[l], c.ref_grad.W[l], (size_t)OC * C, 1e-12, 1e-12);
+        snprintf(what, sizeof what, "net_backward: grad->b[%d]", l);
+        hidden_compare(t, what, c.grad.b[l], c.ref_grad.b[l], (size_t)OC, 1e-12, 1e-12);
+    }
+    chain_trial_free(&c);
+}
+
+GRADED_TEST(hidden_net_backward) { HIDDEN_RUN(CHAIN_CASES, 37, net_backward_trial); }
+END_GRADED_TEST
+
 const GradedSuite graded_suite = {
     3, "backpropagation and the gradient check (hidden tests)",
     (const GradedTest[]){
@@ -261,5 +388,9 @@ const GradedSuite graded_suite = {
          "output_delta against the reference: a batch of one, one class, soft targets, in place"},
         {"hidden_numerical_gradient", hidden_numerical_gradient, 1,
          "numerical_gradient against the reference: one weight, a weight of 0, large and small eps"},
+        {"hidden_net_forward", hidden_net_forward, 2,
+         "net_forward against the reference: one layer, five layers, a batch of one, 784-16-10"},
+        {"hidden_net_backward", hidden_net_backward, 2,
+         "net_backward against the reference: one layer, five layers, saturated units, 784-16-10"},
     },
-    5};
+    7};

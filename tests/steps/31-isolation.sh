@@ -34,7 +34,7 @@ copy() {
     local to=$1
     mkdir -p "$to"
     tar -C . -cf - Makefile tools lib chapters exercises solutions tests \
-        "$BUILD/bin" "$BUILD/obj/tests" "$BUILD/grade-flags.txt" | tar -C "$to" -xf -
+        "$BUILD/bin" "$BUILD/obj/tests" "$BUILD/grade-flags.txt" "$BUILD/grade-contract" | tar -C "$to" -xf -
 }
 
 runtime=(forge_verdict find_reference read_solutions environ append_results daemon tmpfiles forkloop leak_hidden

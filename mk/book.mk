@@ -1,0 +1,100 @@
+# book.mk: the book (make book, make book-check).
+
+# ---------------------------------------------------------------------------
+# The book: book.md pulls in each chapter; tools/book.lua pulls code regions out
+# of the sources and numbers out of the runs, numbers chapters, sections,
+# figures, tables and equations, resolves @fig:x-style references, and fails
+# on anything missing. Paths in the markdown are relative to this folder, so
+# pandoc and pdflatex run here. The HTML is one offline file: images embedded,
+# math as MathML, no scripts or styles fetched from anywhere.
+#
+# Two editions. EDITION=student (the default): build/book.html, build/book.pdf
+# (pdflatex works in build/pdf/); its build fails if a listing comes from
+# solutions/. EDITION=instructor: build/book-instructor.html and .pdf
+# (build/pdf-instructor/), which add the appendices of tools/book-instructor.md:
+# every solutions/chN.c and the grading guide with each suite's points, both
+# generated into build/book-appendix/ by tools/book-appendix.sh.
+#
+# `make book-check` builds both editions and checks them as a reader would
+# (tools/book-check/): in headless Chromium, which it installs when missing
+# (Debian's chromium, through `WITH_BROWSER=1 tools/deps.sh`; students never
+# need it), and with pdftotext and pdftoppm. What it looked at goes to
+# build/book-check/.
+
+EDITION ?= student
+ifeq ($(EDITION),student)
+BOOK := build/book
+else ifeq ($(EDITION),instructor)
+BOOK := build/book-instructor
+else
+$(error EDITION=$(EDITION): use EDITION=student (the default) or EDITION=instructor)
+endif
+
+BOOK_SRC  := book.md $(shell find chapters -name '*.md' 2>/dev/null) tools/book.lua tools/book.tex
+BOOK_CODE := $(wildcard lib/*.[ch] chapters/*/*.[ch] chapters/*/*.yaml exercises/*.c \
+               solutions/*.c figures/*.gp tests/*.h tests/*/*.[ch] tools/*.sh)
+BOOK_APPENDIX := build/book-appendix/solutions.md build/book-appendix/grading.md
+# The runs the book quotes: those its markdown names (run="chN" or a file under
+# build/runs/chN-solutions/), so that a chapter not yet in book.md neither slows
+# nor breaks the book.
+BOOK_MD     := $(shell grep -oE '\{\.include +file="[^"]+"' book.md 2>/dev/null | sed -E 's/.*file="([^"]+)"/\1/' | grep -v '^build/')
+BOOK_QUOTED := $(sort $(shell cat book.md $(BOOK_MD) 2>/dev/null | grep -oE 'run="ch[0-9]+"|build/runs/ch[0-9]+-solutions' | grep -oE '[0-9]+'))
+BOOK_USES   := $(foreach n,$(filter $(CHAPTERS),$(BOOK_QUOTED)),$(RUNS)/ch$(n)-solutions/values.tsv)
+# ...and `make paper`'s report, when book.md or a chapter includes or quotes it.
+BOOK_USES   += $(if $(shell grep -ls 'build/paper/' book.md $(BOOK_MD) 2>/dev/null),$(BOOK_PAPER))
+.PHONY: book book-steps book-check book-check-steps
+book: deps
+	@$(MAKE) book-steps
+
+book-steps: $(BOOK).html $(BOOK).pdf
+	@echo "book ($(EDITION) edition): $(BOOK).html and $(BOOK).pdf"
+
+book-check:
+	@WITH_BROWSER=1 bash tools/deps.sh
+	@$(MAKE) book-check-steps
+
+book-check-steps: build/book.html build/book.pdf build/book-instructor.html build/book-instructor.pdf
+	@bash tools/book-check/check.sh
+
+# The instructor's appendices: every solutions/chN.c, and the points of every
+# chapter with a program, a graded suite and a solution (and its hidden tests').
+BOOK_GRADED := $(foreach n,$(CHAPTERS),$(if $(wildcard tests/ch$(n)/*.c),$(if $(wildcard solutions/ch$(n).c),$(n))))
+$(BOOK_APPENDIX) &: tools/book-appendix.sh $(wildcard solutions/*.c) \
+                    $(foreach n,$(BOOK_GRADED),$(BIN)/check-ch$(n) \
+                      $(if $(wildcard tests/hidden/ch$(n)/*.c),$(BIN)/hidden-ch$(n)))
+	bash tools/book-appendix.sh build/book-appendix $(BIN) $(BOOK_GRADED)
+
+PANDOC := pandoc --from markdown --lua-filter tools/book.lua --standalone \
+            --number-sections --toc --toc-depth 2
+
+# book_rules STEM EDITION PDFDIR EXTRA-PREREQUISITES
+# pdflatex runs until its .aux and .toc stop changing (the contents' page
+# numbers settle on the second or third run), at most five times; a reference
+# LaTeX could not resolve (a "??" in the PDF) then fails the build. The
+# filter writes its own numbers to PDFDIR/labels.tsv, which book-check holds
+# to LaTeX's (PDFDIR/book.aux).
+define book_rules
+$(1).html: $$(BOOK_SRC) $$(BOOK_USES) $$(BOOK_CODE) $(4)
+	@mkdir -p $$(@D)
+	$$(PANDOC) -M edition=$(2) --to html5 --self-contained --mathml -o $$@.tmp book.md && mv $$@.tmp $$@
+
+$(1).pdf: $$(BOOK_SRC) $$(BOOK_USES) $$(BOOK_CODE) $(4)
+	@mkdir -p $(3)
+	BOOK_LABELS=$(3)/labels.tsv $$(PANDOC) -M edition=$(2) --to latex --top-level-division=chapter \
+	  --include-in-header tools/book.tex -o $(3)/book.tex book.md
+	@rm -f $(3)/book.aux $(3)/book.toc; prev=; \
+	for run in 1 2 3 4 5; do \
+	  echo "pdflatex $(3)/book.tex (run $$$$run)"; \
+	  pdflatex -interaction=nonstopmode -halt-on-error -file-line-error \
+	    -output-directory $(3) $(3)/book.tex >/dev/null \
+	    || { grep -A4 -m1 -E '^(!|.*:[0-9]+: )' $(3)/book.log >&2; \
+	         echo "book: pdflatex failed; see $(3)/book.log" >&2; exit 1; }; \
+	  sum=$$$$(cat $(3)/book.aux $(3)/book.toc 2>/dev/null | md5sum); \
+	  [ $$$$run -ge 2 ] && [ "$$$$sum" = "$$$$prev" ] && break; prev=$$$$sum; \
+	done; \
+	if grep -E "(Reference|Citation) .* undefined|There were undefined" $(3)/book.log >&2; then \
+	  echo "book: LaTeX left references unresolved (?? in the PDF); see $(3)/book.log" >&2; exit 1; fi
+	mv $(3)/book.pdf $$@
+endef
+$(eval $(call book_rules,build/book,student,build/pdf,))
+$(eval $(call book_rules,build/book-instructor,instructor,build/pdf-instructor,tools/book-instructor.md $(BOOK_APPENDIX)))

@@ -1,0 +1,52 @@
+# build.mk: compiling. Every object of the project is built by one rule, with
+# one short line ("  CC lib/idx.c"); V=1 prints the commands in full.
+
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+say = $(if $(filter 1,$(V)),,@printf '  %-7s %s\n' '$(1)' '$(2)')
+
+# ---------------------------------------------------------------------------
+# Compiling
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wvla -Wformat=2 -Wno-format-nonliteral
+DEFS    := -D_POSIX_C_SOURCE=200809L
+INCS    := -Ilib -Itests $(addprefix -I,$(CH_DIRS))
+PKGS    := zlib yaml-0.1 check
+ifeq ($(BLAS),none)
+DEFS    += -DWB_NO_BLAS
+else ifeq ($(BLAS),openblas)
+PKGS    += openblas
+else
+$(error BLAS=$(BLAS): use BLAS=openblas (the default) or BLAS=none)
+endif
+ifeq ($(SANITIZE),1)
+CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+# pkg-config is asked once per make, and only when something is compiled.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
+
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(DEFS) $(INCS) $(PKG_CFLAGS)
+LINK       = $(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+# A student's file is compiled with the warnings shown, not made errors: a
+# warning is for fixing, and never stops a run or costs a grade (tools/grade/grade.sh
+# compiles submissions the same way; WERROR=1 there makes them fatal).
+$(OBJ)/exercises/%.o: WARN := $(filter-out -Werror,$(WARN))
+
+-include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
+
+LIB_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard lib/*.c))
+$(LIBA): $(LIB_OBJ)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^

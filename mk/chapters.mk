@@ -1,0 +1,60 @@
+# chapters.mk: each chapter's program, its judge and its subjects, and the
+# commands a student runs: make chN, make check-chN.
+
+# ---------------------------------------------------------------------------
+# One set of rules per chapter: its program, linked once with exercises/ and
+# once with solutions/, its judge, and its two subjects. The book is
+# cumulative: chapter N's program uses the exercises of chapters 1..N (chapter
+# 3's network calls chapter 2's softmax), while chapter N's graded tests use
+# chapter N's file alone, so that each chapter is graded on its own.
+
+upto = $(foreach k,$(CHAPTERS),$(if $(filter $(k),$(shell seq 1 $(1))),$(k)))
+
+define chapter_rules
+CH$(1)_OBJ  := $(patsubst %.c,$(OBJ)/%.o,$(wildcard $(2)/*.c))
+TST$(1)_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/ch$(1)/*.c)) $(JUDGE_OBJ) $(OBJ)/tests/judge/ch$(1).o
+
+$(BIN)/ch$(1)-exercises $(BIN)/ch$(1)-solutions: $(BIN)/ch$(1)-%: $$(CH$(1)_OBJ) $(foreach k,$(call upto,$(1)),$(OBJ)/%/ch$(k).o) $(LIBA)
+	@mkdir -p $$(@D)
+	$$(call say,LD,$$@)
+	$(Q)$$(LINK)
+
+$(BIN)/check-ch$(1): $$(TST$(1)_OBJ) $(LIBA)
+	@mkdir -p $$(@D)
+	$$(call say,LD,$$@)
+	$(Q)$$(LINK)
+
+$(BIN)/subject-ch$(1)-exercises $(BIN)/subject-ch$(1)-solutions: $(BIN)/subject-ch$(1)-%: $(OBJ)/tests/subject/ch$(1).o $(OBJ)/%/ch$(1).o $(SUBJECT_OBJ)
+	@mkdir -p $$(@D)
+	$$(call say,LD,$$@)
+	$(Q)$$(SUBJECT_LINK)
+
+# A run on the reference solutions trains on the library's fast path
+# (--fast); a student's own run, on the student's functions.
+.PHONY: ch$(1) check-ch$(1)
+ch$(1): $(BIN)/ch$(1)-$(WHO) $(if $(filter data/mnist,$(DATA)),data)
+	$(BIN)/ch$(1)-$(WHO) --data $(DATA) --out $(RUNS)/ch$(1)-$(WHO)$(RUN_TAG) --seed $(SEED) $(if $(CONFIG),--config $(CONFIG)) $(if $(filter 1,$(SOLUTIONS)),--fast)
+
+check-ch$(1): $(BIN)/check-ch$(1) $(BIN)/subject-ch$(1)-$(WHO)
+	@$(BIN)/check-ch$(1) --subject $(BIN)/subject-ch$(1)-$(WHO) $(CHECK_ARGS)
+
+# The run the book quotes: the reference solutions on the full MNIST, seed 1,
+# on the fast path. values.tsv is written last, so it stands for the whole run.
+$(RUNS)/ch$(1)-solutions/values.tsv: $(BIN)/ch$(1)-solutions | data
+	$(BIN)/ch$(1)-solutions --data data/mnist --out $(RUNS)/ch$(1)-solutions --seed 1 --quiet --fast
+endef
+$(foreach n,$(CHAPTERS),$(eval $(call chapter_rules,$(n),$(call ch_dir,$(n)))))
+
+# (A student copy, made by `make student-dist`, has no solutions/ to link.)
+PROGRAMS := $(foreach n,$(CHAPTERS),$(BIN)/ch$(n)-exercises $(if $(wildcard solutions/ch$(n).c),$(BIN)/ch$(n)-solutions))
+CHECKS   := $(foreach n,$(CHAPTERS),$(BIN)/check-ch$(n) $(BIN)/subject-ch$(n)-exercises $(if $(wildcard solutions/ch$(n).c),$(BIN)/subject-ch$(n)-solutions))
+BOOK_RUNS := $(foreach n,$(CHAPTERS),$(RUNS)/ch$(n)-solutions/values.tsv)
+
+TEST_LIB_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/lib/*.c))
+$(BIN)/test-lib: $(TEST_LIB_OBJ) $(LIBA)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)
+	$(Q)$(LINK)
+
+.PHONY: all
+all: $(LIBA) $(PROGRAMS) $(CHECKS) $(BIN)/test-lib

@@ -1,0 +1,144 @@
+# grading.mk: grading. The judges (the Check suites: tests/chN/, tests/hidden/chN/)
+# and the subjects (a chapter's functions alone: tests/subject/), `make grade`
+# and `make grade-all` (tools/grade/), the student copy and the course tools.
+
+# ---------------------------------------------------------------------------
+# Grading: the judge and the subject (tests/judge/call.h says why). A
+# chapter's graded suite is a judge, check-chN: the Check tests, the runner,
+# and proxies that send each call of a contract function to a subject,
+# subject-chN-exercises or -solutions: the chapter's file, the calls' server
+# (tests/subject/), and the products of lib/linalg.c, nothing else. The judge
+# never links a student's code; the subject never links a test.
+
+JUDGE_OBJ   := $(patsubst %.c,$(OBJ)/%.o,tests/graded_main.c tests/wire.c tests/judge/call.c tests/judge/sandbox.c)
+SUBJECT_OBJ := $(patsubst %.c,$(OBJ)/%.o,tests/subject/subject.c tests/wire.c) $(OBJ)/tests/subject/linalg.o
+# The subject's products are the portable loops (a test's arrays are small):
+# no OpenBLAS to load for each grading, nor its threads to keep in check.
+$(OBJ)/tests/subject/linalg.o: lib/linalg.c
+	@mkdir -p $(@D)
+	$(call say,CC,$< (portable products))
+	$(Q)$(CC) $(ALL_CFLAGS) -DWB_NO_BLAS -MMD -MP -c $< -o $@
+# The subject's allocations are counted (no contract function allocates).
+SUBJECT_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
+SUBJECT_LINK  = $(CC) $(LDFLAGS) $(SUBJECT_WRAP) -o $@ $^ -lm
+
+# ---------------------------------------------------------------------------
+# Instructor grading (tools/grade/grade.sh; INSTRUCTORS.md says more)
+#
+#   make grade SUBMISSION=dir        one submission: CH="1 2", FORMAT=text|gradescope|junit|tap,
+#                                    OUT=file (replaced only by a complete run), MIN_POINTS=n|full
+#                                    (exit 1 below it), HIDDEN=0 (public tests only), GRADE_SEED=n
+#   make grade-all SUBMISSIONS=dir   every subfolder, in parallel, into GRADEBOOK (a CSV)
+#   make hidden-chN                  chapter N's hidden tests on exercises/ (SOLUTIONS=1: the reference)
+#   make student-dist                build/dist/mnist-workbook-student.tar.gz: no solutions, no hidden tests
+#   make gradescope-zip              build/dist/gradescope-autograder.zip, for Gradescope
+#   make classroom                   the GitHub Classroom workflow, on stdout
+
+SUBMISSION  ?= .
+SUBMISSIONS ?=
+CH          ?=
+FORMAT      ?= text
+OUT         ?=
+MIN_POINTS  ?=
+HIDDEN      ?= 1
+GRADE_SEED  ?= 1
+# make check-chN ONLY=NAME: one test; GRADE_SEED=S: another seed of the randomized tests.
+CHECK_ARGS   = $(if $(ONLY),--only $(ONLY)) $(if $(filter-out 1,$(GRADE_SEED)),--seed $(GRADE_SEED))
+GRADEBOOK   ?= build/grade-all/gradebook.csv
+DIST        := build/dist
+GRADE_ENV    = BUILD=$(BUILD) FORMAT=$(FORMAT) OUT="$(OUT)" MIN_POINTS=$(MIN_POINTS) \
+               HIDDEN=$(HIDDEN) GRADE_SEED=$(GRADE_SEED) WERROR=$(WERROR)
+
+# A student copy (make student-dist) has no solutions/: what needs them says so.
+HAVE_SOLUTIONS := $(wildcard solutions/ch*.c)
+ifeq ($(HAVE_SOLUTIONS),)
+ifeq ($(SOLUTIONS),1)
+$(error SOLUTIONS=1: the reference solutions are not in this copy of the workbook (a student copy); run on your own code, without SOLUTIONS=1)
+endif
+NEEDS_ALL := $(filter test test-steps book book-steps sanitize valgrind student-dist gradescope-zip,$(MAKECMDGOALS))
+ifneq ($(NEEDS_ALL),)
+$(error make $(firstword $(NEEDS_ALL)): needs the whole workbook, solutions/ included, which this student copy leaves out; here: make chN, make check-chN, make grade)
+endif
+endif
+
+# Hidden tests (tests/hidden/chN/, see tests/hidden/hidden.h) call the
+# submission's functions (through the judge's proxies, as every test does) and
+# the reference's, as ref_NAME, in the judge. The reference object is
+# solutions/chN.c's, with every global symbol it defines renamed NAME ->
+# ref_NAME (objcopy --redefine-syms): the very object the public tests passed,
+# linkable beside the proxies of the same names. It is linked into the hidden
+# judge only, never into a subject.
+HIDDEN_CHAPTERS := $(foreach n,$(CHAPTERS),$(if $(wildcard tests/hidden/ch$(n)/*.c),$(if $(wildcard solutions/ch$(n).c),$(n))))
+HIDDEN_COMMON   := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/hidden/*.c))
+
+$(OBJ)/reference/ch%.o: $(OBJ)/solutions/ch%.o
+	@mkdir -p $(@D)
+	$(call say,OBJCOPY,$@ (the reference, renamed ref_*))
+	$(Q)nm -g --defined-only -P $< | awk '{ print $$1, "ref_" $$1 }' >$@.syms
+	$(Q)objcopy --redefine-syms=$@.syms $< $@
+
+define hidden_rules
+HID$(1)_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/hidden/ch$(1)/*.c)) $(HIDDEN_COMMON) $(JUDGE_OBJ) $(OBJ)/tests/judge/ch$(1).o
+
+$(BIN)/hidden-ch$(1): $$(HID$(1)_OBJ) $(OBJ)/reference/ch$(1).o $(LIBA)
+	@mkdir -p $$(@D)
+	$$(call say,LD,$$@)
+	$(Q)$$(LINK)
+
+.PHONY: hidden-ch$(1)
+hidden-ch$(1): $(BIN)/hidden-ch$(1) $(BIN)/subject-ch$(1)-$(WHO)
+	@$(BIN)/hidden-ch$(1) --subject $(BIN)/subject-ch$(1)-$(WHO) $(CHECK_ARGS)
+endef
+$(foreach n,$(HIDDEN_CHAPTERS),$(eval $(call hidden_rules,$(n))))
+
+$(BIN)/grade-report: $(OBJ)/tools/grade/report.o
+	@mkdir -p $(@D)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+$(BIN)/sandbox: $(OBJ)/tools/grade/sandbox.o $(OBJ)/tests/judge/sandbox.o $(OBJ)/tests/wire.o
+	@mkdir -p $(@D)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+all: $(BIN)/grade-report $(BIN)/sandbox $(foreach n,$(HIDDEN_CHAPTERS),$(BIN)/hidden-ch$(n))
+
+.PHONY: grade grade-all student-dist gradescope-zip classroom
+grade:
+	@$(GRADE_ENV) bash tools/grade/grade.sh "$(SUBMISSION)" $(CH)
+
+grade-all:
+	@$(GRADE_ENV) GRADEBOOK="$(GRADEBOOK)" bash tools/grade/grade-all.sh "$(SUBMISSIONS)" $(CH)
+
+student-dist:
+	@bash tools/dist.sh student $(DIST)/mnist-workbook-student.tar.gz
+
+gradescope-zip:
+	@bash tools/dist.sh gradescope $(DIST)/gradescope-autograder.zip
+
+classroom:
+	@bash tools/grade/classroom.sh
+
+# ---------------------------------------------------------------------------
+# What tools/grade/grade.sh needs to grade chapters GRADE_CHAPTERS (all, unless
+# said), built; then how it compiles a submission (the flags of every other
+# object here, the warnings shown rather than made errors) and links its
+# subject, printed for it to read.
+GRADE_CHAPTERS ?= $(CHAPTERS)
+GRADE_HIDDEN    = $(if $(filter 1,$(HIDDEN)),$(filter $(GRADE_CHAPTERS),$(HIDDEN_CHAPTERS)))
+.PHONY: grade-build
+grade-build: $(BIN)/grade-report $(BIN)/sandbox $(SUBJECT_OBJ) \
+             $(foreach n,$(GRADE_CHAPTERS),$(BIN)/check-ch$(n) $(OBJ)/tests/subject/ch$(n).o $(BUILD)/grade-contract/ch$(n).txt) \
+             $(foreach n,$(GRADE_HIDDEN),$(BIN)/hidden-ch$(n))
+	$(info CC=$(CC))
+	$(info STUDENT_CFLAGS=$(filter-out -Werror,$(WARN)) $(CFLAGS) $(DEFS))
+	$(info SUBJECT_LDFLAGS=$(LDFLAGS) $(SUBJECT_WRAP))
+	$(info SUBJECT_OBJ=$(SUBJECT_OBJ))
+	$(info SANITIZE=$(SANITIZE))
+	@:
+
+# A chapter's contract, for the grader: the names its judge's proxies define.
+$(BUILD)/grade-contract/ch%.txt: $(OBJ)/tests/judge/ch%.o
+	@mkdir -p $(@D)
+	$(call say,NM,$@)
+	$(Q)nm -g --defined-only -P $< | awk '{ print $$1 }' >$@

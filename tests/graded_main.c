@@ -67,6 +67,7 @@ typedef struct {
     int points;
     char message[MESSAGE_LEN];
     char where[256];  // file:line of the failing check, for a FAIL
+    char calls[256];  // the contract functions it called, "zscore,image_mean_sd"
     char *output;     // the subject's captured output, shortened and printable; NULL when none
 } Result;
 
@@ -231,6 +232,7 @@ typedef struct {
     int end, returned;
     Status status;      // ST_COUNT: none noted
     char setup[256];
+    char calls[256];    // the functions it called, comma-separated
 } Note;
 
 static Note read_note(int k) {
@@ -246,8 +248,12 @@ static Note read_note(int k) {
         else if (sscanf(line, "status %31s", word) == 1) {
             for (int i = 0; i < ST_COUNT; i++)
                 if (strcmp(word, STATUS_WORD[i]) == 0) nt.status = (Status)i;
-        } else if (strncmp(line, "setup ", 6) == 0)
+        } else if (strncmp(line, "setup ", 6) == 0) {
             snprintf(nt.setup, sizeof nt.setup, "%s", line + 6);
+        } else if (strncmp(line, "calls ", 6) == 0) {
+            size_t n = strlen(nt.calls);
+            snprintf(nt.calls + n, sizeof nt.calls - n, "%s%s", n ? "," : "", line + 6);
+        }
     }
     free(text);
     return nt;
@@ -299,6 +305,7 @@ static void classify(Result *r, TestResult *tr, int k) {
     free(raw);
     const char *msg = tr_msg(tr) ? tr_msg(tr) : "";
     int sig, code;
+    snprintf(r->calls, sizeof r->calls, "%s", nt.calls);
     if (tr_rtype(tr) == CK_PASS && nt.end) {
         say(r, ST_PASS, "%s", r->test->what);
     } else if (tr_rtype(tr) == CK_FAILURE) {
@@ -351,7 +358,7 @@ static int write_tsv(const char *path, const Result *res, int n) {
         fprintf(stderr, "check: cannot write %s: %s\n", tmp, strerror(errno));
         return -1;
     }
-    fputs("chapter\ttest\tstatus\tpoints\tmax_points\tmessage\toutput\tdescription\n", f);
+    fputs("chapter\ttest\tstatus\tpoints\tmax_points\tmessage\toutput\tdescription\tfunctions\n", f);
     for (int i = 0; i < n; i++) {
         fprintf(f, "%d\t", graded_suite.chapter);
         tsv_field(f, res[i].test->name);
@@ -362,6 +369,8 @@ static int write_tsv(const char *path, const Result *res, int n) {
         tsv_field(f, res[i].status == ST_PASS || res[i].status == ST_TODO ? "" : res[i].output);
         fputc('\t', f);
         tsv_field(f, res[i].test->what);
+        fputc('\t', f);
+        tsv_field(f, res[i].calls);
         fputc('\n', f);
     }
     int bad = ferror(f);

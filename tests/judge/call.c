@@ -41,6 +41,8 @@ static struct {
     Subject s;
     double waited;        // seconds this test has waited for its subject
     unsigned calls;
+    const char *called[16];  // the contract functions it called, for the runner
+    int ncalled;
     // the call being made
     const Call *c;
     Region r[WIRE_MAX_REGIONS];
@@ -96,12 +98,26 @@ _Noreturn static void end(const char *status, const char *fmt, ...) {
 
 void call_test_begin(int note_fd, int output_fd, const CallLimits *lim) {
     t.note_fd = note_fd, t.out_fd = output_fd, t.lim = *lim;
-    t.started = 0, t.waited = 0, t.calls = 0;
+    t.started = 0, t.waited = 0, t.calls = 0, t.ncalled = 0;
 }
 
 void call_test_end(void) { stop_subject(); }
 
+// The runner reports which contract functions a test called ("calls NAME"
+// lines in the note), so that a table of progress can tell which exercise a
+// test is about.
+static void note_called(const char *function) {
+    for (int i = 0; i < t.ncalled; i++)
+        if (strcmp(t.called[i], function) == 0) return;
+    if (t.ncalled == (int)(sizeof t.called / sizeof t.called[0])) return;
+    t.called[t.ncalled++] = function;
+    char line[WIRE_MAX_NAME + 8];
+    snprintf(line, sizeof line, "calls %s\n", function);
+    if (t.note_fd >= 0) (void)!write(t.note_fd, line, strlen(line));
+}
+
 static void start(const char *function) {
+    note_called(function);
     if (t.started) return;
     SpawnMsg m = {
         .cpu_seconds = t.lim.cpu_seconds,

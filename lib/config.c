@@ -36,7 +36,8 @@ static const struct {
     const char *want;
 } KEYS[N_KEYS] = {
     [KEY_LAYERS] = {"layer_specs", K_LAYERS, "must be a list of layer sizes such as [784, 128, 10]"},
-    [KEY_ACTIVATION] = {"activation", K_ACTIVATION, "must be tanh, sigmoid or ReLU"},
+    [KEY_ACTIVATION] = {"activation", K_ACTIVATION,
+                        "must be tanh, sigmoid or ReLU (or None, for a network without hidden layers)"},
     [KEY_LR] = {"learning_rate", K_REAL, "must be a positive number"},
     [KEY_BATCH] = {"batch_size", K_INT, "must be a whole number from 1 to 60000"},
     [KEY_EPOCHS] = {"epochs", K_INT, "must be a whole number from 1 to 10000"},
@@ -77,6 +78,7 @@ const char *activation_name(Activation a) {
     case ACT_TANH: return "tanh";
     case ACT_SIGMOID: return "sigmoid";
     case ACT_RELU: return "ReLU";
+    case ACT_NONE: return "None";
     }
     return "unknown";
 }
@@ -314,11 +316,18 @@ static bool same_nocase(const char *s, size_t n, const char *word) {
     return true;
 }
 
-// A name is a string, so quoted "tanh" is as good as tanh.
+// A name is a string, so quoted "tanh" is as good as tanh. The study writes
+// None (Python's) for "no activation"; YAML's own nulls (null, ~, nothing)
+// mean the same.
 static bool activation(Activation *out, const yaml_event_t *ev) {
     if (ev->type != YAML_SCALAR_EVENT) return false;
     const char *s = (const char *)ev->data.scalar.value;
     size_t n = ev->data.scalar.length;
+    bool plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    if (same_nocase(s, n, "none") || (plain && (n == 0 || same_nocase(s, n, "null") || same_nocase(s, n, "~")))) {
+        *out = ACT_NONE;
+        return true;
+    }
     for (Activation a = ACT_TANH; a <= ACT_RELU; a++) {
         if (same_nocase(s, n, activation_name(a))) {
             *out = a;
@@ -519,6 +528,13 @@ static int read_config(Config *c, Reader *r) {
         yaml_event_delete(&ev);
         if (rc) return -1;
     }
+
+    // None is no activation at all: right for softmax regression, not for a
+    // network whose hidden layers need one.
+    if (c->activation == ACT_NONE && c->n_layers > 2)
+        return fail(r, first[KEY_ACTIVATION], "activation",
+                    "None stands for a network without hidden layers, but layer_specs has %d: use "
+                    "tanh, sigmoid or ReLU", c->n_layers - 2);
 
     if (next(&ev, r, NULL)) return -1;  // the document's end
     yaml_event_delete(&ev);

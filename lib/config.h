@@ -45,7 +45,9 @@
 
 #include "error.h"
 
-typedef enum { ACT_TANH, ACT_SIGMOID, ACT_RELU } Activation;
+// ACT_NONE: the study's `activation: None`, a network without hidden layers
+// (softmax regression), where no activation is ever used.
+typedef enum { ACT_TANH, ACT_SIGMOID, ACT_RELU, ACT_NONE } Activation;
 
 enum {
     CONFIG_MAX_LAYERS = 8,          // input, hidden layers and output together
@@ -79,7 +81,7 @@ int config_load(Config *c, const char *path, Error *err);
 // messages. Used by the tests and the fuzzer.
 int config_parse(Config *c, const char *text, size_t len, const char *name, Error *err);
 
-// "tanh", "sigmoid" or "ReLU", as the study writes them.
+// "tanh", "sigmoid", "ReLU" or "None", as the study writes them.
 const char *activation_name(Activation a);
 
 // Writes the effective config as YAML, one key per line, in the order above;

@@ -30,6 +30,7 @@ static inline TrainOps chapter6_ops(Activation activation) {
     case ACT_TANH: l->act_forward = tanh_forward, l->act_backward = tanh_backward; break;
     case ACT_SIGMOID: l->act_forward = sigmoid_forward, l->act_backward = sigmoid_backward; break;
     case ACT_RELU: l->act_forward = relu_forward, l->act_backward = relu_backward; break;
+    case ACT_NONE: break;  // no hidden layer: nothing to activate
     }
     return ops;
 }

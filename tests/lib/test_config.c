@@ -183,6 +183,28 @@ START_TEST(test_activations) {
 }
 END_TEST
 
+// The study's softmax config says `activation: None`: no hidden layer, no
+// activation. Python's None and YAML's nulls are accepted there, and refused
+// where hidden layers need an activation (the defaults have one).
+START_TEST(test_activation_none) {
+    static const char *const nones[] = {"None", "none", "'None'", "null", "~", ""};
+    char text[96];
+    for (size_t i = 0; i < sizeof nones / sizeof nones[0]; i++) {
+        snprintf(text, sizeof text, "layer_specs: [784, 10]\nactivation: %s\n", nones[i]);
+        ck_accepted(text);
+        ck_assert_int_eq(cfg.activation, ACT_NONE);
+        ck_assert_int_eq(cfg.n_layers, 2);
+    }
+    ck_assert_str_eq(activation_name(ACT_NONE), "None");
+    ck_refused("layer_specs: [784, 128, 10]\nactivation: None\n", "test.yaml:2:1:", "activation",
+               "without hidden layers", "has 1");
+    ck_refused("activation: None\n", "activation", "without hidden layers");
+    ck_refused("activation: 'null'\n", "activation", "got the quoted string \"null\"");
+    ck_accepted("activation: None\nlayer_specs: [784, 10]\n");
+    ck_assert_int_eq(cfg.activation, ACT_NONE);
+}
+END_TEST
+
 START_TEST(test_seed) {
     ck_accepted("seed: 0\n");
     ck_assert_uint_eq(cfg.seed, 0);
@@ -591,6 +613,7 @@ Suite *config_suite(void) {
     tcase_add_test(ok, test_study_style);
     tcase_add_test(ok, test_booleans);
     tcase_add_test(ok, test_activations);
+    tcase_add_test(ok, test_activation_none);
     tcase_add_test(ok, test_seed);
     tcase_add_test(ok, test_print_round_trip);
     tcase_add_test(ok, test_one_explicit_document);

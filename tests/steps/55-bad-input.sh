@@ -74,6 +74,7 @@ cfg epochs-zero 'epochs: 0\n'
 cfg first-layer 'layer_specs: [785, 10]\n'
 cfg last-layer 'layer_specs: [784, 9]\n'
 cfg activation 'activation: softplus\n'
+cfg activation-none 'layer_specs: [784, 128, 10]\nactivation: None\n'
 cfg gamma-one 'momentum_gamma: 1\n'
 cfg gamma-negative 'momentum_gamma: -0.1\n'
 
@@ -97,7 +98,8 @@ config_case batch-too-big "^ch2: $TMP/batch-too-big$Y: batch_size: 1000 is more 
 config_case epochs-zero "^ch2: $TMP/epochs-zero$Y:1:9: epochs: must be a whole number from 1 to 10000, got 0$"
 config_case first-layer "^ch2: $TMP/first-layer$Y:1:15: layer_specs: the first layer must be 784 .*, got 785$"
 config_case last-layer "^ch2: $TMP/last-layer$Y:1:20: layer_specs: the last layer must be 10 .*, got 9$"
-config_case activation "^ch2: $TMP/activation$Y:1:13: activation: must be tanh, sigmoid or ReLU, got softplus$"
+config_case activation "^ch2: $TMP/activation$Y:1:13: activation: must be tanh, sigmoid or ReLU \(or None, for a network without hidden layers\), got softplus$"
+config_case activation-none "^ch2: $TMP/activation-none$Y:2:1: activation: None stands for a network without hidden layers, but layer_specs has 1: use tanh, sigmoid or ReLU$"
 config_case gamma-one "^ch2: $TMP/gamma-one$Y:1:17: momentum_gamma: must be a number from 0 up to, not including, 1, got 1$"
 config_case gamma-negative "^ch2: $TMP/gamma-negative$Y:1:17: momentum_gamma: must be a number from 0 up to, not including, 1, got -0.1$"
 config_case missing-config "^ch2: $TMP/no-such$Y: cannot open: No such file or directory$" "$TMP/no-such.yaml"

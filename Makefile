@@ -3,6 +3,7 @@
 #   make book            the HTML and PDF book, from the code's own runs (EDITION=instructor:
 #                        + solutions and grading guide); make book-check: both, read in Chromium
 #   make test            everything the project promises, checked
+#                        (make test-busy: twice, with every core kept busy by stress-ng)
 #   make chN             chapter N on your code   (SOLUTIONS=1: on the reference)
 #   make check-chN       grade your chapter N exercises
 #   make grade           grade a submission       (SUBMISSION=dir CH=N FORMAT=gradescope OUT=file)
@@ -25,7 +26,7 @@
 #   mk/chapters.mk  each chapter's program, its judge and subjects: make chN, make check-chN
 #   mk/paper.mk     make paper, make bench
 #   mk/book.mk      make book, make book-check
-#   mk/checks.mk    make test, make sanitize, make valgrind, make fuzz
+#   mk/checks.mk    make test, test-busy, sanitize, valgrind, fuzz
 
 .DEFAULT_GOAL := all
 SHELL := /bin/bash

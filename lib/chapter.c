@@ -71,7 +71,7 @@ int chapter_end(Chapter *ch, int rc, const Error *err) {
     Error werr = {{0}};
     if (rc == 0) {
         // a short run to a tenth of a second, a long one to the second
-        values_set(&ch->values, "total_seconds", total < 10 ? "%.1f" : "%.0f", total);
+        values_set(&ch->values, "total_s", total < 10 ? "%.1f" : "%.0f", total);
         values_set(&ch->values, "blas", "%s", matmul_backend());
         // values.tsv comes last: its presence says the whole run finished.
         rc = values_write(&ch->values, chapter_file(ch, "values.tsv"), &werr);

@@ -5,9 +5,15 @@
 # Tests: everything the project promises. `make test` installs what is missing
 # first, then runs each step of tools/run-tests.sh and ends on "N passed, M failed".
 
-.PHONY: test test-steps
+.PHONY: test test-steps test-busy
 test: deps
 	@$(MAKE) test-steps
+
+# The tests twice with every core kept busy by stress-ng (tools/test-busy.sh):
+# no test may depend on the clock or the load. Not in CI: it is slow.
+test-busy: deps
+	@WITH_LOAD=1 bash tools/deps.sh
+	@bash tools/test-busy.sh
 
 test-steps: all data
 	@$(MAKE) SANITIZE=1 $(BUILD)/sanitize/bin/test-lib $(foreach n,$(CHAPTERS),build/sanitize/bin/ch$(n)-solutions)

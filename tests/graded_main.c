@@ -41,7 +41,8 @@
 #include "judge/sandbox.h"
 
 enum {
-    TIMEOUT_S = 10,                // wall clock a test may wait for its subject; GRADE_TIMEOUT may only lower it
+    TIMEOUT_S = 10,                // processor time a test's subject may use; GRADE_TIMEOUT may only lower it
+    WAIT_FACTOR = 5,               // the wall clock it may take: room for a busy machine
     JUDGE_SLACK_S = 60,            // Check's own limit on a test: the subject's time and this
     OUTPUT_LIMIT = 1 << 20,        // bytes a test's subject may write (RLIMIT_FSIZE)
     SHOWN_OUTPUT = 2048,           // bytes of captured output shown for a test
@@ -51,15 +52,15 @@ enum {
 };
 
 typedef enum {
-    ST_PASS, ST_FAIL, ST_TODO, ST_CRASH, ST_TIMEOUT, ST_EXIT, ST_MEMORY, ST_CPU, ST_OUTPUT,
+    ST_PASS, ST_FAIL, ST_TODO, ST_CRASH, ST_TIMEOUT, ST_EXIT, ST_MEMORY, ST_OUTPUT,
     ST_ERROR, ST_COUNT
 } Status;
 // The words the TSV carries (tools/grade.sh and later exporters read these)
 // and the words a student sees; a failure is upper case so that it stands out.
 static const char *const STATUS_WORD[] = {"pass", "fail", "todo", "crash", "timeout",
-                                          "exit", "memory", "cpu", "output", "error"};
+                                          "exit", "memory", "output", "error"};
 static const char *const STATUS_SHOWN[] = {"pass", "FAIL", "todo", "CRASH", "TIMEOUT",
-                                           "EXIT", "MEMORY", "CPU", "OUTPUT", "ERROR"};
+                                           "EXIT", "MEMORY", "OUTPUT", "ERROR"};
 
 typedef struct {
     const GradedTest *test;
@@ -122,8 +123,10 @@ static void child_setup(void) {
         setup_failed("the test's own output");
     if (own > STDERR_FILENO) close(own);
     CallLimits lim = {
-        .seconds = run.timeout,
-        .cpu_seconds = (unsigned)ceil(run.timeout) + 1,  // the wall clock normally ends it first
+        // A loop ends on its processor time, whatever the load; the wall
+        // clock ends code that waits, with room for a machine 5 times busier.
+        .seconds = WAIT_FACTOR * run.timeout,
+        .cpu_seconds = (unsigned)ceil(run.timeout),
         .output_bytes = OUTPUT_LIMIT,
         .memory_mib = MEMORY_LIMIT_MIB,
         .processes = run.sandbox.how == ISOLATION_NONE ? 0 : NPROC_LIMIT,
@@ -321,7 +324,7 @@ static void classify(Result *r, TestResult *tr, int k) {
             "test, not in your code");
     } else if (strcmp(msg, "Test timeout expired") == 0) {
         say(r, ST_ERROR, "the grader's test did not finish within %g s: the grader's machine is "
-            "overloaded, or a bug in the test", run.timeout + JUDGE_SLACK_S);
+            "overloaded, or a bug in the test", WAIT_FACTOR * run.timeout + JUDGE_SLACK_S);
     } else if (sscanf(msg, "Received signal %d", &sig) == 1) {
         say(r, ST_ERROR, "the grader's test crashed (signal %d, %s): a bug in the grader, not "
             "in your code", sig, strsignal(sig));
@@ -639,7 +642,7 @@ int main(int argc, char **argv) {
     for (int k = 0; k < n; k++) {
         const GradedTest *t = &s->tests[order[k]];
         TCase *tc = tcase_create(t->name);
-        tcase_set_timeout(tc, run.timeout + JUDGE_SLACK_S);
+        tcase_set_timeout(tc, WAIT_FACTOR * run.timeout + JUDGE_SLACK_S);
         tcase_add_unchecked_fixture(tc, parent_setup, NULL);
         tcase_add_checked_fixture(tc, child_setup, child_teardown);
         tcase_add_exit_test(tc, t->test, GRADED_PASS_STATUS);

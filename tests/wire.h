@@ -134,7 +134,8 @@ int wire_read_all(int fd, void *p, size_t n);
 // process per test, on a SOCK_SEQPACKET socket, with a SpawnMsg and four
 // descriptors (SCM_RIGHTS): the calls, the replies, the test's output file,
 // and a control socket on which the zygote answers with CtlMsgs: STARTED
-// (the pid), then EXITED (the wait status) when that process ends, or
+// (the pid), then EXITED (the wait status, and the processor time it used)
+// when that process ends, or
 // FAILED (errno) if it could not start it. Closing the control socket ends
 // the test: the zygote kills its process and whatever it left.
 
@@ -148,7 +149,7 @@ enum {
 
 typedef struct {
     uint32_t tag;
-    uint32_t cpu_seconds;    // RLIMIT_CPU
+    uint32_t cpu_seconds;    // RLIMIT_CPU: SIGXCPU then, SIGKILL a second later
     uint64_t output_bytes;   // RLIMIT_FSIZE
     uint64_t memory_bytes;   // RLIMIT_AS beyond what the process maps already; 0: none
     uint32_t processes;      // RLIMIT_NPROC; 0: none (the zygote does not own its user)
@@ -158,6 +159,8 @@ typedef struct {
 typedef struct {
     uint32_t tag;   // CTL_...
     int32_t value;  // the pid, the wait status, or errno
+    uint32_t cpu_ms;  // EXITED: the processor time the process used, in ms
+    uint32_t unused;
 } CtlMsg;
 
 #endif

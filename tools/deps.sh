@@ -9,7 +9,8 @@
 #   anything else  says what is needed when a tool is missing (exit 1).
 #
 # WITH_BROWSER=1 (`make book-check`, CI) also wants Debian's chromium, for the
-# book's checks in a headless browser; students never need it.
+# book's checks in a headless browser; students never need it. WITH_LOAD=1
+# (`make test-busy`) also wants stress-ng, to keep every core busy.
 set -uo pipefail
 
 PKGS=(build-essential pkg-config check libsubunit-dev libopenblas-dev zlib1g-dev
@@ -18,11 +19,13 @@ PKGS=(build-essential pkg-config check libsubunit-dev libopenblas-dev zlib1g-dev
       libxml2-utils zip bubblewrap)
 BREW='brew install check openblas zlib libyaml gnuplot pandoc pkg-config basictex node'
 [ "${WITH_BROWSER:-0}" = 1 ] && PKGS+=(chromium) && BREW+='; brew install --cask chromium'
+[ "${WITH_LOAD:-0}" = 1 ] && PKGS+=(stress-ng) && BREW+=' stress-ng'
 
 # Not Debian: check for the tools and libraries themselves.
 check_tools() {
     local c missing=()
-    for c in cc make pkg-config gnuplot pandoc pdflatex npm curl $([ "${WITH_BROWSER:-0}" = 1 ] && echo chromium); do
+    for c in cc make pkg-config gnuplot pandoc pdflatex npm curl $([ "${WITH_BROWSER:-0}" = 1 ] && echo chromium) \
+             $([ "${WITH_LOAD:-0}" = 1 ] && echo stress-ng); do
         command -v "$c" >/dev/null 2>&1 || missing+=("$c")
     done
     if command -v pkg-config >/dev/null 2>&1; then

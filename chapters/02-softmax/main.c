@@ -358,7 +358,7 @@ static void result_values(Run *run, const char *prefix, const Result *r) {
     PUT("best_train_acc", "%.2f", r->best_train_acc);
     PUT("test_loss", "%.4f", r->test_loss);
     PUT("test_acc", "%.2f", r->test_acc);
-    PUT("seconds", "%.1f", r->seconds);
+    PUT("train_s", "%.1f", r->seconds);
 #undef PUT
 }
 
@@ -405,8 +405,7 @@ int main(int argc, char **argv) {
             int epochs = main_run.stop_epoch;
             printf("      %d epochs in %.1f s, %.0f ms each (%s products)\n", epochs,
                    main_run.seconds, 1000 * main_run.seconds / epochs, matmul_backend());
-            values_set(v, "train_seconds", "%.1f", main_run.seconds);
-            values_set(v, "epoch_ms", "%.0f", 1000 * main_run.seconds / epochs);
+            values_set(v, "epoch_s", "%.3f", main_run.seconds / epochs);
         }
     }
     if (rc == 0) {

@@ -100,3 +100,18 @@ leaks() {
 }
 
 hidden_output() { awk -F'\t' 'NR > 1 && $9 != "visible" && $7 != "" { print $1 " " $2 ": " $7 }' "$1"; }
+
+# left_behind PATTERN: the processes matching PATTERN (pgrep -f) and those of
+# the grading users (64100 to 64163) still there after a grading has ended.
+# The zygotes die as the gradings end, but a busy machine may take its time:
+# wait up to 30 s for them before naming what is left.
+left_behind() {
+    local left uids
+    for _ in $(seq 300); do
+        left=$(pgrep -af -- "$1" | grep -v pgrep)
+        uids=$(ps -eo uid= | awk '$1 >= 64100 && $1 < 64164' | sort -u | tr '\n' ' ')
+        [ -z "$left$uids" ] && return 0
+        sleep 0.1
+    done
+    echo "$left${uids:+ (of users $uids)}"
+}

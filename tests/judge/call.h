@@ -117,7 +117,7 @@ double call_run_double(Call *c);
 
 typedef struct {
     double seconds;            // wall time the test may wait for its subject, in all
-    unsigned cpu_seconds;      // the subject's processor time
+    unsigned cpu_seconds;      // the subject's processor time: the limit a loop meets
     size_t output_bytes;       // what it may print
     size_t memory_mib;         // memory beyond what it maps at the start; 0: no limit
     unsigned processes;        // 0: no limit (it does not have a user of its own)

@@ -13,4 +13,13 @@ Suite *metrics_suite(void);
 Suite *train_suite(void);
 Suite *study_suite(void);
 
+// A test case whose time limit only catches a hang: Check's default (4 s of
+// wall time) is for a quiet machine, and these also run under the sanitizers
+// and valgrind, on machines busy with other work.
+static inline TCase *lib_tcase(const char *name) {
+    TCase *tc = tcase_create(name);
+    tcase_set_timeout(tc, 600);
+    return tc;
+}
+
 #endif

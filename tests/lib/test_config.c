@@ -606,7 +606,7 @@ END_TEST
 
 Suite *config_suite(void) {
     Suite *s = suite_create("config");
-    TCase *ok = tcase_create("accepted");
+    TCase *ok = lib_tcase("accepted");
     tcase_add_test(ok, test_defaults);
     tcase_add_test(ok, test_empty_mapping_is_defaults);
     tcase_add_test(ok, test_full_config);
@@ -619,7 +619,7 @@ Suite *config_suite(void) {
     tcase_add_test(ok, test_one_explicit_document);
     suite_add_tcase(s, ok);
 
-    TCase *shape = tcase_create("keys and shape");
+    TCase *shape = lib_tcase("keys and shape");
     tcase_add_test(shape, test_unknown_key_near_miss);
     tcase_add_test(shape, test_unknown_key_far);
     tcase_add_test(shape, test_long_key_is_cut);
@@ -633,7 +633,7 @@ Suite *config_suite(void) {
     tcase_add_test(shape, test_bad_bytes);
     suite_add_tcase(s, shape);
 
-    TCase *values = tcase_create("values");
+    TCase *values = lib_tcase("values");
     tcase_add_test(values, test_learning_rate_range);
     tcase_add_test(values, test_wrong_types);
     tcase_add_test(values, test_quoted_numbers_are_strings);
@@ -650,7 +650,7 @@ Suite *config_suite(void) {
     tcase_add_test(values, test_layers_not_a_list);
     suite_add_tcase(s, values);
 
-    TCase *files = tcase_create("files");
+    TCase *files = lib_tcase("files");
     tcase_add_test(files, test_refused_leaves_config);
     tcase_add_test(files, test_parse_too_large);
     tcase_add_test(files, test_load_file);

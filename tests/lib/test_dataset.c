@@ -156,7 +156,7 @@ END_TEST
 
 Suite *dataset_suite(void) {
     Suite *s = suite_create("dataset");
-    TCase *tc = tcase_create("dataset");
+    TCase *tc = lib_tcase("dataset");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, shuffle_is_a_seeded_permutation);
     tcase_add_test(tc, split_sizes_and_contents);

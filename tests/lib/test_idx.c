@@ -484,7 +484,7 @@ END_TEST
 
 Suite *idx_suite(void) {
     Suite *s = suite_create("idx");
-    TCase *tc = tcase_create("idx");
+    TCase *tc = lib_tcase("idx");
     tcase_add_unchecked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_images_raw_roundtrip);
     tcase_add_test(tc, test_images_gz_roundtrip);

@@ -49,7 +49,7 @@ END_TEST
 
 Suite *linalg_suite(void) {
     Suite *s = suite_create("linalg");
-    TCase *tc = tcase_create("matmul");
+    TCase *tc = lib_tcase("matmul");
     tcase_add_test(tc, known_product);
     tcase_add_test(tc, backend_equals_portable);
     suite_add_tcase(s, tc);

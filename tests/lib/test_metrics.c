@@ -90,7 +90,7 @@ END_TEST
 
 Suite *metrics_suite(void) {
     Suite *s = suite_create("output");
-    TCase *tc = tcase_create("output");
+    TCase *tc = lib_tcase("output");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, file_appears_only_on_commit);
     tcase_add_test(tc, values_and_rows);

@@ -84,7 +84,7 @@ END_TEST
 
 Suite *rng_suite(void) {
     Suite *s = suite_create("rng");
-    TCase *tc = tcase_create("rng");
+    TCase *tc = lib_tcase("rng");
     tcase_add_test(tc, same_seed_same_stream);
     tcase_add_test(tc, known_first_values);
     tcase_add_test(tc, uniform_moments);

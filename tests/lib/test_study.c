@@ -122,7 +122,7 @@ END_TEST
 
 Suite *study_suite(void) {
     Suite *s = suite_create("study");
-    TCase *table = tcase_create("table");
+    TCase *table = lib_tcase("table");
     int n = STUDY_N_EXPERIMENTS;
     tcase_add_test(table, test_table_not_empty);
     tcase_add_loop_test(table, test_fields_present, 0, n);
@@ -131,7 +131,7 @@ Suite *study_suite(void) {
     tcase_add_test(table, test_find_unknown);
     tcase_add_loop_test(table, test_accuracy_is_percent_or_nan, 0, n);
     suite_add_tcase(s, table);
-    TCase *configs = tcase_create("configs");
+    TCase *configs = lib_tcase("configs");
     tcase_add_loop_test(configs, test_config_loads, 0, n);
     tcase_add_loop_test(configs, test_stop_epoch_within_epochs, 0, n);
     tcase_add_loop_test(configs, test_no_early_stop_runs_all_epochs, 0, n);

@@ -259,16 +259,14 @@ END_TEST
 
 Suite *train_suite(void) {
     Suite *s = suite_create("train");
-    TCase *tc = tcase_create("fast path");
+    TCase *tc = lib_tcase("fast path");
     tcase_add_unchecked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);  // under the sanitizers; a few seconds otherwise
     int n = (int)(sizeof CASES / sizeof CASES[0]);
     tcase_add_loop_test(tc, fast_equals_plain, 0, n);
     tcase_add_loop_test(tc, threads_change_nothing, 0, n);
     suite_add_tcase(s, tc);
-    TCase *tp = tcase_create("net_predict");
+    TCase *tp = lib_tcase("net_predict");
     tcase_add_unchecked_fixture(tp, setup, teardown);
-    tcase_set_timeout(tp, 120);
     tcase_add_loop_test(tp, predict_matches_evaluate, 0, n);
     suite_add_tcase(s, tp);
     return s;

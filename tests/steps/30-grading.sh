@@ -108,11 +108,9 @@ left=$(ls /tmp/wb-hostile-* /var/tmp/wb-hostile-* /dev/shm/wb-hostile-* 2>/dev/n
 [ -z "$left" ] || bad "files left behind by the graded submissions: $left"
 env_status=$(awk -F'\t' '$2 == "one_hot_rows" { print $3 }' "$dir/env.g/results.tsv" 2>/dev/null)
 [ "$env_status" = timeout ] || bad "with CK_FORK=no and long Check timeouts, a loop gave '${env_status:-nothing}', not timeout"
-sleep 0.5
-left=$(pgrep -af -- '--zygote|wb-grade\.' | grep -v pgrep)
-uids=$(ps -eo uid= | awk '$1 >= 64100 && $1 < 64164' | sort -u | tr '\n' ' ')
-if [ -n "$left" ] || [ -n "$uids" ]; then
-    bad "processes left behind by the gradings: $left ${uids:+(of users $uids)}"
+left=$(left_behind '--zygote|wb-grade\.')
+if [ -n "$left" ]; then
+    bad "processes left behind by the gradings: $left"
     pkill -9 -f -- '--zygote' 2>/dev/null
 fi
 

@@ -88,10 +88,8 @@ check_mode() {
     [ ! -e /tmp/results.tsv ] || { bad "$label: a submission wrote /tmp/results.tsv"; rm -f /tmp/results.tsv; }
     left=$(ls /tmp/wb-hostile-* /var/tmp/wb-hostile-* /dev/shm/wb-hostile-* 2>/dev/null)
     [ -z "$left" ] || { bad "$label: files left behind: $left"; rm -f $left; }
-    sleep 0.5
-    left=$(pgrep -af -- '--zygote' | grep -v pgrep)
-    uids=$(ps -eo uid= | awk '$1 >= 64100 && $1 < 64164' | sort -u | tr '\n' ' ')
-    [ -z "$left$uids" ] || { bad "$label: processes left behind: $left ${uids:+(of users $uids)}"; pkill -9 -f -- '--zygote'; }
+    left=$(left_behind '--zygote')
+    [ -z "$left" ] || { bad "$label: processes left behind: $left"; pkill -9 -f -- '--zygote'; }
     echo "$label: done"
 }
 

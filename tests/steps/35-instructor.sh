@@ -221,8 +221,7 @@ node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1])); if (
     bad "no valid results.json.partial saying the grading was stopped"
 [ -s "$tmp/g-mixed/results.partial.tsv" ] || bad "no results.partial.tsv"
 grep -q 'INCOMPLETE' "$tmp/stop.log" || bad "a stopped grading does not say so"
-sleep 0.5
-left=$(pgrep -af -- '--zygote|check-ch1 --subject|wb-grade\.' | grep -v pgrep)
+left=$(left_behind '--zygote|check-ch1 --subject|wb-grade\.')
 [ -z "$left" ] || { bad "processes left behind by the stopped grading:"; echo "$left"; }
 
 # 4. Cheats get nothing: including the reference through a relative path
@@ -324,8 +323,7 @@ if (who === "hostile") {
 if (bad.length) { console.log(bad.join("\n")); process.exit(1); }
 JS
 done
-sleep 0.5
-left=$(pgrep -af -- '--zygote|wb-grade\.' | grep -v pgrep)
+left=$(left_behind '--zygote|wb-grade\.')
 [ -z "$left" ] || { bad "processes left behind:"; echo "$left"; }
 
 [ $fail = 0 ] && echo "instructor grading: hidden tests of chapters ${hidden[*]}, 4 formats, a stopped grading, cheats, MIN_POINTS, grade-all of 7 and its fairness, run_autograder: all as expected"

@@ -66,7 +66,7 @@ ex_before=$(exercises)
 mk() {
     local what=$1 must=$2 rc t0=$SECONDS
     shift 2
-    (cd "$S" && timeout -k 5 "${CUT:-300}" make -s --no-print-directory "$@") >"$T/log" 2>&1
+    (cd "$S" && timeout -k 5 "${CUT:-1200}" make -s --no-print-directory "$@") >"$T/log" 2>&1
     rc=$?
     [ -n "${CUT:-}" ] && [ $rc -eq 124 ] && rc=0
     echo "make $what: $((SECONDS - t0)) s$([ -n "${CUT:-}" ] && [ $((SECONDS - t0)) -ge "$CUT" ] && echo " (cut)")"

@@ -391,6 +391,13 @@ static void set_limit(int resource, rlim_t v) {
     setrlimit(resource, &rl);
 }
 
+// The processor time a test may use: SIGXCPU at the limit (the judge says
+// "did not finish"), SIGKILL a second later for code that ignores SIGXCPU.
+static void set_cpu_limit(rlim_t seconds) {
+    struct rlimit rl = {seconds, seconds + 1};
+    setrlimit(RLIMIT_CPU, &rl);
+}
+
 #ifndef WB_ASAN
 // The address space the process already maps (the libraries, its buffers),
 // so that the memory limit is a budget on top of it.
@@ -429,7 +436,7 @@ _Noreturn static void become_test(const SpawnMsg *m, const int fds[SPAWN_FDS]) {
     atexit(on_exit_during_call);
 
     set_limit(RLIMIT_CORE, 0);
-    set_limit(RLIMIT_CPU, m->cpu_seconds);
+    if (m->cpu_seconds) set_cpu_limit(m->cpu_seconds);
     set_limit(RLIMIT_FSIZE, m->output_bytes);
 #ifndef WB_ASAN
     if (m->memory_bytes) set_limit(RLIMIT_AS, mapped_bytes() + m->memory_bytes);
@@ -455,9 +462,9 @@ static void on_sigchld(int sig) {
     errno = e;
 }
 
-static void ctl_say(uint32_t tag, int32_t value) {
+static void ctl_say(uint32_t tag, int32_t value, uint32_t cpu_ms) {
     if (z.ctl < 0) return;
-    CtlMsg m = {tag, value};
+    CtlMsg m = {tag, value, cpu_ms, 0};
     (void)!send(z.ctl, &m, sizeof m, MSG_NOSIGNAL);
 }
 
@@ -478,9 +485,12 @@ static void end_test(void) {
 static void reap(void) {
     int st;
     pid_t pid;
-    while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+    struct rusage ru;
+    while ((pid = wait4(-1, &st, WNOHANG, &ru)) > 0) {
         if (pid == z.test) {
-            ctl_say(CTL_EXITED, st);
+            double cpu = ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+                         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+            ctl_say(CTL_EXITED, st, (uint32_t)(cpu * 1000));
             z.test = 0;
         }
     }
@@ -542,13 +552,13 @@ _Noreturn static void zygote(void) {
             }
             for (int i = 0; i < 3; i++) close(fds[i]);
             if (pid < 0) {
-                ctl_say(CTL_FAILED, errno);
+                ctl_say(CTL_FAILED, errno, 0);
                 close(z.ctl), z.ctl = -1;
                 continue;
             }
             if (!z.kill_all) setpgid(pid, pid);
             z.test = pid;
-            ctl_say(CTL_STARTED, pid);
+            ctl_say(CTL_STARTED, pid, 0);
         }
     }
 }

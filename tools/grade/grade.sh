@@ -43,7 +43,7 @@
 #
 #   chapter test status points max_points message output description visibility isolation
 #
-# status is pass, fail, todo, crash, timeout, exit, memory, cpu, output or error
+# status is pass, fail, todo, crash, timeout, exit, memory, output or error
 # (from the judges), missing, compile or refused (from here), or warnings (the
 # compiler's warnings, a row of 0 points of its own); visibility is visible,
 # or after_due_date for hidden tests (their output is never kept: it could

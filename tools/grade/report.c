@@ -9,7 +9,7 @@
 //
 //   chapter test status points max_points message output description visibility isolation
 //
-// status: pass fail todo crash timeout exit memory cpu output error (the
+// status: pass fail todo crash timeout exit memory output error (the
 // judges, tests/graded_main.c), missing compile refused (tools/grade/grade.sh);
 // or warnings: not a test but the compiler's warnings on a chapter's file (0
 // points, its output the warnings), which every format shows beside the
@@ -254,7 +254,7 @@ static const char *status_shown(const char *status) {
     static const char *const map[][2] = {
         {"pass", "pass"},        {"fail", "FAIL"},       {"todo", "todo"},
         {"crash", "CRASH"},      {"timeout", "TIMEOUT"}, {"exit", "EXIT"},
-        {"memory", "MEMORY"},    {"cpu", "CPU"},         {"output", "OUTPUT"},
+        {"memory", "MEMORY"},    {"output", "OUTPUT"},
         {"error", "ERROR"},      {"missing", "MISSING"}, {"compile", "COMPILE"},
         {"refused", "REFUSED"},
     };

@@ -114,6 +114,11 @@ void chapter_wrong(const Chapter *ch, const char *fmt, ...) {
     exit(1);
 }
 
+int chapter_show(Chapter *ch, const char *name, Error *err) {
+    progress_done();
+    return tsv_print(stdout, chapter_file(ch, name), "      ", err);
+}
+
 void chapter_put(Chapter *ch, const char *prefix, const char *name, const char *fmt, ...) {
     char key[48], text[208];
     snprintf(key, sizeof key, "%s_%s", prefix, name);

@@ -87,6 +87,10 @@ _Noreturn void chapter_wrong(const Chapter *ch, const char *fmt, ...)
 void chapter_put(Chapter *ch, const char *prefix, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+// The table the run has just written to its folder (name: "table1.tsv"), on
+// stdout, as the student reads it (tsv_print).
+int chapter_show(Chapter *ch, const char *name, Error *err);
+
 // ---------------------------------------------------------------------------
 // Experiments
 

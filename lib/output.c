@@ -2,7 +2,9 @@
 #include "output.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -86,4 +88,113 @@ int values_write(const Values *v, const char *path, Error *err) {
     if (out_open(&o, path, err) != 0) return -1;
     for (int i = 0; i < v->count; i++) fprintf(o.f, "%s\t%s\n", v->key[i], v->value[i]);
     return out_commit(&o, err);
+}
+
+// ---------------------------------------------------------------------------
+// Tables
+
+int tsv_open(Tsv *t, const char *path, const char *columns, Error *err) {
+    memset(t, 0, sizeof *t);
+    t->cols = 1;
+    for (const char *c = columns; *c; c++) t->cols += *c == '\t';
+    if (out_open(&t->out, path, err) != 0) return -1;
+    fprintf(t->out.f, "%s\n", columns);
+    return 0;
+}
+
+// The separator before the next field, and the line's end after the last.
+static void field_done(Tsv *t) {
+    fputc(++t->col == t->cols ? '\n' : '\t', t->out.f);
+    if (t->col == t->cols) t->col = 0;
+}
+
+void tsv_text(Tsv *t, const char *s) {
+    for (; *s; s++) fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, t->out.f);
+    field_done(t);
+}
+
+void tsv_num(Tsv *t, double x) {
+    // The shortest of 15, 16 or 17 significant digits that reads back as x:
+    // a table rounds what it shows from the very number the program computed.
+    char buf[32] = "";
+    for (int digits = 15; isfinite(x) && digits <= 17; digits++) {
+        snprintf(buf, sizeof buf, "%.*g", digits, x);
+        if (strtod(buf, NULL) == x) break;
+    }
+    if (isinf(x)) snprintf(buf, sizeof buf, "%s", x > 0 ? "inf" : "-inf");
+    tsv_text(t, buf);
+}
+
+void tsv_int(Tsv *t, long long x) {
+    fprintf(t->out.f, "%lld", x);
+    field_done(t);
+}
+
+void tsv_fmt(Tsv *t, const char *fmt, ...) {
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    tsv_text(t, buf);
+}
+
+int tsv_close(Tsv *t, Error *err) {
+    if (t->col != 0) {
+        out_abort(&t->out);
+        return error_set(err, "%s: a row of %d fields, the header has %d columns", t->out.path,
+                         t->col, t->cols);
+    }
+    return out_commit(&t->out, err);
+}
+
+void tsv_abort(Tsv *t) { out_abort(&t->out); }
+
+// ---------------------------------------------------------------------------
+// A table on the terminal
+
+enum { SHOW_ROWS = 64, SHOW_COLS = 16, SHOW_FIELD = 48 };
+
+// The field as shown; false when it is text, not a number.
+static bool shown(char out[SHOW_FIELD], const char *field) {
+    char *end;
+    double x = strtod(field, &end);
+    bool number = !*end && end != field;
+    if (!*field) snprintf(out, SHOW_FIELD, "-");
+    else if (!number || x == (long long)x) snprintf(out, SHOW_FIELD, "%.*s", SHOW_FIELD - 1, field);
+    else snprintf(out, SHOW_FIELD, "%.3g", x);
+    return number || !*field;
+}
+
+int tsv_print(FILE *f, const char *path, const char *indent, Error *err) {
+    static char cell[SHOW_ROWS][SHOW_COLS][SHOW_FIELD];
+    int width[SHOW_COLS] = {0}, rows = 0, cols = 0;
+    bool text[SHOW_COLS] = {false};  // a column with a word in it is aligned left
+    FILE *in = fopen(path, "r");
+    if (!in) return error_set(err, "%s: %s", path, strerror(errno));
+    char line[4096];
+    while (rows < SHOW_ROWS && fgets(line, sizeof line, in)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        int c = 0;
+        for (char *p = line, *tab; c < SHOW_COLS; p = tab + 1) {
+            tab = strchr(p, '\t');
+            if (tab) *tab = '\0';
+            if (!shown(cell[rows][c], p) && rows > 0) text[c] = true;
+            int w = (int)strlen(cell[rows][c]);
+            width[c] = w > width[c] ? w : width[c];
+            c++;
+            if (!tab) break;
+        }
+        cols = c > cols ? c : cols;
+        for (; c < SHOW_COLS; c++) cell[rows][c][0] = '\0';
+        rows++;
+    }
+    fclose(in);
+    for (int r = 0; r < rows; r++) {
+        fputs(indent, f);
+        for (int c = 0; c < cols; c++)  // words left, numbers right, as in the book
+            fprintf(f, "%s%*s", c ? "  " : "", text[c] ? -width[c] : width[c], cell[r][c]);
+        fputc('\n', f);
+    }
+    return 0;
 }

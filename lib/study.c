@@ -24,6 +24,16 @@ const StudyExperiment STUDY_EXPERIMENTS[] = {
 };
 const int STUDY_N_EXPERIMENTS = (int)(sizeof STUDY_EXPERIMENTS / sizeof STUDY_EXPERIMENTS[0]);
 
+const StudyGradient STUDY_TABLE1[STUDY_TABLE1_ROWS] = {
+    {"ij", "input to hidden", -1.2282e-3, -1.2282e-3, 6.6801e-9},
+    {"ij", "input to hidden", -1.5063e-3, -1.5062e-3, 8.3850e-9},
+    {"bj", "bias to hidden", 3.0450e-3, 3.0449e-3, 9.6145e-8},
+    {"jk", "hidden to output", 1.7730e-2, 1.7730e-2, 6.8067e-9},
+    {"jk", "hidden to output", 1.5636e-2, 1.5636e-2, 4.6279e-9},
+    {"bk", "bias to output", -8.9961e-1, -8.9961e-1, 1.2030e-6},
+};
+const double STUDY_EPSILON = 1e-2;
+
 const StudyExperiment *study_find(const char *name) {
     for (int i = 0; i < STUDY_N_EXPERIMENTS; i++)
         if (strcmp(STUDY_EXPERIMENTS[i].name, name) == 0) return &STUDY_EXPERIMENTS[i];

@@ -24,4 +24,20 @@ extern const int STUDY_N_EXPERIMENTS;
 // The experiment of that name, or NULL.
 const StudyExperiment *study_find(const char *name);
 
+// The study's gradient check (section 3.2, Table 1): six weights of its
+// untrained network, each one's gradient by backpropagation and by central
+// differences with epsilon STUDY_EPSILON, and the absolute difference of the
+// two, as it printed them. Rows: two input-to-hidden weights, a hidden bias,
+// two hidden-to-output weights, the output bias (the true class's: its
+// gradient is y - 1).
+typedef struct {
+    const char *weight;    // the study's subscript: "ij", "bj", "jk" or "bk"
+    const char *between;   // "input to hidden"
+    double backprop, numerical, diff;
+} StudyGradient;
+
+enum { STUDY_TABLE1_ROWS = 6, STUDY_TABLE1_OUTPUT_BIAS = 5 };
+extern const StudyGradient STUDY_TABLE1[STUDY_TABLE1_ROWS];
+extern const double STUDY_EPSILON;
+
 #endif

@@ -120,6 +120,32 @@ START_TEST(test_accuracy_is_percent_or_nan) {
 }
 END_TEST
 
+// Table 1 as transcribed holds together: each row's two gradients agree to
+// within epsilon squared, as the study's check found, and their printed
+// difference is within that too; the kinds come in the study's order; the
+// output bias's gradient is y - 1 for a y in (0, 1); and its difference is
+// the one the central difference's error term predicts from that y,
+// eps^2/6 y (1 - y) (1 - 2y), to the four digits the study printed.
+START_TEST(test_table1_consistent) {
+    const char *const kinds[STUDY_TABLE1_ROWS] = {"ij", "ij", "bj", "jk", "jk", "bk"};
+    double eps2 = STUDY_EPSILON * STUDY_EPSILON;
+    for (int i = 0; i < STUDY_TABLE1_ROWS; i++) {
+        const StudyGradient *g = &STUDY_TABLE1[i];
+        ck_assert_msg(strcmp(g->weight, kinds[i]) == 0 && g->between && *g->between,
+                      "Table 1 row %d: weight %s, expected %s", i + 1, g->weight, kinds[i]);
+        ck_assert_msg(fabs(g->backprop - g->numerical) <= eps2 && g->diff > 0 && g->diff <= eps2,
+                      "Table 1 row %d: %g and %g (difference %g) do not agree within %g", i + 1,
+                      g->backprop, g->numerical, g->diff, eps2);
+    }
+    const StudyGradient *b = &STUDY_TABLE1[STUDY_TABLE1_OUTPUT_BIAS];
+    double y = 1 + b->backprop, predicted = eps2 / 6 * y * (1 - y) * (1 - 2 * y);
+    ck_assert_msg(y > 0 && y < 1, "Table 1: the output bias's gradient %g is not y - 1", b->backprop);
+    ck_assert_msg(fabs(predicted - b->diff) < 1e-4 * b->diff,
+                  "Table 1: the output bias's difference %g, the error term predicts %g", b->diff,
+                  predicted);
+}
+END_TEST
+
 Suite *study_suite(void) {
     Suite *s = suite_create("study");
     TCase *table = lib_tcase("table");
@@ -130,6 +156,7 @@ Suite *study_suite(void) {
     tcase_add_loop_test(table, test_find_each, 0, n);
     tcase_add_test(table, test_find_unknown);
     tcase_add_loop_test(table, test_accuracy_is_percent_or_nan, 0, n);
+    tcase_add_test(table, test_table1_consistent);
     suite_add_tcase(s, table);
     TCase *configs = lib_tcase("configs");
     tcase_add_loop_test(configs, test_config_loads, 0, n);

@@ -89,7 +89,7 @@ MNIST_FILES := $(addprefix data/mnist/,train-images-idx3-ubyte train-labels-idx1
                  t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
 data: $(MNIST_FILES)
 $(MNIST_FILES) &:
-	@bash tools/fetch-mnist.sh data/mnist
+	@$(call timed,data)bash tools/fetch-mnist.sh data/mnist
 
 # ---------------------------------------------------------------------------
 

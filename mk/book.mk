@@ -43,8 +43,13 @@ BOOK_USES   := $(foreach n,$(filter $(CHAPTERS),$(BOOK_QUOTED)),$(RUNS)/ch$(n)-s
 # ...and `make paper`'s report, when book.md or a chapter includes or quotes it.
 BOOK_USES   += $(if $(shell grep -ls 'build/paper/' book.md $(BOOK_MD) 2>/dev/null),$(BOOK_PAPER))
 .PHONY: book book-steps book-check book-check-steps
-book: deps
-	@$(MAKE) book-steps
+# At its end, where the time went (tools/times-report.sh): each step that ran,
+# timed as it ran ($(call timed,...) in the recipes).
+book:
+	@export BUILD_TIMES=$(abspath $(BUILD))/times.tsv; start=$$(date +%s.%N); \
+	mkdir -p $(BUILD) && : >"$$BUILD_TIMES"; \
+	bash tools/timed.sh deps bash tools/deps.sh && $(MAKE) book-steps; rc=$$?; \
+	bash tools/times-report.sh "$$BUILD_TIMES" "$$start" "make book"; exit $$rc
 
 book-steps: $(BOOK).html $(BOOK).pdf
 	@echo "book ($(EDITION) edition): $(BOOK).html and $(BOOK).pdf"
@@ -62,7 +67,7 @@ BOOK_GRADED := $(foreach n,$(CHAPTERS),$(if $(wildcard tests/ch$(n)/*.c),$(if $(
 $(BOOK_APPENDIX) &: tools/book-appendix.sh $(wildcard solutions/*.c) \
                     $(foreach n,$(BOOK_GRADED),$(BIN)/check-ch$(n) \
                       $(if $(wildcard tests/hidden/ch$(n)/*.c),$(BIN)/hidden-ch$(n)))
-	bash tools/book-appendix.sh build/book-appendix $(BIN) $(BOOK_GRADED)
+	$(call timed,instructor appendices)bash tools/book-appendix.sh build/book-appendix $(BIN) $(BOOK_GRADED)
 
 PANDOC := pandoc --from markdown --lua-filter tools/book.lua --standalone \
             --number-sections --toc --toc-depth 2
@@ -76,16 +81,16 @@ PANDOC := pandoc --from markdown --lua-filter tools/book.lua --standalone \
 define book_rules
 $(1).html: $$(BOOK_SRC) $$(BOOK_USES) $$(BOOK_CODE) $(4)
 	@mkdir -p $$(@D)
-	$$(PANDOC) -M edition=$(2) --to html5 --self-contained --mathml -o $$@.tmp book.md && mv $$@.tmp $$@
+	$(call timed,pandoc: HTML)$$(PANDOC) -M edition=$(2) --to html5 --self-contained --mathml -o $$@.tmp book.md && mv $$@.tmp $$@
 
 $(1).pdf: $$(BOOK_SRC) $$(BOOK_USES) $$(BOOK_CODE) $(4)
 	@mkdir -p $(3)
-	BOOK_LABELS=$(3)/labels.tsv $$(PANDOC) -M edition=$(2) --to latex --top-level-division=chapter \
+	BOOK_LABELS=$(3)/labels.tsv $(call timed,pandoc: LaTeX)$$(PANDOC) -M edition=$(2) --to latex --top-level-division=chapter \
 	  --include-in-header tools/book.tex -o $(3)/book.tex book.md
 	@rm -f $(3)/book.aux $(3)/book.toc; prev=; \
 	for run in 1 2 3 4 5; do \
 	  echo "pdflatex $(3)/book.tex (run $$$$run)"; \
-	  pdflatex -interaction=nonstopmode -halt-on-error -file-line-error \
+	  $(call timed,pdflatex)pdflatex -interaction=nonstopmode -halt-on-error -file-line-error \
 	    -output-directory $(3) $(3)/book.tex >/dev/null \
 	    || { grep -A4 -m1 -E '^(!|.*:[0-9]+: )' $(3)/book.log >&2; \
 	         echo "book: pdflatex failed; see $(3)/book.log" >&2; exit 1; }; \

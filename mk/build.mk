@@ -4,6 +4,10 @@
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
 say = $(if $(filter 1,$(V)),,@printf '  %-7s %s\n' '$(1)' '$(2)')
+# $(call timed,LABEL)COMMAND: COMMAND, timed under LABEL when BUILD_TIMES names
+# a file (make book sets it, and reports where its time went: tools/timed.sh);
+# otherwise COMMAND alone.
+timed = $(if $(BUILD_TIMES),bash tools/timed.sh '$(1)' )
 
 # ---------------------------------------------------------------------------
 # Compiling
@@ -37,7 +41,7 @@ LINK       = $(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 $(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
-	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(call timed,compile)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 # A student's file is compiled with the warnings shown, not made errors: a
 # warning is for fixing, and never stops a run or costs a grade (tools/grade/grade.sh
@@ -49,4 +53,4 @@ $(OBJ)/exercises/%.o: WARN := $(filter-out -Werror,$(WARN))
 LIB_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard lib/*.c))
 $(LIBA): $(LIB_OBJ)
 	$(call say,AR,$@)
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && $(call timed,compile)ar rcs $@ $^

@@ -17,17 +17,17 @@ TST$(1)_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/ch$(1)/*.c)) $(JUDGE_O
 $(BIN)/ch$(1)-exercises $(BIN)/ch$(1)-solutions: $(BIN)/ch$(1)-%: $$(CH$(1)_OBJ) $(foreach k,$(call upto,$(1)),$(OBJ)/%/ch$(k).o) $(LIBA)
 	@mkdir -p $$(@D)
 	$$(call say,LD,$$@)
-	$(Q)$$(LINK)
+	$(Q)$(call timed,link)$$(LINK)
 
 $(BIN)/check-ch$(1): $$(TST$(1)_OBJ) $(LIBA)
 	@mkdir -p $$(@D)
 	$$(call say,LD,$$@)
-	$(Q)$$(LINK)
+	$(Q)$(call timed,link)$$(LINK)
 
 $(BIN)/subject-ch$(1)-exercises $(BIN)/subject-ch$(1)-solutions: $(BIN)/subject-ch$(1)-%: $(OBJ)/tests/subject/ch$(1).o $(OBJ)/%/ch$(1).o $(SUBJECT_OBJ)
 	@mkdir -p $$(@D)
 	$$(call say,LD,$$@)
-	$(Q)$$(SUBJECT_LINK)
+	$(Q)$(call timed,link)$$(SUBJECT_LINK)
 
 # A run on the reference solutions trains on the library's fast path
 # (--fast); a student's own run, on the student's functions.
@@ -41,7 +41,7 @@ check-ch$(1): $(BIN)/check-ch$(1) $(BIN)/subject-ch$(1)-$(WHO)
 # The run the book quotes: the reference solutions on the full MNIST, seed 1,
 # on the fast path. values.tsv is written last, so it stands for the whole run.
 $(RUNS)/ch$(1)-solutions/values.tsv: $(BIN)/ch$(1)-solutions | data
-	$(BIN)/ch$(1)-solutions --data data/mnist --out $(RUNS)/ch$(1)-solutions --seed 1 --quiet --fast
+	$(call timed,chapter $(1))$(BIN)/ch$(1)-solutions --data data/mnist --out $(RUNS)/ch$(1)-solutions --seed 1 --quiet --fast
 endef
 $(foreach n,$(CHAPTERS),$(eval $(call chapter_rules,$(n),$(call ch_dir,$(n)))))
 
@@ -54,7 +54,7 @@ TEST_LIB_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/lib/*.c))
 $(BIN)/test-lib: $(TEST_LIB_OBJ) $(LIBA)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
-	$(Q)$(LINK)
+	$(Q)$(call timed,link)$(LINK)
 
 .PHONY: all
 all: $(LIBA) $(PROGRAMS) $(CHECKS) $(BIN)/test-lib

@@ -29,18 +29,18 @@ $(BIN)/paper-run: $(OBJ)/tools/paper/run.o $(OBJ)/tools/paper/experiments.o \
                   $(foreach k,2 3 4 5 6,$(OBJ)/solutions/ch$(k).o) $(LIBA)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
-	$(Q)$(LINK)
+	$(Q)$(call timed,link)$(LINK)
 $(BIN)/paper-report: $(OBJ)/tools/paper/report.o $(OBJ)/tools/paper/experiments.o \
                      $(OBJ)/solutions/ch4.o $(LIBA)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
-	$(Q)$(LINK)
+	$(Q)$(call timed,link)$(LINK)
 all: $(BIN)/paper-run $(BIN)/paper-report
 
 # paper_steps DIR SEEDS DATA FORCE REPORT-OPTIONS
 define paper_steps
-	$(BIN)/paper-run --data $(3) --out $(1) --runs $(PAPER_RUNS) --seeds $(2) $(if $(filter 1,$(4)),--force)
-	$(BIN)/paper-report --out $(1) --runs $(PAPER_RUNS) $(5)
+	$(call timed,make paper: the runs)$(BIN)/paper-run --data $(3) --out $(1) --runs $(PAPER_RUNS) --seeds $(2) $(if $(filter 1,$(4)),--force)
+	$(call timed,make paper: the report)$(BIN)/paper-report --out $(1) --runs $(PAPER_RUNS) $(5)
 endef
 
 .PHONY: paper
@@ -79,7 +79,7 @@ $(BIN)/test-lib: LINK = $(CC) $(LDFLAGS) -o $@ $^ $(LIBA) $(PKG_LIBS) -lm
 $(BIN)/bench: $(OBJ)/tools/bench.o $(foreach k,2 3 4 5 6,$(OBJ)/solutions/ch$(k).o) $(LIBA)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
-	$(Q)$(LINK)
+	$(Q)$(call timed,link)$(LINK)
 
 all: $(BIN)/bench
 

@@ -64,6 +64,44 @@ Verbatim output: a fenced block with class `output`
 becomes that file's text, as it is, in a plain code block (class `output`,
 except in LaTeX, where any class would make pandoc highlight it).
 
+Table from a TSV file: a fenced block with class `table`
+
+    ```{.table #tbl:results file="build/runs/ch4-solutions/results.tsv"
+      header="run | test accuracy: the study | ours, seed 1 | ours, mean ± sd (seeds)"
+      row="{label} | {study_acc:%.2f}% | {acc:%.2f}% | {mean:%.2f} ± {sd:%.2f}% ({seeds:%d})"
+      align="lrrr" caption="The study's test accuracy beside ours."}
+    ```
+
+becomes a real table (pandoc's Table: HTML and LaTeX alike) of the TSV file
+`file`: a header line of column names, then one line per row, fields
+separated by tabs. One table row per data line, in order. `header` and `row`
+hold one cell per column, separated by a bar with spaces around it (" | ",
+or a line break beside the bar), so that $|w|$ stays one cell. A header cell
+is inline markdown ($W_1$, *ours*). A row cell is a template: `{name}` is
+column `name`'s text, inserted literally (every punctuation character is
+escaped, so data such as under_score or a*b never becomes markup; inside
+$...$ use a format instead); `{name:FORMAT}` is the column as a number, with
+FORMAT a printf conversion for one number (%d, %.2f, %.3g, %.4e, %+.1f, ...:
+flags, width, precision, one of d i e E f F g G; %d wants an integer) or
+`sci:N`, which writes $1.2225 \times 10^{-6}$ (the mantissa from %.Ne, N
+digits after the point; an exponent of 0 gives the mantissa alone; inf gives
+$\text{inf}$), as chapter 3's sci() does. Text outside braces is literal
+(a % needs no doubling); a literal brace in a template is written {{ or }}.
+The cell is then read as inline markdown, so `$\lambda = {lambda:%g}$` is
+math. A cell any of whose fields is empty, nan, -nan or NA (any case) is a
+single en dash, –. `align` is one letter per column, l, r or c (default: l
+for the first column, r for the others). `caption` (inline markdown) and an
+identifier #tbl:x make the table numbered and referable (@tbl:x) like any
+captioned table (below); without a caption it has no number, and an
+identifier without a caption fails. `empty="ok"` allows a TSV with no data
+line (a table of its header alone); otherwise that fails too, as do a
+missing file, a column the TSV's header line does not name, a format that is
+none of the above, a field that is not a number where a format wants one, a
+data line with more or fewer fields than the header line, a column named
+twice, a brace that opens or closes no field, and header and row (or align)
+with different numbers of cells. Each message names the markdown file, the
+TSV file and the column or the line.
+
 Figures: ordinary markdown images,
 
     ![Sixteen training digits.](build/runs/ch1-solutions/digits.svg){#fig:digits}
@@ -76,8 +114,8 @@ Unnumbered chapters (`# Before you start {.unnumbered}`) also set LaTeX's
 running head, which \chapter* alone leaves at the previous chapter's title.
 
 A fenced block that carries a `file` attribute but none of the classes region,
-include or output fails too (a typo such as `.regoin` would otherwise print
-an empty code block), as does a span with a `key` but no class `value`.
+include, output or table fails too (a typo such as `.regoin` would otherwise
+print an empty code block), as does a span with a `key` but no class `value`.
 
 Numbers and cross-references
 ----------------------------
@@ -393,6 +431,313 @@ local function value_span(span)
 end
 
 ---------------------------------------------------------------------------
+-- Tables from TSV files (see the header)
+
+local function trim(s) return (s:gsub("^%s+", ""):gsub("%s+$", "")) end
+
+-- "a\tb\t\tc" -> { "a", "b", "", "c" } (gmatch would drop or add empty
+-- fields, differently in Lua 5.3 and 5.4).
+local function split_tabs(line)
+  local out, start = {}, 1
+  while true do
+    local i = line:find("\t", start, true)
+    if not i then
+      table.insert(out, line:sub(start))
+      return out
+    end
+    table.insert(out, line:sub(start, i - 1))
+    start = i + 1
+  end
+end
+
+-- The cells of a header= or row= attribute: separated by a bar with spaces
+-- (or a line break) on both sides, so that $|w|$ stays one cell.
+local function split_cells(text)
+  local out, start = {}, 1
+  while true do
+    local i, j = text:find("%s+|%s+", start)
+    if not i then
+      table.insert(out, trim(text:sub(start)))
+      return out
+    end
+    table.insert(out, trim(text:sub(start, i - 1)))
+    start = j + 1
+  end
+end
+
+-- Markdown text as inlines. Read alone, a short text can be a block of
+-- another kind ("#" a heading, "C." or "1." a list, "-" a bullet), so it is
+-- read after a word and a space that are then taken off again.
+local function markdown_inlines(text)
+  text = trim(text)
+  if text == "" then return pandoc.List() end
+  local blocks = pandoc.read("Z " .. text, "markdown", PANDOC_READER_OPTIONS).blocks
+  local inlines = pandoc.List(pandoc.utils.blocks_to_inlines(blocks))
+  local z, space = inlines[1], inlines[2]
+  if z and space and z.t == "Str" and z.text == "Z" and space.t == "Space" then
+    inlines:remove(1)
+    inlines:remove(1)
+  end
+  return inlines
+end
+
+-- Markdown text as a table cell's blocks.
+local function cell_blocks(text)
+  local inlines = markdown_inlines(text)
+  if #inlines == 0 then return {} end
+  return { pandoc.Plain(inlines) }
+end
+
+-- TSV text goes into markdown as literal text: every ASCII punctuation
+-- character escaped (pandoc's markdown takes a backslash before any of them),
+-- so that a label such as under_score, a*b or [x](y) can never become markup.
+-- The set is spelled out: %p follows the C locale, and must never split a
+-- UTF-8 character.
+local ASCII_PUNCT = [[!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~]]
+local function escape_markdown(text)
+  return (text:gsub(".", function(c)
+    if ASCII_PUNCT:find(c, 1, true) then return "\\" .. c end
+  end))
+end
+
+-- A row template's cell as a list of parts: literal strings and fields
+-- { name =, format = }; or nil and the reason. {{ and }} are literal braces.
+local function parse_template(cell)
+  local parts, lit, i = {}, {}, 1
+  local function flush()
+    if #lit > 0 then table.insert(parts, table.concat(lit)) lit = {} end
+  end
+  while i <= #cell do
+    local c, two = cell:sub(i, i), cell:sub(i, i + 1)
+    if two == "{{" or two == "}}" then
+      table.insert(lit, c)
+      i = i + 2
+    elseif c == "{" then
+      local close = cell:find("}", i, true)
+      local inside = close and cell:sub(i + 1, close - 1) or cell:sub(i + 1)
+      local name, format = inside:match("^([%a_][%w_%.%-]*):(.+)$")
+      if not name then name = inside:match("^([%a_][%w_%.%-]*)$") end
+      if not close or not name then
+        return nil, "\"{" .. inside .. (close and "}" or "") .. "\" is not a field ({column} or " ..
+          "{column:FORMAT}; a literal brace is written {{ or }})"
+      end
+      flush()
+      table.insert(parts, { name = name, format = format })
+      i = close + 1
+    elseif c == "}" then
+      return nil, "a } that closes no field (a literal brace is written }})"
+    else
+      table.insert(lit, c)
+      i = i + 1
+    end
+  end
+  flush()
+  return parts
+end
+
+-- A format's problem, or nil: a printf conversion for one number, or sci:N.
+local function bad_format(format)
+  if format == nil then return nil end
+  local digits = format:match("^sci:(%d+)$")
+  if digits then
+    if tonumber(digits) > 17 then
+      return "sci:" .. digits .. " asks for more digits than a double has"
+    end
+    return nil
+  end
+  if not format:match("^%%[-+ #0]*%d*%.?%d*[dieEfFgG]$") then
+    return "\"" .. format .. "\" is not a number format (a printf conversion for one number: " ..
+      "%d, %.2f, %.3g, %.4e, %+.1f...; or sci:N)"
+  end
+  if not pcall(string.format, format, 1) then
+    return "\"" .. format .. "\" is not a format Lua's string.format takes " ..
+      "(width or precision too long?)"
+  end
+  return nil
+end
+
+-- A TSV field as a number, or nil: decimal notation, or inf.
+local function parse_number(text)
+  local t = trim(text):lower()
+  if t:match("^[-+]?inf") and (t:match("^[-+]?inf$") or t:match("^[-+]?infinity$")) then
+    return t:sub(1, 1) == "-" and -math.huge or math.huge
+  end
+  if not t:match("^[-+]?%d*%.?%d*[e]?[-+]?%d*$") or not t:match("%d") then return nil end
+  return tonumber(t)
+end
+
+-- x written as chapter 3's sci() writes it: $1.2225 \times 10^{-6}$.
+local function sci(x, digits)
+  local e = string.format("%." .. digits .. "e", x)
+  local mantissa, exponent = e:match("^(.-)e([-+]%d+)$")
+  if not mantissa then return "$\\text{" .. e .. "}$" end  -- inf
+  exponent = tonumber(exponent)
+  if exponent == 0 then return "$" .. mantissa .. "$" end
+  return "$" .. mantissa .. " \\times 10^{" .. exponent .. "}$"
+end
+
+-- A field's text in a cell, or nil and the reason.
+local function field_text(value, format)
+  if format == nil then return escape_markdown(value) end
+  local x = parse_number(value)
+  if x == nil then return nil, "\"" .. value .. "\" is not a number" end
+  local digits = format:match("^sci:(%d+)$")
+  if digits then return sci(x, digits) end
+  if format:match("[di]$") then
+    local n = math.tointeger(x)
+    if n == nil then
+      return nil, "\"" .. value .. "\" is not an integer, which " .. format .. " needs"
+    end
+    x = n
+  end
+  return string.format(format, x)
+end
+
+-- A field that holds no value: its cell becomes an en dash.
+local function no_value(value)
+  local v = trim(value):lower()
+  return v == "" or v == "nan" or v == "-nan" or v == "+nan" or v == "na"
+end
+
+local ALIGN = { l = "AlignLeft", r = "AlignRight", c = "AlignCenter" }
+local EN_DASH = "\u{2013}"
+
+-- The TSV file: { columns = { name... }, index = { name -> i }, rows = {
+-- { line =, fields = {...} }... } }, or nil after failing.
+local function load_tsv(path, problem)
+  local text = read_file(path)
+  if text == nil then
+    problem("not found")
+    return nil
+  end
+  local lines = split_lines(text)
+  if #lines == 0 or lines[1] == "" then
+    problem("has no header line (column names, separated by tabs)")
+    return nil
+  end
+  local t = { columns = split_tabs(lines[1]), index = {}, rows = {} }
+  for i, name in ipairs(t.columns) do
+    if t.index[name] then problem("names column \"" .. name .. "\" twice in its header line") end
+    t.index[name] = i
+  end
+  for i = 2, #lines do
+    local fields = split_tabs(lines[i])
+    if #fields ~= #t.columns then
+      problem("line " .. i .. " has " .. #fields .. " field" .. (#fields == 1 and "" or "s") ..
+        ", but its header line names " .. #t.columns .. " columns")
+    end
+    table.insert(t.rows, { line = i, fields = fields })
+  end
+  return t
+end
+
+local function table_block(cb)
+  local path = attr(cb, "file")
+  local where = "table " .. (path or "(no file)")
+  local ok = true
+  local function problem(msg)
+    fail(where .. ": " .. msg)
+    ok = false
+  end
+  if not path then problem("a table block needs file=\"...\" (a TSV file)") end
+  local header, row = attr(cb, "header"), attr(cb, "row")
+  if not header then problem("no header=\"...\" (the header cells, separated by \" | \")") end
+  if not row then problem("no row=\"...\" (the cell templates, separated by \" | \")") end
+  local empty = attr(cb, "empty")
+  if empty and empty ~= "ok" then
+    problem("empty=\"" .. empty .. "\": the only value is empty=\"ok\"")
+  end
+  local caption = attr(cb, "caption")
+  if cb.identifier ~= "" and not caption then
+    problem("#" .. cb.identifier .. " labels a table without a caption, " ..
+      "which has no number to refer to")
+  end
+  if not ok then return {} end
+
+  local heads, templates = split_cells(header), split_cells(row)
+  if #heads ~= #templates then
+    problem("header=\"...\" has " .. #heads .. " cells but row=\"...\" has " .. #templates)
+  end
+  local align = attr(cb, "align")
+  local aligns = {}
+  for i = 1, #templates do aligns[i] = (i == 1) and ALIGN.l or ALIGN.r end
+  if align then
+    if #align ~= #templates or not align:match("^[lrc]+$") then
+      problem("align=\"" .. align .. "\" must be one letter l, r or c for each of its " ..
+        #templates .. " columns")
+    else
+      for i = 1, #align do aligns[i] = ALIGN[align:sub(i, i)] end
+    end
+  end
+  local tsv = load_tsv(path, problem)
+  local cells = {}
+  for i, tmpl in ipairs(templates) do
+    local parts, why = parse_template(tmpl)
+    if not parts then
+      problem("cell " .. i .. " of row=\"...\", \"" .. tmpl .. "\": " .. why)
+    else
+      for _, part in ipairs(parts) do
+        if type(part) == "table" then
+          local bad = bad_format(part.format)
+          if bad then problem("column \"" .. part.name .. "\": " .. bad) end
+          if tsv and not tsv.index[part.name] then
+            problem("column \"" .. part.name .. "\" (in row=\"...\") is not in its header line " ..
+              "(columns: " .. table.concat(tsv.columns, ", ") .. ")")
+          end
+        end
+      end
+    end
+    cells[i] = parts
+  end
+  if tsv and #tsv.rows == 0 and empty ~= "ok" then
+    problem("has no data line (empty=\"ok\" allows a table of no rows)")
+  end
+  if not ok then return {} end
+
+  local body = {}
+  local reported = {}  -- column -> true: one bad value per column is enough
+  for _, r in ipairs(tsv.rows) do
+    local out = {}
+    for i, parts in ipairs(cells) do
+      local text, dash = {}, false
+      for _, part in ipairs(parts) do
+        if type(part) == "string" then
+          table.insert(text, part)
+        else
+          local value = r.fields[tsv.index[part.name]]
+          if no_value(value) then
+            dash = true
+          else
+            local s, why = field_text(value, part.format)
+            if not s then
+              if not reported[part.name] then
+                problem("line " .. r.line .. ", column \"" .. part.name .. "\": " .. why)
+                reported[part.name] = true
+              end
+              s = "??"
+            end
+            table.insert(text, s)
+          end
+        end
+      end
+      out[i] = dash and { pandoc.Plain { pandoc.Str(EN_DASH) } } or cell_blocks(table.concat(text))
+    end
+    table.insert(body, out)
+  end
+  if not ok then return {} end
+
+  local head = {}
+  for i, h in ipairs(heads) do head[i] = cell_blocks(h) end
+  local widths = {}
+  for i = 1, #heads do widths[i] = 0 end
+  local tbl = pandoc.utils.from_simple_table(pandoc.SimpleTable(
+    caption and markdown_inlines(caption) or {}, aligns, widths, head, body))
+  -- number_table (below) numbers it and makes #tbl:x its label.
+  tbl.identifier = cb.identifier
+  return tbl
+end
+
+---------------------------------------------------------------------------
 -- Includes, output, figures, and the walk that applies them all
 
 local expand  -- forward
@@ -464,9 +809,10 @@ local function code_block(cb)
   if cb.classes:includes("region") then return region_block(cb) end
   if cb.classes:includes("include") then return include_block(cb) end
   if cb.classes:includes("output") then return output_block(cb) end
+  if cb.classes:includes("table") then return table_block(cb) end
   if cb.attributes["file"] ~= nil then
     fail("a code block names file=\"" .. cb.attributes["file"] ..
-      "\" but has none of the classes region, include, output (classes: " ..
+      "\" but has none of the classes region, include, output, table (classes: " ..
       table.concat(cb.classes, " ") .. ")")
   end
   return nil
@@ -645,7 +991,7 @@ local function number_figure(para)
 end
 
 -- A table with a caption is numbered, as in LaTeX; "{#tbl:x}" at the end of
--- the caption is its label.
+-- the caption, or the identifier of a {.table} block's table, is its label.
 local function number_table(tbl)
   local long = tbl.caption.long
   if #long == 0 then return tbl end
@@ -660,13 +1006,21 @@ local function number_table(tbl)
     while #content > 0 and (content[#content].t == "Space" or content[#content].t == "SoftBreak") do
       content:remove(#content)
     end
+  elseif tbl.identifier ~= "" then
+    id = tbl.identifier  -- a {.table} block's #tbl:x
   end
   local number = next_number("tbl")
   if id then
     ids[id] = true
     add_label(id, { kind = "tbl", number = number })
-    if is_latex() then content:insert(pandoc.RawInline("latex", "\\label{" .. id .. "}"))
-    else tbl.identifier = id end
+    -- LaTeX: the \label in the caption, and no identifier that a writer
+    -- might turn into a second one.
+    if is_latex() then
+      content:insert(pandoc.RawInline("latex", "\\label{" .. id .. "}"))
+      tbl.identifier = ""
+    else
+      tbl.identifier = id
+    end
   end
   last.content = content
   long[#long] = last

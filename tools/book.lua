@@ -31,9 +31,24 @@ The language comes from the extension (.c .h: c; .gp .gnuplot .plt: gnuplot;
 .sh: bash; .yaml .yml: yaml; .lua: lua; .mk, Makefile: makefile; .md:
 markdown) or from a `lang="..."` attribute. In HTML the listing is
 <div class="listing"> holding the <pre> and <div class="listing-source">; in
-LaTeX \wbnextsource{path} comes before the listing and \wbsourceleftover
-after it, and tools/book.tex prints the path in the listing's shaded box, under
-its last line (without book.tex, a plain line under the listing).
+LaTeX \wbnextsource{...} comes before the listing and \wbsourceleftover
+after it, and tools/book.tex prints that line in the listing's shaded box,
+under its last line (without book.tex, a plain line under the listing).
+
+That line is the file's path and, for a region of a C file (.c, .h), the
+functions it comes from:
+
+    lib/train.c, in train_step()             the region is inside its body
+    lib/train.c, defines train_step()        the region holds its definition
+    chapters/03-backprop/ch3.h, declares net_forward()     ... its prototype
+    chapters/01-data/ch1.h, declares a(), b(), c(), ...    more than three
+
+A region that holds definitions or prototypes names them (in order; "defines"
+when one of them is a definition); otherwise the function whose body holds
+the region's first line; otherwise (a struct, constants) the path alone, as
+for other languages and for a whole file. The functions are found by counting
+braces outside comments, strings and preprocessor lines: a "type name(...)"
+at the top level followed by { is a definition, followed by ; a prototype.
 
 Run value: an inline span
 
@@ -283,7 +298,9 @@ local function tidy(lines)
   return kept
 end
 
--- The lines of region `name` in `path`, or nil and the reason.
+-- The lines of region `name` in `path` and where the region is ({ open,
+-- close: its marker lines; first: its first line shown; text: the file's
+-- text }, nil for a whole file), or nil and the reason.
 local function extract(path, name)
   local text = read_file(path)
   if text == nil then
@@ -321,27 +338,219 @@ local function extract(path, name)
   if #body == 0 then
     return nil, "region \"" .. name .. "\" in " .. path .. " is empty"
   end
-  return body
+  -- The first line the listing shows, for the function that holds it.
+  local first = open + 1
+  for i = open + 1, close - 1 do
+    if not marker(lines[i]) and not lines[i]:match("^%s*$") then first = i break end
+  end
+  return body, { open = open, close = close, first = first, text = text }
+end
+
+---------------------------------------------------------------------------
+-- Which C functions a region belongs to (the line under a listing says
+-- "lib/train.c, in train_step()"). Not a C parser: comments, strings and
+-- preprocessor lines are skipped, braces are counted, and at the top level
+-- (outside every brace) "type name(...) {" is a function's definition and
+-- "type name(...);" its prototype. That is all the workbook's sources need.
+
+-- The tokens of C source text that matter here, each { t = text, line = n }:
+-- identifiers and ( ) { } ; =.
+local function c_tokens(text)
+  local toks, i, n, line, bol = {}, 1, #text, 1, true
+  while i <= n do
+    local c = text:sub(i, i)
+    if c == "\n" then
+      line, bol, i = line + 1, true, i + 1
+    elseif c:match("%s") then
+      i = i + 1
+    elseif bol and c == "#" then
+      -- A preprocessor line and its continuation lines; the loop counts the
+      -- newline that ends it.
+      while true do
+        local e = text:find("\n", i, true)
+        if not e then i = n + 1 break end
+        if text:sub(i, e - 1):match("\\%s*$") then line, i = line + 1, e + 1
+        else i = e break end
+      end
+    elseif text:sub(i, i + 1) == "//" then
+      i = text:find("\n", i, true) or n + 1
+    elseif text:sub(i, i + 1) == "/*" then
+      local e = text:find("*/", i + 2, true) or n - 1
+      for _ in text:sub(i, e):gmatch("\n") do line = line + 1 end
+      bol, i = false, e + 2
+    elseif c == '"' or c == "'" then
+      local j = i + 1
+      while j <= n do
+        local d = text:sub(j, j)
+        if d == "\\" then j = j + 2
+        elseif d == c or d == "\n" then break
+        else j = j + 1 end
+      end
+      bol, i = false, (text:sub(j, j) == "\n") and j or j + 1
+    else
+      bol = false
+      local word = text:match("^[%a_][%w_]*", i)
+      if word then
+        table.insert(toks, { t = word, line = line })
+        i = i + #word
+      else
+        local num = text:match("^%d[%w_%.]*", i)
+        if num then i = i + #num
+        else
+          if c:match("[(){};=]") then table.insert(toks, { t = c, line = line }) end
+          i = i + 1
+        end
+      end
+    end
+  end
+  return toks
+end
+
+local NOT_FUNCTIONS = { ["if"] = true, ["while"] = true, ["for"] = true, ["switch"] = true,
+  ["return"] = true, ["sizeof"] = true, ["_Alignof"] = true, ["_Static_assert"] = true }
+local ATTRIBUTES = { __attribute__ = true, __asm__ = true, asm = true, __declspec = true }
+
+-- The name token of the function a top-level statement defines or declares
+-- ("static double f(const double *x, int n)"), or nil: the identifier before
+-- its last parenthesized group, with a type before it (without one it is a
+-- macro's call, "START_TEST(x)"), and no "=" (an initializer).
+local function function_name(stmt)
+  local k = #stmt
+  while k >= 1 and stmt[k].t == ")" do
+    local depth, j = 0, k
+    while j >= 1 do
+      if stmt[j].t == ")" then depth = depth + 1
+      elseif stmt[j].t == "(" then
+        depth = depth - 1
+        if depth == 0 then break end
+      end
+      j = j - 1
+    end
+    local name = stmt[j - 1]
+    if j < 2 or not name.t:match("^[%a_]") then return nil end
+    if not ATTRIBUTES[name.t] then
+      if j < 3 or NOT_FUNCTIONS[name.t] then return nil end
+      for m = 1, j - 2 do
+        if stmt[m].t == "=" or stmt[m].t == "typedef" then return nil end
+      end
+      return name
+    end
+    k = j - 2   -- "f(void) __attribute__((noreturn))": the group before the attribute
+  end
+  return nil
+end
+
+-- The functions of C source text: defs = { { name, line, open, close } }
+-- (the lines of the name and of the body's braces) and protos = { { name,
+-- line } }, in order.
+local function c_outline(text)
+  local defs, protos = {}, {}
+  local depth, stmt, current = 0, {}, nil
+  for _, tk in ipairs(c_tokens(text)) do
+    local t = tk.t
+    if depth == 0 then
+      if t == "{" then
+        local name = function_name(stmt)
+        if name then
+          current = { name = name.t, line = name.line, open = tk.line }
+          table.insert(defs, current)
+        end
+        depth, stmt = 1, {}
+      elseif t == ";" then
+        local name = function_name(stmt)
+        if name then table.insert(protos, { name = name.t, line = name.line }) end
+        stmt = {}
+      elseif t == "}" then
+        stmt = {}
+      else
+        table.insert(stmt, tk)
+      end
+    elseif t == "{" then
+      depth = depth + 1
+    elseif t == "}" then
+      depth = depth - 1
+      if depth == 0 then
+        if current then current.close, current = tk.line, nil end
+        stmt = {}
+      end
+    end
+  end
+  return { defs = defs, protos = protos }
+end
+
+local outlines = {}  -- path -> c_outline of that file
+
+-- What the line under a listing of region `span` of `path` says after the
+-- path: { verb = "in" | "defines" | "declares", names = { ... } }, or nil
+-- (not C, or not about any function). Functions whose name the region
+-- holds come first; otherwise the function whose body holds its first line.
+local MAX_NAMES = 3
+local function region_functions(path, span)
+  if not span or not path:match("%.[ch]$") then return nil end
+  outlines[path] = outlines[path] or c_outline(span.text)
+  local o = outlines[path]
+  local found, defines = {}, false
+  local function take(list, is_def)
+    for _, f in ipairs(list) do
+      if f.line > span.open and f.line < span.close then
+        table.insert(found, f)
+        defines = defines or is_def
+      end
+    end
+  end
+  take(o.defs, true)
+  take(o.protos, false)
+  if #found > 0 then
+    table.sort(found, function(a, b) return a.line < b.line end)
+    local names, seen = {}, {}
+    for _, f in ipairs(found) do
+      if not seen[f.name] then seen[f.name] = true table.insert(names, f.name) end
+    end
+    return { verb = defines and "defines" or "declares", names = names }
+  end
+  for _, f in ipairs(o.defs) do
+    if span.first >= f.open and span.first <= (f.close or math.huge) then
+      return { verb = "in", names = { f.name } }
+    end
+  end
+  return nil
 end
 
 -- In LaTeX a listing is announced before its code block with
--- \wbnextsource{path}; tools/book.tex prints the path inside the listing's
--- shaded box, under its last line and never on a page of its own, and
--- \wbsourceleftover prints it under a listing that had no box (plain
--- verbatim). LATEX_DEFAULTS, put at the start of the body, defines plain
--- versions of both for when book.tex is not there.
+-- \wbnextsource{\texttt{path}, in \texttt{f()}}; tools/book.tex prints that
+-- line inside the listing's shaded box, under its last line and never on a
+-- page of its own, and \wbsourceleftover prints it under a listing that had
+-- no box (plain verbatim). LATEX_DEFAULTS, put at the start of the body,
+-- defines plain versions of both for when book.tex is not there.
 local LATEX_DEFAULTS = [[
 \makeatletter
 \@ifundefined{wbnextsource}{%
   \gdef\wbsourcepending{}%
   \newcommand{\wbnextsource}[1]{\gdef\wbsourcepending{#1}}%
   \newcommand{\wbsourceleftover}{\ifx\wbsourcepending\empty\else
-    \par\nopagebreak{\raggedleft\footnotesize\texttt{\wbsourcepending}\par}%
+    \par\nopagebreak{\raggedleft\footnotesize\wbsourcepending\par}%
     \gdef\wbsourcepending{}\fi}}{}
 \makeatother]]
 
-local function listing_source(path)
-  return pandoc.Div({ pandoc.Plain { pandoc.Code(path) } }, pandoc.Attr("", { "listing-source" }))
+-- The line under a listing: the path, then the functions it comes from
+-- ("lib/train.c, in train_step()"; "ch3.h, declares a(), b(), c(), ...").
+local function source_line(path, fns)
+  local out = pandoc.List { pandoc.Code(path) }
+  if not fns then return out end
+  out:extend { pandoc.Str(","), pandoc.Space(), pandoc.Str(fns.verb) }
+  for i, name in ipairs(fns.names) do
+    if i > MAX_NAMES then
+      out:extend { pandoc.Str(","), pandoc.Space(), pandoc.Str("...") }
+      break
+    end
+    if i > 1 then out:insert(pandoc.Str(",")) end
+    out:extend { pandoc.Space(), pandoc.Code(name .. "()") }
+  end
+  return out
+end
+
+local function listing_source(inlines)
+  return pandoc.Div({ pandoc.Plain(inlines) }, pandoc.Attr("", { "listing-source" }))
 end
 
 local edition = "student"   -- or "instructor": -M edition=...
@@ -358,21 +567,23 @@ local function region_block(cb)
       "; put it in a ::: instructor div or in the instructor appendix")
     return {}
   end
-  local lines, why = extract(path, name)
+  local lines, span = extract(path, name)
   if not lines then
-    fail(why)
+    fail(span)  -- the reason, when there are no lines
     return {}
   end
   local lang = attr(cb, "lang") or language(path)
   local text = table.concat(lines, "\n")
+  local source = source_line(path, region_functions(path, span))
   if is_latex() then
-    local before = pandoc.Plain { pandoc.RawInline("latex", "\\wbnextsource{"), pandoc.Str(path),
-                                  pandoc.RawInline("latex", "}") }
+    local before = pandoc.Plain { pandoc.RawInline("latex", "\\wbnextsource{") }
+    before.content:extend(source)
+    before.content:insert(pandoc.RawInline("latex", "}"))
     local code = pandoc.CodeBlock(text, pandoc.Attr(cb.identifier, { lang }))
     return { before, code, pandoc.RawBlock("latex", "\\wbsourceleftover") }
   end
   local code = pandoc.CodeBlock(text, pandoc.Attr("", { lang }))
-  return pandoc.Div({ code, listing_source(path) }, pandoc.Attr(cb.identifier, { "listing" }))
+  return pandoc.Div({ code, listing_source(source) }, pandoc.Attr(cb.identifier, { "listing" }))
 end
 
 ---------------------------------------------------------------------------

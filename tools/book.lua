@@ -50,6 +50,22 @@ for other languages and for a whole file. The functions are found by counting
 braces outside comments, strings and preprocessor lines: a "type name(...)"
 at the top level followed by { is a definition, followed by ; a prototype.
 
+Every region is quoted: a region that no document of the book names fails the
+build, listed with its file, name and line, so that markers do not outlive the
+listing they were for. The book is both editions: the document pandoc reads
+(book.md), every markdown file it includes, at any depth, with the divs of
+both editions, and the file named by `instructor-appendix`, read as they are on
+disk (a generated file not yet written is skipped there). The regions are
+those of the files git tracks under lib/, chapters/, exercises/, solutions/,
+tests/, tools/ and figures/ (every file there, outside a git work tree),
+binary files skipped. A region counts as quoted only by its name: a whole-file
+listing drops all markers. tools/book-regions-unused.txt lists, one
+`file name` a line (# comments), the regions of chapters/ that may go
+unquoted until those chapters are rewritten; a line whose region is quoted,
+or is no longer there, or that is outside chapters/, fails too, so the list
+can only shrink. A test's markers are best written so that no whole line is
+one (tests/steps/70-book-filter.sh writes @> and turns it into //>).
+
 Run value: an inline span
 
     []{.value run="ch1" key="example_mean"}
@@ -1514,6 +1530,148 @@ local function write_labels(path)
 end
 
 ---------------------------------------------------------------------------
+-- Regions no document quotes (see the header)
+
+local SOURCE_DIRS = { "lib", "chapters", "exercises", "solutions", "tests", "tools", "figures" }
+local UNUSED_LIST = "tools/book-regions-unused.txt"
+
+local function clean_path(path)
+  while path:sub(1, 2) == "./" do path = path:sub(3) end
+  return path
+end
+
+-- Every region a markdown document quotes by name, with both editions' divs
+-- and every file it includes, read as they are on disk: quoted[path][name] =
+-- true. A file that cannot be read is skipped here (the build of the edition
+-- that includes it says so; the other edition's generated files may not exist).
+local function quoted_regions(blocks, quoted, seen)
+  pandoc.walk_block(pandoc.Div(blocks), {
+    CodeBlock = function(cb)
+      local path = attr(cb, "file")
+      if not path then return nil end
+      if cb.classes:includes("region") and attr(cb, "name") then
+        path = clean_path(path)
+        quoted[path] = quoted[path] or {}
+        quoted[path][attr(cb, "name")] = true
+      elseif cb.classes:includes("include") and not seen[clean_path(path)] then
+        seen[clean_path(path)] = true
+        local text = read_file(path)
+        local ok, doc = pcall(pandoc.read, text or "", "markdown", PANDOC_READER_OPTIONS)
+        if text and ok then quoted_regions(doc.blocks, quoted, seen) end
+      end
+      return nil
+    end })
+  return quoted
+end
+
+-- The output of a shell command, or nil when it fails.
+local function command_output(cmd)
+  local p = io.popen(cmd)
+  if not p then return nil end
+  local out = p:read("a")
+  local ok = p:close()
+  return ok and out or nil
+end
+
+-- The files the regions may be in: what git tracks under SOURCE_DIRS, or,
+-- outside a git work tree (or below its top: a test's temporary folder
+-- inside some other repository), every file there.
+local function source_files()
+  local dirs = table.concat(SOURCE_DIRS, " ")
+  local list = nil
+  if command_output("git rev-parse --show-prefix 2>/dev/null") == "\n" then
+    list = command_output("git ls-files -z -- " .. dirs .. " 2>/dev/null")
+  end
+  if list == nil then
+    local p = io.popen("find " .. dirs .. " -type f -print0 2>/dev/null")
+    list = p and p:read("a") or ""
+    if p then p:close() end  -- find fails on a folder that is not there; the rest is listed
+  end
+  local files = {}
+  for f in list:gmatch("([^\0]+)") do table.insert(files, f) end
+  table.sort(files)
+  return files
+end
+
+-- Every region of the source files: { { path =, name =, line = } } in
+-- order, and regions[path][name] = that record. Binary files are skipped.
+local function source_regions()
+  local list, regions = {}, {}
+  for _, path in ipairs(source_files()) do
+    local text = read_file(path)
+    if text and not text:find("\0", 1, true) then
+      for i, line in ipairs(split_lines(text)) do
+        local _, name = marker(line)
+        if name then
+          regions[path] = regions[path] or {}
+          if not regions[path][name] then
+            regions[path][name] = { path = path, name = name, line = i }
+            table.insert(list, regions[path][name])
+          end
+        end
+      end
+    end
+  end
+  return list, regions
+end
+
+-- The allow-list: { { path =, name =, line = } }, failing on a line that is
+-- not "path name".
+local function unused_allowed()
+  local text = read_file(UNUSED_LIST)
+  local out = {}
+  if text == nil then return out end
+  for i, line in ipairs(split_lines(text)) do
+    if not (line:match("^%s*$") or line:match("^%s*#")) then
+      local path, name = line:match("^%s*(%S+)%s+(%S+)%s*$")
+      if not path then
+        fail(UNUSED_LIST .. " line " .. i .. " is not \"file name\": " .. line)
+      elseif not clean_path(path):match("^chapters/") then
+        -- Only the chapters being rewritten may wait; elsewhere, delete the markers.
+        fail(UNUSED_LIST .. " line " .. i .. ", " .. path .. " " .. name .. ": only regions of " ..
+          "chapters/ may be listed here; quote it, or delete its two marker lines")
+      else
+        table.insert(out, { path = clean_path(path), name = name, line = i })
+      end
+    end
+  end
+  return out
+end
+
+-- Fails on every region of the sources that no document of the book quotes
+-- (a listing that was dropped from the book leaves its markers behind, and
+-- a reader of the source takes them for code the book shows), and on every
+-- line of the allow-list that is quoted or names no region.
+local function check_unused_regions(doc)
+  local seen = {}
+  local quoted = quoted_regions(doc.blocks, {}, seen)
+  local appendix = doc.meta["instructor-appendix"] and stringify(doc.meta["instructor-appendix"])
+  if appendix and appendix ~= "" and not seen[clean_path(appendix)] then
+    local include = pandoc.CodeBlock("", pandoc.Attr("", { "include" }, { { "file", appendix } }))
+    quoted_regions({ include }, quoted, seen)
+  end
+  local list, regions = source_regions()
+  local allowed = {}
+  for _, a in ipairs(unused_allowed()) do
+    local where = UNUSED_LIST .. " line " .. a.line .. ", " .. a.path .. " " .. a.name .. ": "
+    if not (regions[a.path] and regions[a.path][a.name]) then
+      fail(where .. "there is no such region (any more): delete the line")
+    elseif quoted[a.path] and quoted[a.path][a.name] then
+      fail(where .. "the book quotes this region now: delete the line")
+    else
+      allowed[a.path .. "\0" .. a.name] = true
+    end
+  end
+  for _, r in ipairs(list) do
+    local is_quoted = quoted[r.path] and quoted[r.path][r.name]
+    if not is_quoted and not allowed[r.path .. "\0" .. r.name] then
+      fail("region \"" .. r.name .. "\" in " .. r.path .. " (line " .. r.line .. ") is quoted by " ..
+        "no document of the book: quote it, or delete its two marker lines")
+    end
+  end
+end
+
+---------------------------------------------------------------------------
 -- Styles for the listings in HTML (LaTeX's are in tools/book.tex)
 
 local CSS = [[
@@ -1571,6 +1729,7 @@ function Pandoc(doc)
   if edition ~= "student" and edition ~= "instructor" then
     error("book.lua: edition \"" .. edition .. "\" is not an edition: use student or instructor\n", 0)
   end
+  check_unused_regions(doc)
   local blocks = expand(select_edition(doc.blocks))
   if edition == "instructor" then
     local appendix = doc.meta["instructor-appendix"] and stringify(doc.meta["instructor-appendix"])

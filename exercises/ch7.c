@@ -7,14 +7,12 @@
 
 #include "exercise.h"
 
-//> stub-per-example-loss
 void per_example_loss(double *loss, const double *y, const double *t, int n, int classes) {
     // TODO: for each row i, clip each y[i,k] to [1e-15, 1 - 1e-15] and add up
     // -t[i,k] ln(y[i,k]) over k into loss[i]. No mean: one loss per row.
     (void)loss, (void)y, (void)t, (void)n, (void)classes;
     TODO("per_example_loss");
 }
-//< stub-per-example-loss
 
 //> stub-top-k
 void top_k(int *idx, const double *x, int n, int k) {
@@ -27,7 +25,6 @@ void top_k(int *idx, const double *x, int n, int k) {
 }
 //< stub-top-k
 
-//> stub-confusion-matrix
 void confusion_matrix(int *counts, const double *y, const uint8_t *labels, int n, int classes) {
     // TODO: set all classes x classes counts to zero; then, for each row, find
     // the column of its first largest probability and add 1 at
@@ -35,4 +32,3 @@ void confusion_matrix(int *counts, const double *y, const uint8_t *labels, int n
     (void)counts, (void)y, (void)labels, (void)n, (void)classes;
     TODO("confusion_matrix");
 }
-//< stub-confusion-matrix

@@ -65,7 +65,6 @@ static void moments(double *mean, double *var, const uint8_t *p, size_t count) {
     *var = fmax(0.0, (double)sumsq / (double)count - m * m);
 }
 
-//> normalize
 static void split_normalize(Split *s, Normalization norm) {
     if (norm == NORM_PER_IMAGE) {
         for (int i = 0; i < s->n; i++) {
@@ -83,7 +82,6 @@ static void split_normalize(Split *s, Normalization norm) {
         }
     }
 }
-//< normalize
 
 //> batch
 void split_batch(double *x, double *t, const Split *s, const int *idx, int b) {

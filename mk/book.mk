@@ -30,7 +30,8 @@ else
 $(error EDITION=$(EDITION): use EDITION=student (the default) or EDITION=instructor)
 endif
 
-BOOK_SRC  := book.md $(shell find chapters -name '*.md' 2>/dev/null) tools/book.lua tools/book.tex
+BOOK_SRC  := book.md $(shell find chapters -name '*.md' 2>/dev/null) tools/book.lua tools/book.tex \
+             $(wildcard tools/book-regions-unused.txt)
 BOOK_CODE := $(wildcard lib/*.[ch] chapters/*/*.[ch] chapters/*/*.yaml exercises/*.c \
                solutions/*.c figures/*.gp tests/*.h tests/*/*.[ch] tools/*.sh)
 BOOK_APPENDIX := build/book-appendix/solutions.md build/book-appendix/grading.md

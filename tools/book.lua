@@ -31,9 +31,40 @@ The language comes from the extension (.c .h: c; .gp .gnuplot .plt: gnuplot;
 .sh: bash; .yaml .yml: yaml; .lua: lua; .mk, Makefile: makefile; .md:
 markdown) or from a `lang="..."` attribute. In HTML the listing is
 <div class="listing"> holding the <pre> and <div class="listing-source">; in
-LaTeX \wbnextsource{path} comes before the listing and \wbsourceleftover
-after it, and tools/book.tex prints the path in the listing's shaded box, under
-its last line (without book.tex, a plain line under the listing).
+LaTeX \wbnextsource{...} comes before the listing and \wbsourceleftover
+after it, and tools/book.tex prints that line in the listing's shaded box,
+under its last line (without book.tex, a plain line under the listing).
+
+That line is the file's path and, for a region of a C file (.c, .h), the
+functions it comes from:
+
+    lib/train.c, in train_step()             the region is inside its body
+    lib/train.c, defines train_step()        the region holds its definition
+    chapters/03-backprop/ch3.h, declares net_forward()     ... its prototype
+    chapters/01-data/ch1.h, declares a(), b(), c(), ...    more than three
+
+A region that holds definitions or prototypes names them (in order; "defines"
+when one of them is a definition); otherwise the function whose body holds
+the region's first line; otherwise (a struct, constants) the path alone, as
+for other languages and for a whole file. The functions are found by counting
+braces outside comments, strings and preprocessor lines: a "type name(...)"
+at the top level followed by { is a definition, followed by ; a prototype.
+
+Every region is quoted: a region that no document of the book names fails the
+build, listed with its file, name and line, so that markers do not outlive the
+listing they were for. The book is both editions: the document pandoc reads
+(book.md), every markdown file it includes, at any depth, with the divs of
+both editions, and the file named by `instructor-appendix`, read as they are on
+disk (a generated file not yet written is skipped there). The regions are
+those of the files git tracks under lib/, chapters/, exercises/, solutions/,
+tests/, tools/ and figures/ (every file there, outside a git work tree),
+binary files skipped. A region counts as quoted only by its name: a whole-file
+listing drops all markers. tools/book-regions-unused.txt lists, one
+`file name` a line (# comments), the regions of chapters/ that may go
+unquoted until those chapters are rewritten; a line whose region is quoted,
+or is no longer there, or that is outside chapters/, fails too, so the list
+can only shrink. A test's markers are best written so that no whole line is
+one (tests/steps/70-book-filter.sh writes @> and turns it into //>).
 
 Run value: an inline span
 
@@ -64,6 +95,44 @@ Verbatim output: a fenced block with class `output`
 becomes that file's text, as it is, in a plain code block (class `output`,
 except in LaTeX, where any class would make pandoc highlight it).
 
+Table from a TSV file: a fenced block with class `table`
+
+    ```{.table #tbl:results file="build/runs/ch4-solutions/results.tsv"
+      header="run | test accuracy: the study | ours, seed 1 | ours, mean ± sd (seeds)"
+      row="{label} | {study_acc:%.2f}% | {acc:%.2f}% | {mean:%.2f} ± {sd:%.2f}% ({seeds:%d})"
+      align="lrrr" caption="The study's test accuracy beside ours."}
+    ```
+
+becomes a real table (pandoc's Table: HTML and LaTeX alike) of the TSV file
+`file`: a header line of column names, then one line per row, fields
+separated by tabs. One table row per data line, in order. `header` and `row`
+hold one cell per column, separated by a bar with spaces around it (" | ",
+or a line break beside the bar), so that $|w|$ stays one cell. A header cell
+is inline markdown ($W_1$, *ours*). A row cell is a template: `{name}` is
+column `name`'s text, inserted literally (every punctuation character is
+escaped, so data such as under_score or a*b never becomes markup; inside
+$...$ use a format instead); `{name:FORMAT}` is the column as a number, with
+FORMAT a printf conversion for one number (%d, %.2f, %.3g, %.4e, %+.1f, ...:
+flags, width, precision, one of d i e E f F g G; %d wants an integer) or
+`sci:N`, which writes $1.2225 \times 10^{-6}$ (the mantissa from %.Ne, N
+digits after the point; an exponent of 0 gives the mantissa alone; inf gives
+$\text{inf}$), as chapter 3's sci() does. Text outside braces is literal
+(a % needs no doubling); a literal brace in a template is written {{ or }}.
+The cell is then read as inline markdown, so `$\lambda = {lambda:%g}$` is
+math. A cell any of whose fields is empty, nan, -nan or NA (any case) is a
+single en dash, –. `align` is one letter per column, l, r or c (default: l
+for the first column, r for the others). `caption` (inline markdown) and an
+identifier #tbl:x make the table numbered and referable (@tbl:x) like any
+captioned table (below); without a caption it has no number, and an
+identifier without a caption fails. `empty="ok"` allows a TSV with no data
+line (a table of its header alone); otherwise that fails too, as do a
+missing file, a column the TSV's header line does not name, a format that is
+none of the above, a field that is not a number where a format wants one, a
+data line with more or fewer fields than the header line, a column named
+twice, a brace that opens or closes no field, and header and row (or align)
+with different numbers of cells. Each message names the markdown file, the
+TSV file and the column or the line.
+
 Figures: ordinary markdown images,
 
     ![Sixteen training digits.](build/runs/ch1-solutions/digits.svg){#fig:digits}
@@ -76,8 +145,8 @@ Unnumbered chapters (`# Before you start {.unnumbered}`) also set LaTeX's
 running head, which \chapter* alone leaves at the previous chapter's title.
 
 A fenced block that carries a `file` attribute but none of the classes region,
-include or output fails too (a typo such as `.regoin` would otherwise print
-an empty code block), as does a span with a `key` but no class `value`.
+include, output or table fails too (a typo such as `.regoin` would otherwise
+print an empty code block), as does a span with a `key` but no class `value`.
 
 Numbers and cross-references
 ----------------------------
@@ -245,7 +314,9 @@ local function tidy(lines)
   return kept
 end
 
--- The lines of region `name` in `path`, or nil and the reason.
+-- The lines of region `name` in `path` and where the region is ({ open,
+-- close: its marker lines; first: its first line shown; text: the file's
+-- text }, nil for a whole file), or nil and the reason.
 local function extract(path, name)
   local text = read_file(path)
   if text == nil then
@@ -283,27 +354,219 @@ local function extract(path, name)
   if #body == 0 then
     return nil, "region \"" .. name .. "\" in " .. path .. " is empty"
   end
-  return body
+  -- The first line the listing shows, for the function that holds it.
+  local first = open + 1
+  for i = open + 1, close - 1 do
+    if not marker(lines[i]) and not lines[i]:match("^%s*$") then first = i break end
+  end
+  return body, { open = open, close = close, first = first, text = text }
+end
+
+---------------------------------------------------------------------------
+-- Which C functions a region belongs to (the line under a listing says
+-- "lib/train.c, in train_step()"). Not a C parser: comments, strings and
+-- preprocessor lines are skipped, braces are counted, and at the top level
+-- (outside every brace) "type name(...) {" is a function's definition and
+-- "type name(...);" its prototype. That is all the workbook's sources need.
+
+-- The tokens of C source text that matter here, each { t = text, line = n }:
+-- identifiers and ( ) { } ; =.
+local function c_tokens(text)
+  local toks, i, n, line, bol = {}, 1, #text, 1, true
+  while i <= n do
+    local c = text:sub(i, i)
+    if c == "\n" then
+      line, bol, i = line + 1, true, i + 1
+    elseif c:match("%s") then
+      i = i + 1
+    elseif bol and c == "#" then
+      -- A preprocessor line and its continuation lines; the loop counts the
+      -- newline that ends it.
+      while true do
+        local e = text:find("\n", i, true)
+        if not e then i = n + 1 break end
+        if text:sub(i, e - 1):match("\\%s*$") then line, i = line + 1, e + 1
+        else i = e break end
+      end
+    elseif text:sub(i, i + 1) == "//" then
+      i = text:find("\n", i, true) or n + 1
+    elseif text:sub(i, i + 1) == "/*" then
+      local e = text:find("*/", i + 2, true) or n - 1
+      for _ in text:sub(i, e):gmatch("\n") do line = line + 1 end
+      bol, i = false, e + 2
+    elseif c == '"' or c == "'" then
+      local j = i + 1
+      while j <= n do
+        local d = text:sub(j, j)
+        if d == "\\" then j = j + 2
+        elseif d == c or d == "\n" then break
+        else j = j + 1 end
+      end
+      bol, i = false, (text:sub(j, j) == "\n") and j or j + 1
+    else
+      bol = false
+      local word = text:match("^[%a_][%w_]*", i)
+      if word then
+        table.insert(toks, { t = word, line = line })
+        i = i + #word
+      else
+        local num = text:match("^%d[%w_%.]*", i)
+        if num then i = i + #num
+        else
+          if c:match("[(){};=]") then table.insert(toks, { t = c, line = line }) end
+          i = i + 1
+        end
+      end
+    end
+  end
+  return toks
+end
+
+local NOT_FUNCTIONS = { ["if"] = true, ["while"] = true, ["for"] = true, ["switch"] = true,
+  ["return"] = true, ["sizeof"] = true, ["_Alignof"] = true, ["_Static_assert"] = true }
+local ATTRIBUTES = { __attribute__ = true, __asm__ = true, asm = true, __declspec = true }
+
+-- The name token of the function a top-level statement defines or declares
+-- ("static double f(const double *x, int n)"), or nil: the identifier before
+-- its last parenthesized group, with a type before it (without one it is a
+-- macro's call, "START_TEST(x)"), and no "=" (an initializer).
+local function function_name(stmt)
+  local k = #stmt
+  while k >= 1 and stmt[k].t == ")" do
+    local depth, j = 0, k
+    while j >= 1 do
+      if stmt[j].t == ")" then depth = depth + 1
+      elseif stmt[j].t == "(" then
+        depth = depth - 1
+        if depth == 0 then break end
+      end
+      j = j - 1
+    end
+    local name = stmt[j - 1]
+    if j < 2 or not name.t:match("^[%a_]") then return nil end
+    if not ATTRIBUTES[name.t] then
+      if j < 3 or NOT_FUNCTIONS[name.t] then return nil end
+      for m = 1, j - 2 do
+        if stmt[m].t == "=" or stmt[m].t == "typedef" then return nil end
+      end
+      return name
+    end
+    k = j - 2   -- "f(void) __attribute__((noreturn))": the group before the attribute
+  end
+  return nil
+end
+
+-- The functions of C source text: defs = { { name, line, open, close } }
+-- (the lines of the name and of the body's braces) and protos = { { name,
+-- line } }, in order.
+local function c_outline(text)
+  local defs, protos = {}, {}
+  local depth, stmt, current = 0, {}, nil
+  for _, tk in ipairs(c_tokens(text)) do
+    local t = tk.t
+    if depth == 0 then
+      if t == "{" then
+        local name = function_name(stmt)
+        if name then
+          current = { name = name.t, line = name.line, open = tk.line }
+          table.insert(defs, current)
+        end
+        depth, stmt = 1, {}
+      elseif t == ";" then
+        local name = function_name(stmt)
+        if name then table.insert(protos, { name = name.t, line = name.line }) end
+        stmt = {}
+      elseif t == "}" then
+        stmt = {}
+      else
+        table.insert(stmt, tk)
+      end
+    elseif t == "{" then
+      depth = depth + 1
+    elseif t == "}" then
+      depth = depth - 1
+      if depth == 0 then
+        if current then current.close, current = tk.line, nil end
+        stmt = {}
+      end
+    end
+  end
+  return { defs = defs, protos = protos }
+end
+
+local outlines = {}  -- path -> c_outline of that file
+
+-- What the line under a listing of region `span` of `path` says after the
+-- path: { verb = "in" | "defines" | "declares", names = { ... } }, or nil
+-- (not C, or not about any function). Functions whose name the region
+-- holds come first; otherwise the function whose body holds its first line.
+local MAX_NAMES = 3
+local function region_functions(path, span)
+  if not span or not path:match("%.[ch]$") then return nil end
+  outlines[path] = outlines[path] or c_outline(span.text)
+  local o = outlines[path]
+  local found, defines = {}, false
+  local function take(list, is_def)
+    for _, f in ipairs(list) do
+      if f.line > span.open and f.line < span.close then
+        table.insert(found, f)
+        defines = defines or is_def
+      end
+    end
+  end
+  take(o.defs, true)
+  take(o.protos, false)
+  if #found > 0 then
+    table.sort(found, function(a, b) return a.line < b.line end)
+    local names, seen = {}, {}
+    for _, f in ipairs(found) do
+      if not seen[f.name] then seen[f.name] = true table.insert(names, f.name) end
+    end
+    return { verb = defines and "defines" or "declares", names = names }
+  end
+  for _, f in ipairs(o.defs) do
+    if span.first >= f.open and span.first <= (f.close or math.huge) then
+      return { verb = "in", names = { f.name } }
+    end
+  end
+  return nil
 end
 
 -- In LaTeX a listing is announced before its code block with
--- \wbnextsource{path}; tools/book.tex prints the path inside the listing's
--- shaded box, under its last line and never on a page of its own, and
--- \wbsourceleftover prints it under a listing that had no box (plain
--- verbatim). LATEX_DEFAULTS, put at the start of the body, defines plain
--- versions of both for when book.tex is not there.
+-- \wbnextsource{\texttt{path}, in \texttt{f()}}; tools/book.tex prints that
+-- line inside the listing's shaded box, under its last line and never on a
+-- page of its own, and \wbsourceleftover prints it under a listing that had
+-- no box (plain verbatim). LATEX_DEFAULTS, put at the start of the body,
+-- defines plain versions of both for when book.tex is not there.
 local LATEX_DEFAULTS = [[
 \makeatletter
 \@ifundefined{wbnextsource}{%
   \gdef\wbsourcepending{}%
   \newcommand{\wbnextsource}[1]{\gdef\wbsourcepending{#1}}%
   \newcommand{\wbsourceleftover}{\ifx\wbsourcepending\empty\else
-    \par\nopagebreak{\raggedleft\footnotesize\texttt{\wbsourcepending}\par}%
+    \par\nopagebreak{\raggedleft\footnotesize\wbsourcepending\par}%
     \gdef\wbsourcepending{}\fi}}{}
 \makeatother]]
 
-local function listing_source(path)
-  return pandoc.Div({ pandoc.Plain { pandoc.Code(path) } }, pandoc.Attr("", { "listing-source" }))
+-- The line under a listing: the path, then the functions it comes from
+-- ("lib/train.c, in train_step()"; "ch3.h, declares a(), b(), c(), ...").
+local function source_line(path, fns)
+  local out = pandoc.List { pandoc.Code(path) }
+  if not fns then return out end
+  out:extend { pandoc.Str(","), pandoc.Space(), pandoc.Str(fns.verb) }
+  for i, name in ipairs(fns.names) do
+    if i > MAX_NAMES then
+      out:extend { pandoc.Str(","), pandoc.Space(), pandoc.Str("...") }
+      break
+    end
+    if i > 1 then out:insert(pandoc.Str(",")) end
+    out:extend { pandoc.Space(), pandoc.Code(name .. "()") }
+  end
+  return out
+end
+
+local function listing_source(inlines)
+  return pandoc.Div({ pandoc.Plain(inlines) }, pandoc.Attr("", { "listing-source" }))
 end
 
 local edition = "student"   -- or "instructor": -M edition=...
@@ -320,21 +583,23 @@ local function region_block(cb)
       "; put it in a ::: instructor div or in the instructor appendix")
     return {}
   end
-  local lines, why = extract(path, name)
+  local lines, span = extract(path, name)
   if not lines then
-    fail(why)
+    fail(span)  -- the reason, when there are no lines
     return {}
   end
   local lang = attr(cb, "lang") or language(path)
   local text = table.concat(lines, "\n")
+  local source = source_line(path, region_functions(path, span))
   if is_latex() then
-    local before = pandoc.Plain { pandoc.RawInline("latex", "\\wbnextsource{"), pandoc.Str(path),
-                                  pandoc.RawInline("latex", "}") }
+    local before = pandoc.Plain { pandoc.RawInline("latex", "\\wbnextsource{") }
+    before.content:extend(source)
+    before.content:insert(pandoc.RawInline("latex", "}"))
     local code = pandoc.CodeBlock(text, pandoc.Attr(cb.identifier, { lang }))
     return { before, code, pandoc.RawBlock("latex", "\\wbsourceleftover") }
   end
   local code = pandoc.CodeBlock(text, pandoc.Attr("", { lang }))
-  return pandoc.Div({ code, listing_source(path) }, pandoc.Attr(cb.identifier, { "listing" }))
+  return pandoc.Div({ code, listing_source(source) }, pandoc.Attr(cb.identifier, { "listing" }))
 end
 
 ---------------------------------------------------------------------------
@@ -390,6 +655,313 @@ local function value_span(span)
     return pandoc.Str("??")
   end
   return pandoc.Str(v)
+end
+
+---------------------------------------------------------------------------
+-- Tables from TSV files (see the header)
+
+local function trim(s) return (s:gsub("^%s+", ""):gsub("%s+$", "")) end
+
+-- "a\tb\t\tc" -> { "a", "b", "", "c" } (gmatch would drop or add empty
+-- fields, differently in Lua 5.3 and 5.4).
+local function split_tabs(line)
+  local out, start = {}, 1
+  while true do
+    local i = line:find("\t", start, true)
+    if not i then
+      table.insert(out, line:sub(start))
+      return out
+    end
+    table.insert(out, line:sub(start, i - 1))
+    start = i + 1
+  end
+end
+
+-- The cells of a header= or row= attribute: separated by a bar with spaces
+-- (or a line break) on both sides, so that $|w|$ stays one cell.
+local function split_cells(text)
+  local out, start = {}, 1
+  while true do
+    local i, j = text:find("%s+|%s+", start)
+    if not i then
+      table.insert(out, trim(text:sub(start)))
+      return out
+    end
+    table.insert(out, trim(text:sub(start, i - 1)))
+    start = j + 1
+  end
+end
+
+-- Markdown text as inlines. Read alone, a short text can be a block of
+-- another kind ("#" a heading, "C." or "1." a list, "-" a bullet), so it is
+-- read after a word and a space that are then taken off again.
+local function markdown_inlines(text)
+  text = trim(text)
+  if text == "" then return pandoc.List() end
+  local blocks = pandoc.read("Z " .. text, "markdown", PANDOC_READER_OPTIONS).blocks
+  local inlines = pandoc.List(pandoc.utils.blocks_to_inlines(blocks))
+  local z, space = inlines[1], inlines[2]
+  if z and space and z.t == "Str" and z.text == "Z" and space.t == "Space" then
+    inlines:remove(1)
+    inlines:remove(1)
+  end
+  return inlines
+end
+
+-- Markdown text as a table cell's blocks.
+local function cell_blocks(text)
+  local inlines = markdown_inlines(text)
+  if #inlines == 0 then return {} end
+  return { pandoc.Plain(inlines) }
+end
+
+-- TSV text goes into markdown as literal text: every ASCII punctuation
+-- character escaped (pandoc's markdown takes a backslash before any of them),
+-- so that a label such as under_score, a*b or [x](y) can never become markup.
+-- The set is spelled out: %p follows the C locale, and must never split a
+-- UTF-8 character.
+local ASCII_PUNCT = [[!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~]]
+local function escape_markdown(text)
+  return (text:gsub(".", function(c)
+    if ASCII_PUNCT:find(c, 1, true) then return "\\" .. c end
+  end))
+end
+
+-- A row template's cell as a list of parts: literal strings and fields
+-- { name =, format = }; or nil and the reason. {{ and }} are literal braces.
+local function parse_template(cell)
+  local parts, lit, i = {}, {}, 1
+  local function flush()
+    if #lit > 0 then table.insert(parts, table.concat(lit)) lit = {} end
+  end
+  while i <= #cell do
+    local c, two = cell:sub(i, i), cell:sub(i, i + 1)
+    if two == "{{" or two == "}}" then
+      table.insert(lit, c)
+      i = i + 2
+    elseif c == "{" then
+      local close = cell:find("}", i, true)
+      local inside = close and cell:sub(i + 1, close - 1) or cell:sub(i + 1)
+      local name, format = inside:match("^([%a_][%w_%.%-]*):(.+)$")
+      if not name then name = inside:match("^([%a_][%w_%.%-]*)$") end
+      if not close or not name then
+        return nil, "\"{" .. inside .. (close and "}" or "") .. "\" is not a field ({column} or " ..
+          "{column:FORMAT}; a literal brace is written {{ or }})"
+      end
+      flush()
+      table.insert(parts, { name = name, format = format })
+      i = close + 1
+    elseif c == "}" then
+      return nil, "a } that closes no field (a literal brace is written }})"
+    else
+      table.insert(lit, c)
+      i = i + 1
+    end
+  end
+  flush()
+  return parts
+end
+
+-- A format's problem, or nil: a printf conversion for one number, or sci:N.
+local function bad_format(format)
+  if format == nil then return nil end
+  local digits = format:match("^sci:(%d+)$")
+  if digits then
+    if tonumber(digits) > 17 then
+      return "sci:" .. digits .. " asks for more digits than a double has"
+    end
+    return nil
+  end
+  if not format:match("^%%[-+ #0]*%d*%.?%d*[dieEfFgG]$") then
+    return "\"" .. format .. "\" is not a number format (a printf conversion for one number: " ..
+      "%d, %.2f, %.3g, %.4e, %+.1f...; or sci:N)"
+  end
+  if not pcall(string.format, format, 1) then
+    return "\"" .. format .. "\" is not a format Lua's string.format takes " ..
+      "(width or precision too long?)"
+  end
+  return nil
+end
+
+-- A TSV field as a number, or nil: decimal notation, or inf.
+local function parse_number(text)
+  local t = trim(text):lower()
+  if t:match("^[-+]?inf") and (t:match("^[-+]?inf$") or t:match("^[-+]?infinity$")) then
+    return t:sub(1, 1) == "-" and -math.huge or math.huge
+  end
+  if not t:match("^[-+]?%d*%.?%d*[e]?[-+]?%d*$") or not t:match("%d") then return nil end
+  return tonumber(t)
+end
+
+-- x written as chapter 3's sci() writes it: $1.2225 \times 10^{-6}$.
+local function sci(x, digits)
+  local e = string.format("%." .. digits .. "e", x)
+  local mantissa, exponent = e:match("^(.-)e([-+]%d+)$")
+  if not mantissa then return "$\\text{" .. e .. "}$" end  -- inf
+  exponent = tonumber(exponent)
+  if exponent == 0 then return "$" .. mantissa .. "$" end
+  return "$" .. mantissa .. " \\times 10^{" .. exponent .. "}$"
+end
+
+-- A field's text in a cell, or nil and the reason.
+local function field_text(value, format)
+  if format == nil then return escape_markdown(value) end
+  local x = parse_number(value)
+  if x == nil then return nil, "\"" .. value .. "\" is not a number" end
+  local digits = format:match("^sci:(%d+)$")
+  if digits then return sci(x, digits) end
+  if format:match("[di]$") then
+    local n = math.tointeger(x)
+    if n == nil then
+      return nil, "\"" .. value .. "\" is not an integer, which " .. format .. " needs"
+    end
+    x = n
+  end
+  return string.format(format, x)
+end
+
+-- A field that holds no value: its cell becomes an en dash.
+local function no_value(value)
+  local v = trim(value):lower()
+  return v == "" or v == "nan" or v == "-nan" or v == "+nan" or v == "na"
+end
+
+local ALIGN = { l = "AlignLeft", r = "AlignRight", c = "AlignCenter" }
+local EN_DASH = "\u{2013}"
+
+-- The TSV file: { columns = { name... }, index = { name -> i }, rows = {
+-- { line =, fields = {...} }... } }, or nil after failing.
+local function load_tsv(path, problem)
+  local text = read_file(path)
+  if text == nil then
+    problem("not found")
+    return nil
+  end
+  local lines = split_lines(text)
+  if #lines == 0 or lines[1] == "" then
+    problem("has no header line (column names, separated by tabs)")
+    return nil
+  end
+  local t = { columns = split_tabs(lines[1]), index = {}, rows = {} }
+  for i, name in ipairs(t.columns) do
+    if t.index[name] then problem("names column \"" .. name .. "\" twice in its header line") end
+    t.index[name] = i
+  end
+  for i = 2, #lines do
+    local fields = split_tabs(lines[i])
+    if #fields ~= #t.columns then
+      problem("line " .. i .. " has " .. #fields .. " field" .. (#fields == 1 and "" or "s") ..
+        ", but its header line names " .. #t.columns .. " columns")
+    end
+    table.insert(t.rows, { line = i, fields = fields })
+  end
+  return t
+end
+
+local function table_block(cb)
+  local path = attr(cb, "file")
+  local where = "table " .. (path or "(no file)")
+  local ok = true
+  local function problem(msg)
+    fail(where .. ": " .. msg)
+    ok = false
+  end
+  if not path then problem("a table block needs file=\"...\" (a TSV file)") end
+  local header, row = attr(cb, "header"), attr(cb, "row")
+  if not header then problem("no header=\"...\" (the header cells, separated by \" | \")") end
+  if not row then problem("no row=\"...\" (the cell templates, separated by \" | \")") end
+  local empty = attr(cb, "empty")
+  if empty and empty ~= "ok" then
+    problem("empty=\"" .. empty .. "\": the only value is empty=\"ok\"")
+  end
+  local caption = attr(cb, "caption")
+  if cb.identifier ~= "" and not caption then
+    problem("#" .. cb.identifier .. " labels a table without a caption, " ..
+      "which has no number to refer to")
+  end
+  if not ok then return {} end
+
+  local heads, templates = split_cells(header), split_cells(row)
+  if #heads ~= #templates then
+    problem("header=\"...\" has " .. #heads .. " cells but row=\"...\" has " .. #templates)
+  end
+  local align = attr(cb, "align")
+  local aligns = {}
+  for i = 1, #templates do aligns[i] = (i == 1) and ALIGN.l or ALIGN.r end
+  if align then
+    if #align ~= #templates or not align:match("^[lrc]+$") then
+      problem("align=\"" .. align .. "\" must be one letter l, r or c for each of its " ..
+        #templates .. " columns")
+    else
+      for i = 1, #align do aligns[i] = ALIGN[align:sub(i, i)] end
+    end
+  end
+  local tsv = load_tsv(path, problem)
+  local cells = {}
+  for i, tmpl in ipairs(templates) do
+    local parts, why = parse_template(tmpl)
+    if not parts then
+      problem("cell " .. i .. " of row=\"...\", \"" .. tmpl .. "\": " .. why)
+    else
+      for _, part in ipairs(parts) do
+        if type(part) == "table" then
+          local bad = bad_format(part.format)
+          if bad then problem("column \"" .. part.name .. "\": " .. bad) end
+          if tsv and not tsv.index[part.name] then
+            problem("column \"" .. part.name .. "\" (in row=\"...\") is not in its header line " ..
+              "(columns: " .. table.concat(tsv.columns, ", ") .. ")")
+          end
+        end
+      end
+    end
+    cells[i] = parts
+  end
+  if tsv and #tsv.rows == 0 and empty ~= "ok" then
+    problem("has no data line (empty=\"ok\" allows a table of no rows)")
+  end
+  if not ok then return {} end
+
+  local body = {}
+  local reported = {}  -- column -> true: one bad value per column is enough
+  for _, r in ipairs(tsv.rows) do
+    local out = {}
+    for i, parts in ipairs(cells) do
+      local text, dash = {}, false
+      for _, part in ipairs(parts) do
+        if type(part) == "string" then
+          table.insert(text, part)
+        else
+          local value = r.fields[tsv.index[part.name]]
+          if no_value(value) then
+            dash = true
+          else
+            local s, why = field_text(value, part.format)
+            if not s then
+              if not reported[part.name] then
+                problem("line " .. r.line .. ", column \"" .. part.name .. "\": " .. why)
+                reported[part.name] = true
+              end
+              s = "??"
+            end
+            table.insert(text, s)
+          end
+        end
+      end
+      out[i] = dash and { pandoc.Plain { pandoc.Str(EN_DASH) } } or cell_blocks(table.concat(text))
+    end
+    table.insert(body, out)
+  end
+  if not ok then return {} end
+
+  local head = {}
+  for i, h in ipairs(heads) do head[i] = cell_blocks(h) end
+  local widths = {}
+  for i = 1, #heads do widths[i] = 0 end
+  local tbl = pandoc.utils.from_simple_table(pandoc.SimpleTable(
+    caption and markdown_inlines(caption) or {}, aligns, widths, head, body))
+  -- number_table (below) numbers it and makes #tbl:x its label.
+  tbl.identifier = cb.identifier
+  return tbl
 end
 
 ---------------------------------------------------------------------------
@@ -464,9 +1036,10 @@ local function code_block(cb)
   if cb.classes:includes("region") then return region_block(cb) end
   if cb.classes:includes("include") then return include_block(cb) end
   if cb.classes:includes("output") then return output_block(cb) end
+  if cb.classes:includes("table") then return table_block(cb) end
   if cb.attributes["file"] ~= nil then
     fail("a code block names file=\"" .. cb.attributes["file"] ..
-      "\" but has none of the classes region, include, output (classes: " ..
+      "\" but has none of the classes region, include, output, table (classes: " ..
       table.concat(cb.classes, " ") .. ")")
   end
   return nil
@@ -645,7 +1218,7 @@ local function number_figure(para)
 end
 
 -- A table with a caption is numbered, as in LaTeX; "{#tbl:x}" at the end of
--- the caption is its label.
+-- the caption, or the identifier of a {.table} block's table, is its label.
 local function number_table(tbl)
   local long = tbl.caption.long
   if #long == 0 then return tbl end
@@ -660,13 +1233,21 @@ local function number_table(tbl)
     while #content > 0 and (content[#content].t == "Space" or content[#content].t == "SoftBreak") do
       content:remove(#content)
     end
+  elseif tbl.identifier ~= "" then
+    id = tbl.identifier  -- a {.table} block's #tbl:x
   end
   local number = next_number("tbl")
   if id then
     ids[id] = true
     add_label(id, { kind = "tbl", number = number })
-    if is_latex() then content:insert(pandoc.RawInline("latex", "\\label{" .. id .. "}"))
-    else tbl.identifier = id end
+    -- LaTeX: the \label in the caption, and no identifier that a writer
+    -- might turn into a second one.
+    if is_latex() then
+      content:insert(pandoc.RawInline("latex", "\\label{" .. id .. "}"))
+      tbl.identifier = ""
+    else
+      tbl.identifier = id
+    end
   end
   last.content = content
   long[#long] = last
@@ -949,6 +1530,148 @@ local function write_labels(path)
 end
 
 ---------------------------------------------------------------------------
+-- Regions no document quotes (see the header)
+
+local SOURCE_DIRS = { "lib", "chapters", "exercises", "solutions", "tests", "tools", "figures" }
+local UNUSED_LIST = "tools/book-regions-unused.txt"
+
+local function clean_path(path)
+  while path:sub(1, 2) == "./" do path = path:sub(3) end
+  return path
+end
+
+-- Every region a markdown document quotes by name, with both editions' divs
+-- and every file it includes, read as they are on disk: quoted[path][name] =
+-- true. A file that cannot be read is skipped here (the build of the edition
+-- that includes it says so; the other edition's generated files may not exist).
+local function quoted_regions(blocks, quoted, seen)
+  pandoc.walk_block(pandoc.Div(blocks), {
+    CodeBlock = function(cb)
+      local path = attr(cb, "file")
+      if not path then return nil end
+      if cb.classes:includes("region") and attr(cb, "name") then
+        path = clean_path(path)
+        quoted[path] = quoted[path] or {}
+        quoted[path][attr(cb, "name")] = true
+      elseif cb.classes:includes("include") and not seen[clean_path(path)] then
+        seen[clean_path(path)] = true
+        local text = read_file(path)
+        local ok, doc = pcall(pandoc.read, text or "", "markdown", PANDOC_READER_OPTIONS)
+        if text and ok then quoted_regions(doc.blocks, quoted, seen) end
+      end
+      return nil
+    end })
+  return quoted
+end
+
+-- The output of a shell command, or nil when it fails.
+local function command_output(cmd)
+  local p = io.popen(cmd)
+  if not p then return nil end
+  local out = p:read("a")
+  local ok = p:close()
+  return ok and out or nil
+end
+
+-- The files the regions may be in: what git tracks under SOURCE_DIRS, or,
+-- outside a git work tree (or below its top: a test's temporary folder
+-- inside some other repository), every file there.
+local function source_files()
+  local dirs = table.concat(SOURCE_DIRS, " ")
+  local list = nil
+  if command_output("git rev-parse --show-prefix 2>/dev/null") == "\n" then
+    list = command_output("git ls-files -z -- " .. dirs .. " 2>/dev/null")
+  end
+  if list == nil then
+    local p = io.popen("find " .. dirs .. " -type f -print0 2>/dev/null")
+    list = p and p:read("a") or ""
+    if p then p:close() end  -- find fails on a folder that is not there; the rest is listed
+  end
+  local files = {}
+  for f in list:gmatch("([^\0]+)") do table.insert(files, f) end
+  table.sort(files)
+  return files
+end
+
+-- Every region of the source files: { { path =, name =, line = } } in
+-- order, and regions[path][name] = that record. Binary files are skipped.
+local function source_regions()
+  local list, regions = {}, {}
+  for _, path in ipairs(source_files()) do
+    local text = read_file(path)
+    if text and not text:find("\0", 1, true) then
+      for i, line in ipairs(split_lines(text)) do
+        local _, name = marker(line)
+        if name then
+          regions[path] = regions[path] or {}
+          if not regions[path][name] then
+            regions[path][name] = { path = path, name = name, line = i }
+            table.insert(list, regions[path][name])
+          end
+        end
+      end
+    end
+  end
+  return list, regions
+end
+
+-- The allow-list: { { path =, name =, line = } }, failing on a line that is
+-- not "path name".
+local function unused_allowed()
+  local text = read_file(UNUSED_LIST)
+  local out = {}
+  if text == nil then return out end
+  for i, line in ipairs(split_lines(text)) do
+    if not (line:match("^%s*$") or line:match("^%s*#")) then
+      local path, name = line:match("^%s*(%S+)%s+(%S+)%s*$")
+      if not path then
+        fail(UNUSED_LIST .. " line " .. i .. " is not \"file name\": " .. line)
+      elseif not clean_path(path):match("^chapters/") then
+        -- Only the chapters being rewritten may wait; elsewhere, delete the markers.
+        fail(UNUSED_LIST .. " line " .. i .. ", " .. path .. " " .. name .. ": only regions of " ..
+          "chapters/ may be listed here; quote it, or delete its two marker lines")
+      else
+        table.insert(out, { path = clean_path(path), name = name, line = i })
+      end
+    end
+  end
+  return out
+end
+
+-- Fails on every region of the sources that no document of the book quotes
+-- (a listing that was dropped from the book leaves its markers behind, and
+-- a reader of the source takes them for code the book shows), and on every
+-- line of the allow-list that is quoted or names no region.
+local function check_unused_regions(doc)
+  local seen = {}
+  local quoted = quoted_regions(doc.blocks, {}, seen)
+  local appendix = doc.meta["instructor-appendix"] and stringify(doc.meta["instructor-appendix"])
+  if appendix and appendix ~= "" and not seen[clean_path(appendix)] then
+    local include = pandoc.CodeBlock("", pandoc.Attr("", { "include" }, { { "file", appendix } }))
+    quoted_regions({ include }, quoted, seen)
+  end
+  local list, regions = source_regions()
+  local allowed = {}
+  for _, a in ipairs(unused_allowed()) do
+    local where = UNUSED_LIST .. " line " .. a.line .. ", " .. a.path .. " " .. a.name .. ": "
+    if not (regions[a.path] and regions[a.path][a.name]) then
+      fail(where .. "there is no such region (any more): delete the line")
+    elseif quoted[a.path] and quoted[a.path][a.name] then
+      fail(where .. "the book quotes this region now: delete the line")
+    else
+      allowed[a.path .. "\0" .. a.name] = true
+    end
+  end
+  for _, r in ipairs(list) do
+    local is_quoted = quoted[r.path] and quoted[r.path][r.name]
+    if not is_quoted and not allowed[r.path .. "\0" .. r.name] then
+      fail("region \"" .. r.name .. "\" in " .. r.path .. " (line " .. r.line .. ") is quoted by " ..
+        "no document of the book: quote it, or delete its two marker lines")
+    end
+  end
+end
+
+---------------------------------------------------------------------------
 -- Styles for the listings in HTML (LaTeX's are in tools/book.tex)
 
 local CSS = [[
@@ -1006,6 +1729,7 @@ function Pandoc(doc)
   if edition ~= "student" and edition ~= "instructor" then
     error("book.lua: edition \"" .. edition .. "\" is not an edition: use student or instructor\n", 0)
   end
+  check_unused_regions(doc)
   local blocks = expand(select_edition(doc.blocks))
   if edition == "instructor" then
     local appendix = doc.meta["instructor-appendix"] and stringify(doc.meta["instructor-appendix"])

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # 70-book-filter: tools/book.lua, the filter that builds the book from the real
 # sources and runs, on small markdown files in a temporary folder: a region comes
-# out exactly (markers gone, indentation shared by its lines gone), values,
+# out exactly (markers gone, indentation shared by its lines gone), with its
+# file and C function under it ("lib/train.c, in train_step()"), values,
 # includes and program output go in, an .svg figure becomes its .pdf for LaTeX,
 # and everything missing (file, region, end of region, values file, key,
 # included file, figure) stops pandoc with a non-zero status and a message that
@@ -22,29 +23,33 @@ bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 # The material
 
 mkdir -p src chapters build/runs/ch1-solutions build/runs/ch2-solutions
-cat > src/demo.c <<'EOF'
+# The marker lines are written @> and @< here and become //> and #> on the
+# way out, so that this script holds no region of its own (the book's filter
+# fails on a region of tests/ that the book does not quote).
+markers() { sed -E "s|^( *)@([<>])|\\1$1\\2|"; }
+markers // > src/demo.c <<'EOF'
 // demo.c: a file with regions
 #include <stdio.h>
 
 int before;
-    //> outer
+    @> outer
     int a;
 
-        //> inner
+        @> inner
         int b;   // kept, with its comment
-        //< inner
+        @< inner
     int c;
-    //< outer
-//> other
+    @< outer
+@> other
 int d;
-//< other
-//> open-only
+@< other
+@> open-only
 int e;
 EOF
-cat > src/plot.gp <<'EOF'
-#> axes
+markers '#' > src/plot.gp <<'EOF'
+@> axes
 set xlabel "epoch"
-#< axes
+@< axes
 plot x
 EOF
 printf 'mean\t0.1307\nphrase\tfour words in it\n' > build/runs/ch1-solutions/values.tsv
@@ -166,6 +171,112 @@ elif ! grep -q 'fig\.svg' <<<"$out"; then bad "figure: HTML did not keep the .sv
 fi
 
 # ---------------------------------------------------------------------------
+# The line under a listing: the file, and the C function the region is in,
+# defines or declares, found whatever braces comments, strings, character
+# constants, initializers and preprocessor lines hold; other files: the path
+# alone. In HTML, in LaTeX, and in the PDF that tools/book.tex makes of it.
+
+markers // > src/a.c <<'EOF'
+// a.c: braces in a comment { and a string must not count.
+#include "a.h"
+#define OPEN {
+#define CALL(f) f(
+static const char *s = "}{(x) {";
+static const char c = '{';
+/* a comment with int g(x) { in it,
+   over two lines */
+static const int TABLE[] = { 1, 2 };
+@> consts
+static const double EPS = 1e-2;
+@< consts
+@> defs
+static int helper(int x) {
+    return x + 1;
+}
+@< defs
+int step_one(int *v, int n)
+{
+    @> inside
+    for (int i = 0; i < n; i++) {
+        v[i] = helper(v[i]);  // not a definition: inside a body
+    }
+    @< inside
+    return 0;
+}
+__attribute__((unused)) static void quiet(void) {
+    const char *t = "}";
+    @> attr-inside
+    (void)t;
+    @< attr-inside
+}
+EOF
+markers // > src/a.h <<'EOF'
+#ifndef A_H
+#define A_H
+@> protos
+typedef void (*Fn)(int);
+int step_one(int *v, int n);
+double two(void);
+void three(const char *s) __attribute__((nonnull));
+long four(long x);
+@< protos
+@> one-proto
+// count: how many.
+int count(const char *s);
+@< one-proto
+#endif
+EOF
+: > fn.md
+for r in a.c:consts a.c:defs a.c:inside a.c:attr-inside a.h:protos a.h:one-proto plot.gp:axes; do
+    printf '```{.region file="src/%s" name="%s"}\n```\n\n' "${r%%:*}" "${r#*:}" >> fn.md
+done
+expected='src/a.c
+src/a.c, defines helper()
+src/a.c, in step_one()
+src/a.c, in quiet()
+src/a.h, declares step_one(), two(), three(), ...
+src/a.h, declares count()
+src/plot.gp'
+out=$(pandoc --from markdown --lua-filter "$FILTER" --to html5 --wrap=none fn.md 2>&1); rc=$?
+if [ $rc -ne 0 ]; then bad "functions: pandoc failed: $out"; else
+    # Each listing's source line, tags removed, in order.
+    got=$(grep -A1 '<div class="listing-source">' <<<"$out" | grep -v -e '<div' -e '^--$' |
+          sed 's/<[^>]*>//g')
+    [ "$got" = "$expected" ] ||
+        bad "functions: the listings' source lines: expected"$'\n'"$expected"$'\n'"got"$'\n'"$got"
+    grep -qF '<code>src/a.c</code>, in <code>step_one()</code>' <<<"$out" ||
+        bad "functions: the path and the function are not each in <code>: $out"
+fi
+out=$(pandoc --from markdown --lua-filter "$FILTER" --to latex --wrap=none fn.md 2>&1); rc=$?
+if [ $rc -ne 0 ]; then bad "functions: pandoc (latex) failed: $out"; else
+    got=$(grep -F '\wbnextsource{' <<<"$out" | grep -vF 'newcommand')
+    expected_tex='\wbnextsource{\texttt{src/a.c}}
+\wbnextsource{\texttt{src/a.c}, defines \texttt{helper()}}
+\wbnextsource{\texttt{src/a.c}, in \texttt{step\_one()}}
+\wbnextsource{\texttt{src/a.c}, in \texttt{quiet()}}
+\wbnextsource{\texttt{src/a.h}, declares \texttt{step\_one()}, \texttt{two()}, \texttt{three()}, ...}
+\wbnextsource{\texttt{src/a.h}, declares \texttt{count()}}
+\wbnextsource{\texttt{src/plot.gp}}'
+    [ "$got" = "$expected_tex" ] ||
+        bad "functions: LaTeX's \\wbnextsource lines: expected"$'\n'"$expected_tex"$'\n'"got"$'\n'"$got"
+fi
+# What a reader of the PDF sees: the line in the listing's box, by book.tex.
+if command -v pdflatex >/dev/null && command -v pdftotext >/dev/null; then
+    mkdir -p tex
+    if pandoc --from markdown --lua-filter "$FILTER" --standalone --to latex \
+         --include-in-header "$ROOT/tools/book.tex" -o tex/fn.tex fn.md &&
+       pdflatex -interaction=nonstopmode -halt-on-error -output-directory tex tex/fn.tex \
+         >/dev/null 2>&1; then
+        out=$(pdftotext tex/fn.pdf - | tr -s ' \n' ' ')
+        for line in 'src/a.c, in step_one()' 'src/a.h, declares step_one(), two(), three(), ...'; do
+            grep -qF -- "$line" <<<"$out" || bad "functions: the PDF does not show '$line': $out"
+        done
+    else
+        bad "functions: pdflatex failed: $(grep -m1 -A3 '^!' tex/fn.log 2>/dev/null)"
+    fi
+fi
+
+# ---------------------------------------------------------------------------
 # What must fail, and name what is missing
 
 # must_fail FORMAT WHAT MARKDOWN NEEDLE...: pandoc must exit non-zero and its
@@ -221,4 +332,4 @@ if [ $fails -gt 0 ]; then
     echo "$fails check(s) of tools/book.lua failed"
     exit 1
 fi
-echo "tools/book.lua: regions, values, includes, output, figures and every failure checked"
+echo "tools/book.lua: regions (and their functions), values, includes, output, figures and every failure checked"

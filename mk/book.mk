@@ -68,7 +68,8 @@ BOOK_GRADED := $(foreach n,$(CHAPTERS),$(if $(wildcard tests/ch$(n)/*.c),$(if $(
 $(BOOK_APPENDIX) &: tools/book-appendix.sh $(wildcard solutions/*.c) \
                     $(foreach n,$(BOOK_GRADED),$(BIN)/check-ch$(n) \
                       $(if $(wildcard tests/hidden/ch$(n)/*.c),$(BIN)/hidden-ch$(n)))
-	$(call timed,instructor appendices)bash tools/book-appendix.sh build/book-appendix $(BIN) $(BOOK_GRADED)
+	$(call say,GEN,build/book-appendix)
+	$(Q)$(call timed,instructor appendices)bash tools/book-appendix.sh build/book-appendix $(BIN) $(BOOK_GRADED)
 
 PANDOC := pandoc --from markdown --lua-filter tools/book.lua --standalone \
             --number-sections --toc --toc-depth 2
@@ -82,15 +83,17 @@ PANDOC := pandoc --from markdown --lua-filter tools/book.lua --standalone \
 define book_rules
 $(1).html: $$(BOOK_SRC) $$(BOOK_USES) $$(BOOK_CODE) $(4)
 	@mkdir -p $$(@D)
-	$(call timed,pandoc: HTML)$$(PANDOC) -M edition=$(2) --to html5 --self-contained --mathml -o $$@.tmp book.md && mv $$@.tmp $$@
+	$(call say,PANDOC,$$@)
+	$(Q)$(call timed,pandoc: HTML)$$(PANDOC) -M edition=$(2) --to html5 --self-contained --mathml -o $$@.tmp book.md && mv $$@.tmp $$@
 
 $(1).pdf: $$(BOOK_SRC) $$(BOOK_USES) $$(BOOK_CODE) $(4)
 	@mkdir -p $(3)
-	BOOK_LABELS=$(3)/labels.tsv $(call timed,pandoc: LaTeX)$$(PANDOC) -M edition=$(2) --to latex --top-level-division=chapter \
+	$(call say,PANDOC,$(3)/book.tex)
+	$(Q)BOOK_LABELS=$(3)/labels.tsv $(call timed,pandoc: LaTeX)$$(PANDOC) -M edition=$(2) --to latex --top-level-division=chapter \
 	  --include-in-header tools/book.tex -o $(3)/book.tex book.md
 	@rm -f $(3)/book.aux $(3)/book.toc; prev=; \
 	for run in 1 2 3 4 5; do \
-	  echo "pdflatex $(3)/book.tex (run $$$$run)"; \
+	  printf '  %-7s %s\n' LATEX "$(3)/book.tex (run $$$$run)"; \
 	  $(call timed,pdflatex)pdflatex -interaction=nonstopmode -halt-on-error -file-line-error \
 	    -output-directory $(3) $(3)/book.tex >/dev/null \
 	    || { grep -A4 -m1 -E '^(!|.*:[0-9]+: )' $(3)/book.log >&2; \
@@ -100,7 +103,7 @@ $(1).pdf: $$(BOOK_SRC) $$(BOOK_USES) $$(BOOK_CODE) $(4)
 	done; \
 	if grep -E "(Reference|Citation) .* undefined|There were undefined" $(3)/book.log >&2; then \
 	  echo "book: LaTeX left references unresolved (?? in the PDF); see $(3)/book.log" >&2; exit 1; fi
-	mv $(3)/book.pdf $$@
+	@mv $(3)/book.pdf $$@
 endef
 $(eval $(call book_rules,build/book,student,build/pdf,))
 $(eval $(call book_rules,build/book-instructor,instructor,build/pdf-instructor,tools/book-instructor.md $(BOOK_APPENDIX)))

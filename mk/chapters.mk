@@ -41,7 +41,8 @@ check-ch$(1): $(BIN)/check-ch$(1) $(BIN)/subject-ch$(1)-$(WHO)
 # The run the book quotes: the reference solutions on the full MNIST, seed 1,
 # on the fast path. values.tsv is written last, so it stands for the whole run.
 $(RUNS)/ch$(1)-solutions/values.tsv: $(BIN)/ch$(1)-solutions | data
-	$(call timed,chapter $(1))$(BIN)/ch$(1)-solutions --data data/mnist --out $(RUNS)/ch$(1)-solutions --seed 1 --quiet --fast
+	$(call say,RUN,$(RUNS)/ch$(1)-solutions)
+	$(Q)$(call timed,chapter $(1))$(BIN)/ch$(1)-solutions --data data/mnist --out $(RUNS)/ch$(1)-solutions --seed 1 --quiet --fast
 endef
 $(foreach n,$(CHAPTERS),$(eval $(call chapter_rules,$(n),$(call ch_dir,$(n)))))
 

@@ -39,8 +39,9 @@ all: $(BIN)/paper-run $(BIN)/paper-report
 
 # paper_steps DIR SEEDS DATA FORCE REPORT-OPTIONS
 define paper_steps
-	$(call timed,make paper: the runs)$(BIN)/paper-run --data $(3) --out $(1) --runs $(PAPER_RUNS) --seeds $(2) $(if $(filter 1,$(4)),--force)
-	$(call timed,make paper: the report)$(BIN)/paper-report --out $(1) --runs $(PAPER_RUNS) $(5)
+	$(call say,PAPER,$(1) (the runs: $(PAPER_RUNS)))
+	$(Q)$(call timed,make paper: the runs)$(BIN)/paper-run --data $(3) --out $(1) --runs $(PAPER_RUNS) --seeds $(2) $(if $(filter 1,$(4)),--force)
+	$(Q)$(call timed,make paper: the report)$(BIN)/paper-report --out $(1) --runs $(PAPER_RUNS) $(5)
 endef
 
 .PHONY: paper

@@ -116,7 +116,9 @@ FORMAT a printf conversion for one number (%d, %.2f, %.3g, %.4e, %+.1f, ...:
 flags, width, precision, one of d i e E f F g G; %d wants an integer) or
 `sci:N`, which writes $1.2225 \times 10^{-6}$ (the mantissa from %.Ne, N
 digits after the point; an exponent of 0 gives the mantissa alone; inf gives
-$\text{inf}$), as chapter 3's sci() does. Text outside braces is literal
+$\text{inf}$), as chapter 3's sci() did; or `label`, which writes the markdown
+that the attribute `labels="W1=$W_1$ (input to hidden); all=all"` gives the
+field's value (a value it does not name fails). Text outside braces is literal
 (a % needs no doubling); a literal brace in a template is written {{ or }}.
 The cell is then read as inline markdown, so `$\lambda = {lambda:%g}$` is
 math. A cell any of whose fields is empty, nan, -nan or NA (any case) is a
@@ -762,9 +764,10 @@ local function parse_template(cell)
   return parts
 end
 
--- A format's problem, or nil: a printf conversion for one number, or sci:N.
+-- A format's problem, or nil: a printf conversion for one number, sci:N, or
+-- label.
 local function bad_format(format)
-  if format == nil then return nil end
+  if format == nil or format == "label" then return nil end
   local digits = format:match("^sci:(%d+)$")
   if digits then
     if tonumber(digits) > 17 then
@@ -803,9 +806,13 @@ local function sci(x, digits)
   return "$" .. mantissa .. " \\times 10^{" .. exponent .. "}$"
 end
 
--- A field's text in a cell, or nil and the reason.
-local function field_text(value, format)
+-- A field's text in a cell, or nil and the reason. labels: value -> markdown.
+local function field_text(value, format, labels)
   if format == nil then return escape_markdown(value) end
+  if format == "label" then
+    if labels[value] then return labels[value] end
+    return nil, "\"" .. value .. "\" is none of the values labels=\"...\" names"
+  end
   local x = parse_number(value)
   if x == nil then return nil, "\"" .. value .. "\" is not a number" end
   local digits = format:match("^sci:(%d+)$")
@@ -874,6 +881,19 @@ local function table_block(cb)
   if empty and empty ~= "ok" then
     problem("empty=\"" .. empty .. "\": the only value is empty=\"ok\"")
   end
+  -- labels="W1=$W_1$ (input to hidden); all=all": what {column:label} writes
+  -- for each value of the column.
+  local labels, labelled = {}, attr(cb, "labels")
+  for pair in (labelled or ""):gmatch("[^;]+") do
+    local value, text = pair:match("^%s*([^=]-)%s*=%s*(.-)%s*$")
+    if not value or value == "" then
+      problem("labels=\"...\": \"" .. trim(pair) .. "\" is not VALUE=MARKDOWN")
+    elseif labels[value] then
+      problem("labels=\"...\" names the value \"" .. value .. "\" twice")
+    else
+      labels[value] = text
+    end
+  end
   local caption = attr(cb, "caption")
   if cb.identifier ~= "" and not caption then
     problem("#" .. cb.identifier .. " labels a table without a caption, " ..
@@ -907,6 +927,9 @@ local function table_block(cb)
         if type(part) == "table" then
           local bad = bad_format(part.format)
           if bad then problem("column \"" .. part.name .. "\": " .. bad) end
+          if part.format == "label" and not labelled then
+            problem("column \"" .. part.name .. "\": {" .. part.name .. ":label} needs labels=\"...\"")
+          end
           if tsv and not tsv.index[part.name] then
             problem("column \"" .. part.name .. "\" (in row=\"...\") is not in its header line " ..
               "(columns: " .. table.concat(tsv.columns, ", ") .. ")")
@@ -935,7 +958,7 @@ local function table_block(cb)
           if no_value(value) then
             dash = true
           else
-            local s, why = field_text(value, part.format)
+            local s, why = field_text(value, part.format, labels)
             if not s then
               if not reported[part.name] then
                 problem("line " .. r.line .. ", column \"" .. part.name .. "\": " .. why)

@@ -3,7 +3,7 @@
 # program wrote into a real table, on small markdown files in a temporary
 # folder: in HTML and in LaTeX, the header cells (inline markdown), each row's
 # cells from the templates ({column} as literal text, {column:%.2f} and
-# {column:sci:4} as numbers), the en dash for a missing value, the alignment,
+# {column:sci:4} as numbers, {column:label} through labels=), the en dash for a missing value, the alignment,
 # the caption's number and a reference to it; and every mistake (file, column,
 # format, field count, cell count, empty TSV, alignment, label without
 # caption, value that is not a number) stops pandoc with a message that names
@@ -38,6 +38,7 @@ printf 'plain_sgd\t97.5\t97.8123\t97.7\t0.1234\t5\t1.2225e-06\t1e-4\n' >> runs/r
 printf 'a*b [x](y) <b>\tNA\t98.1\tnan\t0.2\t3\t-0.5\t0\n' >> runs/results.tsv
 printf 'third größe\t\t96\t-NaN\t0.3\t4\t3.5\t2\n' >> runs/results.tsv
 printf 'label\tacc\n' > runs/empty.tsv
+printf 'group\trel\nW1\t0.5\nall\t0.25\n' > runs/groups.tsv
 printf 'label\tacc\nx\t1\n' > runs/two.tsv
 
 cat > chapters/one.md <<'EOF'
@@ -68,6 +69,10 @@ See @tbl:results and [-@tbl:results].
 
 ```{.table file="runs/empty.tsv" header="label | accuracy" row="{label} | {acc:%.1f}" empty="ok"
   caption="C."}
+```
+
+```{.table file="runs/groups.tsv" header="parameters | error" row="{group:label} | {rel:%.2f}"
+  labels="W1=$W_1$ (input to hidden); all=*all* of them"}
 ```
 EOF
 printf -- '---\ntitle: T\n---\n\n```{.include file="chapters/one.md"}\n```\n' > book.md
@@ -106,6 +111,9 @@ if [ $rc -ne 0 ]; then bad "html: pandoc failed: $out"; else
     has "html: a cell \"1.\" is no list" '<td style="text-align: left;">1.</td>'
     has "html: a cell \"- 1.0\" is no list" '<td style="text-align: right;">- 1.0</td>'
     hasnt "html: no table block left as code" 'class="table"'
+    has "html: {group:label}, math" '<td style="text-align: left;"><span class="math inline">'
+    has "html: {group:label}, the words after the math" '(input to hidden)</td>'
+    has "html: {group:label}, markdown" '<td style="text-align: left;"><em>all</em> of them</td>'
     got=$(grep -E '^tbl:' labels.tsv 2>/dev/null | tr '\t' ' ' | tr '\n' ';')
     [ "$got" = "tbl:md tbl 1.1;tbl:results tbl 1.2;tbl:after tbl 1.3;" ] ||
         bad "labels file: expected the three table labels 1.1, 1.2, 1.3, got '$got'"
@@ -225,6 +233,18 @@ must_fail "no row" "$(table 'file="runs/two.tsv" header="label | accuracy"')" \
     chapters/case.md runs/two.tsv 'row='
 must_fail "no header" "$(table 'file="runs/two.tsv" row="{label} | {acc:%.1f}"')" \
     chapters/case.md runs/two.tsv 'header='
+must_fail "{column:label} without labels" \
+    "$(table 'file="runs/groups.tsv" header="a | b" row="{group:label} | {rel:%.1f}"')" \
+    chapters/case.md runs/groups.tsv '"group"' 'labels='
+must_fail "a value labels does not name" \
+    "$(table 'file="runs/groups.tsv" header="a | b" row="{group:label} | {rel:%.1f}" labels="W1=$W_1$"')" \
+    chapters/case.md runs/groups.tsv '"group"' "line 3" '"all"'
+must_fail "labels not VALUE=MARKDOWN" \
+    "$(table 'file="runs/groups.tsv" header="a | b" row="{group:label} | {rel:%.1f}" labels="W1=x; all"')" \
+    chapters/case.md '"all"' 'VALUE=MARKDOWN'
+must_fail "a value labelled twice" \
+    "$(table 'file="runs/groups.tsv" header="a | b" row="{group:label} | {rel:%.1f}" labels="W1=x; W1=y; all=z"')" \
+    chapters/case.md '"W1"' twice
 printf 'label\tlabel\nx\t1\n' > runs/twice.tsv
 must_fail "a column named twice" \
     "$(table 'file="runs/twice.tsv" header="a | b" row="{label} | {label}"')" \

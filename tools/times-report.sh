@@ -19,7 +19,7 @@ awk -F'\t' -v start="$start" -v now="$now" -v what="$what" '
         printf "%s took %.0f s; where the time went:\n", what, wall
         for (i = 1; i <= n; i++) {
             l = order[i]
-            printf "  %-34s %7.1f s%s\n", l, total[l], runs[l] > 1 ? sprintf("  (%d runs)", runs[l]) : ""
+            printf "  %-34s %7.1f s%s\n", l, total[l], (runs[l] > 1 ? sprintf("  (%d runs)", runs[l]) : "")
         }
         if (sum > wall * 1.05)
             printf "  (%.0f s of work in %.0f s: parts ran side by side)\n", sum, wall

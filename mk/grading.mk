@@ -55,7 +55,7 @@ ifeq ($(HAVE_SOLUTIONS),)
 ifeq ($(SOLUTIONS),1)
 $(error SOLUTIONS=1: the reference solutions are not in this copy of the workbook (a student copy); run on your own code, without SOLUTIONS=1)
 endif
-NEEDS_ALL := $(filter test-steps book book-steps sanitize valgrind student-dist gradescope-zip,$(MAKECMDGOALS))
+NEEDS_ALL := $(filter test-steps book book-steps sanitize valgrind student-dist student-dist-steps gradescope-zip,$(MAKECMDGOALS))
 ifneq ($(NEEDS_ALL),)
 $(error make $(firstword $(NEEDS_ALL)): needs the whole workbook, solutions/ included, which this student copy leaves out; here: make check, make chN, make check-chN, make grade)
 endif
@@ -110,8 +110,17 @@ grade:
 grade-all:
 	@$(GRADE_ENV) GRADEBOOK="$(GRADEBOOK)" bash tools/grade/grade-all.sh "$(SUBMISSIONS)" $(CH)
 
-student-dist:
-	@bash tools/dist.sh student $(DIST)/mnist-workbook-student.tar.gz
+# The student copy holds the student edition of the book (build/book.html and
+# .pdf, whatever EDITION says: never the instructor's) and the calls of the
+# reference's tests (tests/calls.tsv, for make check), both built here first.
+STUDENT_DIST ?= $(DIST)/mnist-workbook-student.tar.gz
+student-dist: deps
+	@$(MAKE) student-dist-steps
+
+.PHONY: student-dist-steps
+student-dist-steps: build/book.html build/book.pdf $(BUILD)/check/calls.tsv
+	@BOOK_HTML=build/book.html BOOK_PDF=build/book.pdf CALLS=$(BUILD)/check/calls.tsv \
+	  bash tools/dist.sh student $(STUDENT_DIST)
 
 gradescope-zip:
 	@bash tools/dist.sh gradescope $(DIST)/gradescope-autograder.zip

@@ -57,6 +57,8 @@ mkdir -p "$out" || { say "cannot make $out"; exit 2; }
 
 # The grader's side: the judges, the contracts, the subjects' objects. If
 # these do not build, nothing can be graded.
+$MAKE -q --no-print-directory check-build CHECK_CHAPTERS="${chapters[*]}" 2>/dev/null ||
+    say "building the tests first (a minute or two the first time)"
 if ! $MAKE -s --no-print-directory check-build CHECK_CHAPTERS="${chapters[*]}" >"$out/build.log" 2>&1; then
     say "the grader does not build (make check-build), so nothing was graded:"
     grep -v -E '^  [A-Z]+ +' "$out/build.log" | head -n 15 >&2

@@ -97,16 +97,21 @@ grep -q "Instructor.s edition" "$copy/book/book.html" "$tmp/book.pdf.txt" && bad
 imgs=$(grep -o '<img [^>]*' "$copy/book/book.html" | wc -l)
 embedded=$(grep -o '<img [^>]*src="data:image/' "$copy/book/book.html" | wc -l)
 [ "$imgs" -gt 0 ] && [ "$imgs" = "$embedded" ] || bad "book/book.html: $embedded of its $imgs images embedded (the HTML must stand alone)"
-# The same figures in both: their captions "Figure N.M:" (the PDF would not
-# have built without its figures' files).
+# The same figures in both: their captions "Figure N.M:", and at least as
+# many images in the HTML, and graphics files in the PDF (pdfTeX names each
+# one it includes, /PTEX.FileName, in the file's own bytes).
 figs() { grep -oE 'Figure[[:space:]]+[0-9A-Z]+\.[0-9]+:' | tr -s ' \t' ' ' | sort -u; }
 html_figs=$(sed 's/&nbsp;\|\xc2\xa0/ /g' "$copy/book/book.html" | figs)
 pdf_figs=$(sed 's/\xc2\xa0/ /g' "$tmp/book.pdf.txt" | figs)
+nfigs=$(grep -c . <<<"$html_figs")
+graphics=$(grep -ao 'PTEX.FileName *([^)]*)' "$copy/book/book.pdf" | sort -u | wc -l)
 if [ -z "$html_figs" ] || [ "$html_figs" != "$pdf_figs" ]; then
-    bad "book/: the HTML's figures ($(wc -w <<<"$html_figs") words) are not the PDF's ($(wc -w <<<"$pdf_figs")):"
+    bad "book/: the HTML's figures ($nfigs) are not the PDF's ($(grep -c . <<<"$pdf_figs")):"
     diff <(echo "$html_figs") <(echo "$pdf_figs") | head -n 5
+elif [ "$imgs" -lt "$nfigs" ] || [ "$graphics" -lt "$nfigs" ]; then
+    bad "book/: $nfigs figures, but $imgs images in book.html and $graphics graphics files in book.pdf"
 else
-    echo "book: $imgs images embedded in book.html; $(wc -l <<<"$html_figs") figures, in both"
+    echo "book: $nfigs figures, in both; $imgs images, all embedded, in book.html; $graphics graphics files in book.pdf"
 fi
 
 # The README's commands: every line of its ```sh blocks, less its comment.

@@ -217,10 +217,11 @@ awk -F'\t' -v width="$width" -v got="$got" -v max="$max" '
         fmt = "%-7s  %-" w2 "s  %-" w3 "s  %" w4 "s  %s\n"
         printf fmt, "chapter", "exercise", "state", "points", "first failing test"
         room = width > 0 ? width - (7 + w2 + w3 + w4 + 8) : 0
+        if (room < 30) room = 0  # too narrow to cut usefully: let the terminal wrap
         done = 0; next_ = ""
         for (r = 1; r <= n; r++) {
             m = f[r, 6]
-            if (room > 0 && length(m) > room) m = substr(m, 1, room > 4 ? room - 3 : 1) "..."
+            if (room > 0 && length(m) > room) m = substr(m, 1, room - 3) "..."
             printf fmt, f[r, 1], f[r, 2], f[r, 3], f[r, 4] "/" f[r, 5], m
             row[f[r, 1], f[r, 2]] = r
             if (f[r, 3] == "done") done++

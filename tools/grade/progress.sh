@@ -25,6 +25,7 @@
 #   waits for X       its tests pass or stopped at X: X's TODO, or a test X shares with it that X fails
 #   does not compile  exercises/chN.c does not compile or link: the compiler's first error
 #   grader error      the grader could not run one of its tests (not the student's doing)
+#   not graded        the grader could not run the chapter's tests at all
 #
 # A test is "of" the exercise its description begins with ("zscore: ..."); a
 # test of several (the whole network) is held against those of them that

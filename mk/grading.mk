@@ -141,9 +141,12 @@ CHECK_GRADED   := $(foreach n,$(CHAPTERS),$(if $(wildcard tests/ch$(n)/*.c),$(n)
 CHECK_CHAPTERS ?= $(CHECK_GRADED)
 CALLS := $(if $(HAVE_SOLUTIONS),$(BUILD)/check/calls.tsv,$(wildcard tests/calls.tsv))
 
+# (progress.sh runs make itself; the recipe names make through MAKE_CMD, not
+# $(MAKE), so that `make -n check` prints the command rather than running it.)
+MAKE_CMD := $(MAKE)
 .PHONY: check check-build
 check:
-	@MAKE="$(MAKE)" BUILD=$(BUILD) CALLS=$(CALLS) bash tools/grade/progress.sh $(CHECK_CHAPTERS)
+	@MAKE="$(MAKE_CMD)" BUILD=$(BUILD) CALLS=$(CALLS) bash tools/grade/progress.sh $(CHECK_CHAPTERS)
 
 check-build: $(SUBJECT_OBJ) $(CALLS) \
              $(foreach n,$(CHECK_CHAPTERS),$(BIN)/check-ch$(n) $(OBJ)/tests/subject/ch$(n).o $(BUILD)/grade-contract/ch$(n).txt)

@@ -110,7 +110,7 @@ student)
     pdftotext "$stage/$name/book/book.pdf" "$stage/book.txt" ||
         { echo "dist: pdftotext cannot read $BOOK_PDF" >&2; exit 1; }
     node tools/book-check/no-solutions.mjs --shipped "$stage/$name/book/book.html" "$stage/book.txt" >"$stage/no-solutions.log" ||
-        { sed 's/^/dist: /' "$stage/no-solutions.log" >&2; echo "dist: refusing to ship a book that shows solutions" >&2; exit 1; }
+        { sed 's/^/dist: /' "$stage/no-solutions.log" >&2; echo "dist: the book fails its check for solution code (above): nothing shipped" >&2; exit 1; }
     # Whatever the lists above say, these must not be in a student's copy.
     leaked=$(cd "$stage/$name" && find solutions tests/hidden tests/hostile -type f 2>/dev/null | head -n 3 || true)
     [ -z "$leaked" ] || { echo "dist: refusing to ship $leaked" >&2; exit 1; }

@@ -133,7 +133,7 @@ for n in ${CHAPTERS:-}; do
     [ -f "solutions/ch$n.c" ] && compgen -G "tests/ch$n/*.c" >/dev/null || continue
     header=$(compgen -G "chapters/[0-9][0-9]-*/ch$n.h" | head -n 1)
     nm -g --defined-only -P "$BUILD/obj/solutions/ch$n.o" | awk '$2 == "T" { print $1 }' |
-        while read -r f; do printf '%s\t%s\t%s\n' "$n" "$(grep -nE "(^|[^A-Za-z0-9_])$f[ \t]*\(" "$header" | grep -vE '^[0-9]+:[ \t/*]' | head -n 1 | cut -d: -f1)" "$f"; done |
+        while read -r f; do printf '%s\t%s\t%s\n' "$n" "$(grep -nE "(^|[^A-Za-z0-9_])${f}[ \t]*\(" "$header" | grep -vE '^[0-9]+:[ \t/*]' | head -n 1 | cut -d: -f1)" "$f"; done |
         sort -t $'\t' -k2,2n | awk -F'\t' -v OFS='\t' '{ print $1, $3 }' >>"$tmp/contract"
     "$BUILD/bin/check-ch$n" --list | awk -F'\t' '{ s += $2 } END { print s }' >>"$tmp/points"
 done
@@ -164,14 +164,16 @@ run_readme() {
 # the total POINTS of the maximum.
 check_table() {
     local who=$1 state=$2 points=$3 table=$copy/build/check/progress.tsv
-    local log=$tmp/$who.$(grep -nxF 'make check' "$tmp/commands" | head -n 1 | cut -d: -f1).log
+    local log i
+    i=$(grep -nxF 'make check' "$tmp/commands" | head -n 1 | cut -d: -f1)
+    log=$tmp/$who.$i.log
     [ -s "$table" ] || { bad "make check ($who) wrote no build/check/progress.tsv"; return; }
     cut -f1,2 "$table" | diff -q - "$tmp/contract" >/dev/null ||
         { bad "make check ($who): the exercises are not the contract's, in order:"; diff <(cut -f1,2 "$table") "$tmp/contract" | head -n 6; }
     local off
     off=$(awk -F'\t' -v s="$state" '$3 != s || ($4 != (s == "done" ? $5 : 0)) { print $1 " " $2 ": " $3 " " $4 "/" $5 }' "$table" | head -n 3)
-    [ -z "$off" ] || bad "make check ($who): not every exercise is \"$state\" with $([ "$state" = done ] && echo full marks || echo 0 points): $(tr '\n' '|' <<<"$off")"
-    grep -qxF "total: $([ "$state" = done ] && echo "$nex" || echo 0) of $nex exercises done, $points/$maxpts points" "$log" ||
+    [ -z "$off" ] || bad "make check ($who): not every exercise is \"$state\" with $([ "$state" = "done" ] && echo full marks || echo 0 points): $(tr '\n' '|' <<<"$off")"
+    grep -qxF "total: $([ "$state" = "done" ] && echo "$nex" || echo 0) of $nex exercises done, $points/$maxpts points" "$log" ||
         bad "make check ($who) does not end on the total \"$points/$maxpts points\": $(grep '^total' "$log")"
     grep -q "^next: " "$log" || bad "make check ($who) says nothing of what to do next"
     echo "make check ($who): $nex exercises $state; $(grep -E '^(total|next):' "$log" | paste -sd ' ')"
@@ -206,7 +208,7 @@ grep -qE '^# total: 0/[1-9][0-9]* points$' "$copy/build/ch1.tap" 2>/dev/null || 
 # With the reference dropped into exercises/.
 cp solutions/ch*.c "$copy/exercises/" || bad "cannot copy solutions/ into the copy's exercises/"
 run_readme reference
-check_table reference done "$maxpts"
+check_table reference "done" "$maxpts"
 
 [ $fail = 0 ] && echo "student copy: no answers in it, the book in it; its README's commands work as written; make check reads 0 on the stubs and full marks on the reference"
 exit $fail

@@ -5,10 +5,11 @@
 #   make test            everything the project promises, checked
 #                        (make test-busy: twice, with every core kept busy by stress-ng)
 #   make chN             chapter N on your code   (SOLUTIONS=1: on the reference)
-#   make check-chN       grade your chapter N exercises
+#   make check-chN       grade your chapter N exercises (ONLY=NAME: one test)
+#   make check           every chapter's exercises in one table: done, wrong, not started; what next
 #   make grade           grade a submission       (SUBMISSION=dir CH=N FORMAT=gradescope OUT=file)
 #   make grade-all       grade a folder of them   (SUBMISSIONS=dir), into a gradebook CSV
-#   make student-dist    the copy students get: no solutions, no hidden tests
+#   make student-dist    the copy students get: no solutions, no hidden tests; the book in it
 #   make paper           every experiment of the study, 5 seeds each: build/paper/report.md
 #   make data            the full MNIST under data/mnist/, checksummed
 #   make deps            install what is missing (Debian; prints the Homebrew line on macOS)

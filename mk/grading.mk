@@ -55,9 +55,9 @@ ifeq ($(HAVE_SOLUTIONS),)
 ifeq ($(SOLUTIONS),1)
 $(error SOLUTIONS=1: the reference solutions are not in this copy of the workbook (a student copy); run on your own code, without SOLUTIONS=1)
 endif
-NEEDS_ALL := $(filter test test-steps book book-steps sanitize valgrind student-dist gradescope-zip,$(MAKECMDGOALS))
+NEEDS_ALL := $(filter test-steps test-busy book book-steps sanitize valgrind student-dist student-dist-steps gradescope-zip,$(MAKECMDGOALS))
 ifneq ($(NEEDS_ALL),)
-$(error make $(firstword $(NEEDS_ALL)): needs the whole workbook, solutions/ included, which this student copy leaves out; here: make chN, make check-chN, make grade)
+$(error make $(firstword $(NEEDS_ALL)): needs the whole workbook, solutions/ included, which this student copy leaves out; here: make check, make chN, make check-chN, make grade)
 endif
 endif
 
@@ -110,14 +110,58 @@ grade:
 grade-all:
 	@$(GRADE_ENV) GRADEBOOK="$(GRADEBOOK)" bash tools/grade/grade-all.sh "$(SUBMISSIONS)" $(CH)
 
-student-dist:
-	@bash tools/dist.sh student $(DIST)/mnist-workbook-student.tar.gz
+# The student copy holds the student edition of the book (build/book.html and
+# .pdf, whatever EDITION says: never the instructor's) and the calls of the
+# reference's tests (tests/calls.tsv, for make check), both built here first.
+STUDENT_DIST ?= $(DIST)/mnist-workbook-student.tar.gz
+student-dist: deps
+	@$(MAKE) student-dist-steps
+
+.PHONY: student-dist-steps
+student-dist-steps: build/book.html build/book.pdf $(BUILD)/check/calls.tsv
+	@BOOK_HTML=build/book.html BOOK_PDF=build/book.pdf CALLS=$(BUILD)/check/calls.tsv \
+	  bash tools/dist.sh student $(STUDENT_DIST)
 
 gradescope-zip:
 	@bash tools/dist.sh gradescope $(DIST)/gradescope-autograder.zip
 
 classroom:
 	@bash tools/grade/classroom.sh
+
+# ---------------------------------------------------------------------------
+# make check: every chapter's exercises in one table, and what to do next
+# (tools/grade/progress.sh). It grades exercises/ as make check-chN does,
+# chapter by chapter, so that a file that does not compile stops only its own
+# chapter; check-build is the grader's side, which must build.
+#
+# An exercise's tests are those that call it; which those are comes from each
+# test's `functions` column, in this run and in the reference's: CALLS, made
+# from the reference solutions here, shipped as tests/calls.tsv in a student copy.
+CHECK_GRADED   := $(foreach n,$(CHAPTERS),$(if $(wildcard tests/ch$(n)/*.c),$(n)))
+CHECK_CHAPTERS ?= $(CHECK_GRADED)
+CALLS := $(if $(HAVE_SOLUTIONS),$(BUILD)/check/calls.tsv,$(wildcard tests/calls.tsv))
+
+# (progress.sh runs make itself; the recipe names make through MAKE_CMD, not
+# $(MAKE), so that `make -n check` prints the command rather than running it.)
+MAKE_CMD := $(MAKE)
+.PHONY: check check-build
+check:
+	@MAKE="$(MAKE_CMD)" BUILD=$(BUILD) CALLS=$(CALLS) bash tools/grade/progress.sh $(CHECK_CHAPTERS)
+
+check-build: $(SUBJECT_OBJ) $(CALLS) \
+             $(foreach n,$(CHECK_CHAPTERS),$(BIN)/check-ch$(n) $(OBJ)/tests/subject/ch$(n).o $(BUILD)/grade-contract/ch$(n).txt)
+
+# The contract functions each public test calls, as the reference runs them:
+# chapter, test, functions (comma-separated, in the order they were called).
+$(BUILD)/check/calls.tsv: $(foreach n,$(CHECK_GRADED),$(BIN)/check-ch$(n) $(BIN)/subject-ch$(n)-solutions)
+	@mkdir -p $(@D)
+	$(call say,CALLS,$@)
+	$(Q)printf 'chapter\ttest\tfunctions\n' >$@.tmp; \
+	for n in $(CHECK_GRADED); do \
+	  $(BIN)/check-ch$$n --subject $(BIN)/subject-ch$$n-solutions --tsv $@.ch$$n --quiet >/dev/null; \
+	  [ $$? -le 1 ] && [ -s $@.ch$$n ] || { echo "calls: the reference's tests of chapter $$n did not run" >&2; exit 1; }; \
+	  awk -F'\t' -v OFS='\t' 'NR > 1 { print $$1, $$2, $$9 }' $@.ch$$n >>$@.tmp; rm -f $@.ch$$n; \
+	done; mv $@.tmp $@
 
 # ---------------------------------------------------------------------------
 # What tools/grade/grade.sh needs to grade chapters GRADE_CHAPTERS (all, unless

@@ -11,21 +11,32 @@
 # WITH_BROWSER=1 (`make book-check`, CI) also wants Debian's chromium, for the
 # book's checks in a headless browser; students never need it. WITH_LOAD=1
 # (`make test-busy`) also wants stress-ng, to keep every core busy.
+#
+# A student copy (no solutions/: make student-dist) builds no book and runs
+# none of the project's own checks, so it wants only what compiles, runs and
+# grades the chapters: no pandoc, TeX, valgrind or npm.
 set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
 
 PKGS=(build-essential pkg-config check libsubunit-dev libopenblas-dev zlib1g-dev
       libyaml-dev gnuplot-nox pandoc texlive-latex-recommended texlive-latex-extra
       texlive-fonts-recommended lmodern poppler-utils valgrind npm curl ca-certificates
       libxml2-utils zip bubblewrap)
 BREW='brew install check openblas zlib libyaml gnuplot pandoc pkg-config basictex node'
-[ "${WITH_BROWSER:-0}" = 1 ] && PKGS+=(chromium) && BREW+='; brew install --cask chromium'
-[ "${WITH_LOAD:-0}" = 1 ] && PKGS+=(stress-ng) && BREW+=' stress-ng'
+TOOLS=(cc make pkg-config gnuplot pandoc pdflatex npm curl)
+if ! compgen -G 'solutions/ch*.c' >/dev/null; then
+    PKGS=(build-essential pkg-config check libsubunit-dev libopenblas-dev zlib1g-dev
+          libyaml-dev gnuplot-nox curl ca-certificates bubblewrap)
+    BREW='brew install check openblas zlib libyaml gnuplot pkg-config'
+    TOOLS=(cc make pkg-config gnuplot curl)
+fi
+[ "${WITH_BROWSER:-0}" = 1 ] && PKGS+=(chromium) && BREW+='; brew install --cask chromium' && TOOLS+=(chromium)
+[ "${WITH_LOAD:-0}" = 1 ] && PKGS+=(stress-ng) && BREW+='; brew install stress-ng' && TOOLS+=(stress-ng)
 
 # Not Debian: check for the tools and libraries themselves.
 check_tools() {
     local c missing=()
-    for c in cc make pkg-config gnuplot pandoc pdflatex npm curl $([ "${WITH_BROWSER:-0}" = 1 ] && echo chromium) \
-             $([ "${WITH_LOAD:-0}" = 1 ] && echo stress-ng); do
+    for c in "${TOOLS[@]}"; do
         command -v "$c" >/dev/null 2>&1 || missing+=("$c")
     done
     if command -v pkg-config >/dev/null 2>&1; then

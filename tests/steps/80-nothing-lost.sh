@@ -7,8 +7,8 @@
 # exercises/ has a student's edit in it, and a file of the student's own.
 #
 # Run for real there: all, chN and check-chN (on the stubs and on the
-# solutions; the runs on a 600-image copy of MNIST, to stay quick), grade
-# and clean (`all` starts from a copy of this tree's build/, so that it only
+# solutions; the runs on a 600-image copy of MNIST, to stay quick), grade,
+# check and clean (`all` starts from a copy of this tree's build/, so that it only
 # rebuilds what is out of date). The book (full training runs, pandoc and
 # LaTeX: minutes) is checked by its recipes instead: `make -n -B` of
 # book-steps, all, sanitize and fuzz-replay must name no output outside build/.
@@ -84,6 +84,7 @@ for n in $CHAPTERS; do
     mk "check-ch$n SOLUTIONS=1" 1 "check-ch$n" SOLUTIONS=1
 done
 mk "grade SUBMISSION=." 1 grade SUBMISSION=.
+mk check 1 check
 
 # What the book, all, and the builds of test-steps and sanitize would do:
 # every file a recipe names as its output must be under build/.
@@ -104,5 +105,5 @@ mk clean 1 clean
 [ "$(manifest)" = "$before" ] || { bad "make clean changed files outside build/:"; diff <(echo "$before") <(manifest) | head -n 20; }
 [ -f "$S/data/mnist/train-images-idx3-ubyte" ] || bad "make clean lost data/mnist"
 
-[ $fails -eq 0 ] && echo "nothing lost: exercises/ (with a student's edit) unchanged by all, ch*, check-ch*, grade and clean; the book, sanitize and fuzz-replay recipes write only under build/; clean removes build/ only"
+[ $fails -eq 0 ] && echo "nothing lost: exercises/ (with a student's edit) unchanged by all, ch*, check-ch*, grade, check and clean; the book, sanitize and fuzz-replay recipes write only under build/; clean removes build/ only"
 [ $fails -eq 0 ]

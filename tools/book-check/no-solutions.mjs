@@ -1,6 +1,7 @@
 // no-solutions.mjs: the student edition holds no solution code.
 //
 //   node tools/book-check/no-solutions.mjs STUDENT.html INSTRUCTOR.html
+//   node tools/book-check/no-solutions.mjs --shipped FILE...
 //
 // Takes the lines inside the braces of solutions/chN.c (the function bodies)
 // that are the solution's own: not in the stubs (exercises/), nor anywhere in
@@ -12,12 +13,32 @@
 // and fails when any of those lines is in the student edition, or when the
 // instructor edition, which shows every solution whole, lacks any of them (the
 // check itself would then be blind).
+//
+// --shipped: the files of the student copy's book/ (make student-dist), with
+// no instructor edition beside them: an .html file's code as above, any other
+// file (the PDF through pdftotext) line by line. None may hold a line of
+// solution code; and each must hold at least 20 of the lines of lib/, chapters/
+// and exercises/ that the HTML shows, or the check would be blind to it.
+// Run from the top folder of the whole workbook (it reads solutions/).
 import fs from 'node:fs';
 import path from 'node:path';
 
-const [student, instructor] = process.argv.slice(2);
-if (!student || !instructor) {
-  console.error('usage: no-solutions.mjs STUDENT.html INSTRUCTOR.html');
+const args = process.argv.slice(2);
+const shipped = args[0] === '--shipped' ? args.slice(1) : null;
+const [student, instructor] = args;
+if (shipped ? shipped.length === 0 : !student || !instructor || args.length !== 2) {
+  console.error('usage: no-solutions.mjs STUDENT.html INSTRUCTOR.html\n' +
+    '       no-solutions.mjs --shipped FILE...   (an .html book, or a PDF book as pdftotext wrote it)');
+  process.exit(2);
+}
+for (const f of shipped || [student, instructor]) {
+  if (!fs.existsSync(f)) {
+    console.error(`no-solutions: ${f} does not exist`);
+    process.exit(2);
+  }
+}
+if (!fs.existsSync('solutions')) {
+  console.error('no-solutions: no solutions/ here: run it from the top folder of the whole workbook');
   process.exit(2);
 }
 const norm = (l) => l.replace(/\s+/g, ' ').trim();
@@ -82,6 +103,24 @@ function codeLines(file) {
     for (const l of text.split('\n')) lines.add(norm(l));
   }
   return lines;
+}
+
+if (shipped) {
+  // The lines the book takes from lib/, chapters/ and exercises/: long enough
+  // to be code, not a comment. A file that shows none of them is unreadable here.
+  const shown = new Set([...elsewhere].filter((l) => l.length >= 20 && !/^(\/\/|\/\*|\*)/.test(l)));
+  let failed = false;
+  for (const f of shipped) {
+    const lines = f.endsWith('.html') ? codeLines(f)
+      : new Set(fs.readFileSync(f, 'utf8').split('\n').map(norm));
+    const leaked = [...own].filter(([l]) => lines.has(l));
+    for (const [l, s] of leaked.slice(0, 10)) console.log(`FAIL ${f} shows a line of ${s}: ${l}`);
+    const seen = [...shown].filter((l) => lines.has(l)).length;
+    if (seen < 20) console.log(`FAIL ${f}: only ${seen} lines of the book's code found in it: is it the book, and readable?`);
+    if (leaked.length || seen < 20) failed = true;
+    else console.log(`ok   ${f}: none of the ${own.size} lines of solution code in it (it shows ${seen} lines of the workbook's code)`);
+  }
+  process.exit(failed ? 1 : 0);
 }
 
 let failed = false;

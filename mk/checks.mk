@@ -20,6 +20,14 @@ test-busy: deps
 	@WITH_LOAD=1 bash tools/deps.sh
 	@bash tools/test-busy.sh
 
+# The student copy, tried as a student would (tests/steps/36-student-dist.sh),
+# with the book it ships built first: make test skips that step while the
+# book is not built. CI runs this after make book.
+.PHONY: test-student-dist
+test-student-dist: deps
+	@$(MAKE) all data build/book.html build/book.pdf
+	@BUILD=$(BUILD) CHAPTERS="$(CHAPTERS)" bash tests/steps/36-student-dist.sh
+
 test-steps: all data
 	@$(MAKE) SANITIZE=1 $(BUILD)/sanitize/bin/test-lib $(foreach n,$(CHAPTERS),build/sanitize/bin/ch$(n)-solutions)
 	@BUILD=$(BUILD) CHAPTERS="$(CHAPTERS)" bash tools/run-tests.sh

@@ -55,7 +55,7 @@ ifeq ($(HAVE_SOLUTIONS),)
 ifeq ($(SOLUTIONS),1)
 $(error SOLUTIONS=1: the reference solutions are not in this copy of the workbook (a student copy); run on your own code, without SOLUTIONS=1)
 endif
-NEEDS_ALL := $(filter test-steps test-busy book book-steps sanitize valgrind student-dist student-dist-steps gradescope-zip,$(MAKECMDGOALS))
+NEEDS_ALL := $(filter test-steps test-busy test-student-dist book book-steps sanitize valgrind student-dist student-dist-steps gradescope-zip,$(MAKECMDGOALS))
 ifneq ($(NEEDS_ALL),)
 $(error make $(firstword $(NEEDS_ALL)): needs the whole workbook, solutions/ included, which this student copy leaves out; here: make check, make chN, make check-chN, make grade)
 endif

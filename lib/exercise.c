@@ -21,11 +21,19 @@ static int chapter_of(const char *file) {
 void exercise_unfinished(const char *name, const char *file) {
     fflush(stdout);
     int chapter = chapter_of(file);
+#ifdef WB_NO_SOLUTIONS  // a student copy: the book shows the reference run
+    if (exercise_chapter > 0 && chapter > 0)
+        fprintf(stderr,
+                "unfinished: exercise %s in %s (replace its TODO; `make check-ch%d` grades it, "
+                "and chapter %d of the book shows the reference run)\n",
+                name, file, chapter, exercise_chapter);
+#else
     if (exercise_chapter > 0 && chapter > 0)
         fprintf(stderr,
                 "unfinished: exercise %s in %s (replace its TODO; `make check-ch%d` grades it, "
                 "`make ch%d SOLUTIONS=1` shows the reference run)\n",
                 name, file, chapter, exercise_chapter);
+#endif
     else
         fprintf(stderr, "unfinished: exercise %s in %s (replace its TODO)\n", name, file);
     exit(EXERCISE_UNFINISHED);

@@ -55,6 +55,8 @@ ifeq ($(HAVE_SOLUTIONS),)
 ifeq ($(SOLUTIONS),1)
 $(error SOLUTIONS=1: the reference solutions are not in this copy of the workbook (a student copy); run on your own code, without SOLUTIONS=1)
 endif
+# A stub's message points at the book's run, not at SOLUTIONS=1.
+$(OBJ)/lib/exercise.o: DEFS += -DWB_NO_SOLUTIONS
 NEEDS_ALL := $(filter test-steps test-busy test-student-dist book book-steps sanitize valgrind student-dist student-dist-steps gradescope-zip,$(MAKECMDGOALS))
 ifneq ($(NEEDS_ALL),)
 $(error make $(firstword $(NEEDS_ALL)): needs the whole workbook, solutions/ included, which this student copy leaves out; here: make check, make chN, make check-chN, make grade)

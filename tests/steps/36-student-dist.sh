@@ -158,6 +158,8 @@ run_readme() {
         rc=$?
         if grep -qE 'needs the whole workbook|not in this copy' "$tmp/$who.$i.log"; then
             bad "$cmd ($who) is refused in the student copy: $(grep -m1 -E 'needs the whole|not in this copy' "$tmp/$who.$i.log")"
+        elif grep -q 'SOLUTIONS=1' "$tmp/$who.$i.log"; then
+            bad "$cmd ($who) tells the student to run SOLUTIONS=1, which the copy refuses: $(grep -m1 'SOLUTIONS=1' "$tmp/$who.$i.log")"
         elif [ $rc -ne 0 ] && { [ "$who" = reference ] || ! grep -qE 'unfinished: exercise|not finished yet|^  todo ' "$tmp/$who.$i.log"; }; then
             bad "$cmd ($who) exited $rc:"; tail -n 8 "$tmp/$who.$i.log"
         else

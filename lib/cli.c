@@ -70,7 +70,7 @@ int cli_parse(Options *o, int argc, char **argv, const char *prog, const char *a
         if (i + 1 >= argc || argv[i + 1][0] == '\0')
             return error_set(err, "%s needs a value (%s --help lists the options)", a, prog);
         const char *v = argv[++i];
-        uint64_t n;
+        uint64_t n = 0;  // parse_u64 sets it whenever it returns 0
         switch (k) {
         case 0: o->data_dir = v; break;
         case 1: o->out_dir = v; break;

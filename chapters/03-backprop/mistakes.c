@@ -73,7 +73,7 @@ int mistakes(Chapter *ch, Batch *bt, const double *numerical, double floor, doub
         batch_loss(bt);
         net_backward(&bt->grad, &bt->acts, &bt->net, bt->x, bt->t, &layers, bt->B);
         Compare c = compare_gradients(&bt->net, bt->grad.params, numerical, floor, limit);
-        char prefix[16];
+        char prefix[32];
         snprintf(prefix, sizeof prefix, "bug%d_rel", bug + 1);
         tsv_text(&t, BUG_NAMES[bug]);
         for (int g = 0; g < COMPARE_ALL; g++) {

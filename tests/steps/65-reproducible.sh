@@ -19,7 +19,7 @@ untimed() { tools/untimed.sh "$1"; }
 # differ only when the machine is busy: each one fails here, on any machine.
 misnamed() {  # misnamed FILE: its timing-like keys or columns not ending in _s
     awk -F'\t' -v values=$([ "$(basename "$1")" = values.tsv ] && echo 1 || echo 0) '
-        function odd(name) { return tolower(name) ~ /(second|minute|wall|time|_ms$|elapsed)/ && name !~ /_s$/ }
+        function odd(name) { return tolower(name) ~ /(^|_)(seconds|secs?|minutes|wall|time|elapsed|ms)(_|$)/ && name !~ /_s$/ }
         values && odd($1) { print $1 }
         FNR == 1 && !values { for (i = 1; i <= NF; i++) if (odd($i)) print $i }' "$1"
 }

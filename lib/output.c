@@ -2,6 +2,7 @@
 #include "output.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,3 +88,63 @@ int values_write(const Values *v, const char *path, Error *err) {
     for (int i = 0; i < v->count; i++) fprintf(o.f, "%s\t%s\n", v->key[i], v->value[i]);
     return out_commit(&o, err);
 }
+
+// ---------------------------------------------------------------------------
+// Tables
+
+int tsv_open(Tsv *t, const char *path, const char *columns, Error *err) {
+    memset(t, 0, sizeof *t);
+    t->cols = 1;
+    for (const char *c = columns; *c; c++) t->cols += *c == '\t';
+    if (out_open(&t->out, path, err) != 0) return -1;
+    fprintf(t->out.f, "%s\n", columns);
+    return 0;
+}
+
+// The separator before the next field, and the line's end after the last.
+static void field_done(Tsv *t) {
+    fputc(++t->col == t->cols ? '\n' : '\t', t->out.f);
+    if (t->col == t->cols) t->col = 0;
+}
+
+void tsv_text(Tsv *t, const char *s) {
+    for (; *s; s++) fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, t->out.f);
+    field_done(t);
+}
+
+void tsv_num(Tsv *t, double x) {
+    // The shortest of 15, 16 or 17 significant digits that reads back as x:
+    // a table rounds what it shows from the very number the program computed.
+    char buf[32] = "";
+    for (int digits = 15; isfinite(x) && digits <= 17; digits++) {
+        snprintf(buf, sizeof buf, "%.*g", digits, x);
+        if (strtod(buf, NULL) == x) break;
+    }
+    if (isinf(x)) snprintf(buf, sizeof buf, "%s", x > 0 ? "inf" : "-inf");
+    tsv_text(t, buf);
+}
+
+void tsv_int(Tsv *t, long long x) {
+    fprintf(t->out.f, "%lld", x);
+    field_done(t);
+}
+
+void tsv_fmt(Tsv *t, const char *fmt, ...) {
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    tsv_text(t, buf);
+}
+
+int tsv_close(Tsv *t, Error *err) {
+    if (t->col != 0) {
+        out_abort(&t->out);
+        return error_set(err, "%s: a row of %d fields, the header has %d columns", t->out.path,
+                         t->col, t->cols);
+    }
+    return out_commit(&t->out, err);
+}
+
+void tsv_abort(Tsv *t) { out_abort(&t->out); }

@@ -35,4 +35,27 @@ void values_set(Values *v, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int values_write(const Values *v, const char *path, Error *err);
 
+// A table of numbers for the book and for scripts: a header line of column
+// names, then one line per row, the fields separated by tabs. The book's
+// {.table} blocks render it; it holds numbers and plain words, never markup.
+// The fields of a row are written one call each; the row ends by itself after
+// as many fields as the header has columns:
+//
+//   Tsv t;
+//   if (tsv_open(&t, path, "seed\tacc", err) != 0) return -1;
+//   tsv_int(&t, 1), tsv_num(&t, 97.71);
+//   return tsv_close(&t, err);
+typedef struct {
+    OutFile out;
+    int cols, col;   // columns, and the next field's
+} Tsv;
+
+int tsv_open(Tsv *t, const char *path, const char *columns, Error *err);
+void tsv_num(Tsv *t, double x);          // as few digits as read back the same double; NaN: empty
+void tsv_int(Tsv *t, long long x);
+void tsv_text(Tsv *t, const char *s);    // a tab or line break in s becomes a space
+void tsv_fmt(Tsv *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int tsv_close(Tsv *t, Error *err);       // the file appears now
+void tsv_abort(Tsv *t);
+
 #endif

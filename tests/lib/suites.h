@@ -12,5 +12,6 @@ Suite *config_suite(void);
 Suite *metrics_suite(void);
 Suite *train_suite(void);
 Suite *study_suite(void);
+Suite *experiment_suite(void);
 
 #endif

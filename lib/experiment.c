@@ -457,3 +457,44 @@ int experiments_write_seeds(const Experiments *E, const char *path, Error *err) 
     }
     return tsv_close(&t, err);
 }
+
+int experiments_write_curves(const Experiments *E, const char *path, Error *err) {
+    OutFile o;
+    if (out_open(&o, path, err) != 0) return -1;
+    int most = 0;
+    for (int r = 0; r < E->n_runs; r++) most = E->hist[r].epochs > most ? E->hist[r].epochs : most;
+    fprintf(o.f, "epoch");
+    for (int e = 0; e < E->n_exp; e++) fprintf(o.f, "\t%s\t%s", E->exp[e].label, E->exp[e].label);
+    for (int ep = 0; ep <= most; ep++) {
+        fprintf(o.f, "\n%d", ep);
+        for (int e = 0; e < E->n_exp; e++) {
+            double loss = 0, acc = 0;
+            int n = 0;
+            for (int r = 0; r < E->n_runs; r++) {
+                const History *h = &E->hist[r];
+                if (E->runs[r].exp == e && ep <= h->epochs)
+                    loss += h->val_loss[ep], acc += h->val_acc[ep], n++;
+            }
+            if (n) fprintf(o.f, "\t%.6g\t%.6g", loss / n, acc / n);
+            else fprintf(o.f, "\tNaN\tNaN");
+        }
+    }
+    fprintf(o.f, "\n");
+    return out_commit(&o, err);
+}
+
+int experiments_write_accuracies(const Experiments *E, const char *path, Error *err) {
+    OutFile o;
+    if (out_open(&o, path, err) != 0) return -1;
+    fprintf(o.f, "# x\ttest_acc\tseed\n");
+    for (int r = 0; r < E->n_runs; r++) {
+        const Run *run = &E->runs[r];
+        int S = E->sum[run->exp].n, s = run->seed_index;
+        fprintf(o.f, "%.4f\t%.4f\t%llu\n", run->exp + (S > 1 ? 0.5 * s / (S - 1) - 0.25 : 0.0),
+                run->res.test_acc, (unsigned long long)run->seed);
+    }
+    fprintf(o.f, "\n\n# x\tmean\tlabel\n");
+    for (int e = 0; e < E->n_exp; e++)
+        fprintf(o.f, "%d\t%.4f\t%s\n", e, E->sum[e].acc.mean, E->exp[e].label);
+    return out_commit(&o, err);
+}

@@ -225,4 +225,15 @@ int experiments_write_results(const Experiments *E, const char *path, const char
 // run with that seed:  seed  KEY_acc KEY_stop KEY_kept ...
 int experiments_write_seeds(const Experiments *E, const char *path, Error *err);
 
+// The mean over its seeds of each experiment's validation curves (after
+// experiments_read), for gnuplot: a row per epoch from 0, two columns per
+// experiment, both headed by its label: the loss and the accuracy (NaN
+// where none of its runs trained that epoch).
+int experiments_write_curves(const Experiments *E, const char *path, Error *err);
+
+// Every run's test accuracy, for a strip chart: block 0, a row per run at x
+// = its experiment's index, spread over +-0.25 by seed (x, test_acc, seed);
+// block 1, a row per experiment, its mean (x, mean, label).
+int experiments_write_accuracies(const Experiments *E, const char *path, Error *err);
+
 #endif

@@ -71,106 +71,122 @@ static int batch_make(Batch *b, const Experiment *x, const Split *train, Error *
 // ---------------------------------------------------------------------------
 // The work timed: what the step calls, and its speed class
 
-typedef enum {
-    STEP, FORWARD, LINEAR_FORWARD, LINEAR_BACKWARD, ACTIVATION, SOFTMAX, LOSS, UPDATE, PENALTY,
-    N_WORK
-} Work;
+// Each does its work once: with your functions (ref false) or as the
+// reference does it (ref true).
+typedef void (*Work)(Batch *b, bool ref);
 
-// Does the work once: yours (ref false) or its class (ref true).
-static void work(Batch *b, Work w, bool ref) {
-    const TrainOps *ops = &b->x->ops;
-    const Config *c = &b->x->cfg;
-    Net *n = &b->net;
-    int B = b->B, L = n->n_layers, K = n->sizes[L];
-    switch (w) {
-    case STEP:  // the whole training step, as lib/train.c's train_step
-        ops->net_forward(&b->acts, n, b->x_in, &ops->layers, B);
-        ops->net_backward(&b->grad, &b->acts, n, b->x_in, b->t, &ops->layers, B);
-        work(b, PENALTY, false), work(b, UPDATE, false);
-        break;
-    case FORWARD:
-        ops->net_forward(&b->acts, n, b->x_in, &ops->layers, B);
-        break;
-    case LINEAR_FORWARD:
-        for (int l = 0; l < L; l++) {
-            const double *inp = l ? b->acts.h[l - 1] : b->x_in;
-            if (ref) matmul(b->acts.a[l], inp, n->W[l], B, n->sizes[l + 1], n->sizes[l], false,
-                            true, 1.0, 0.0);
-            else ops->layers.linear_forward(b->acts.a[l], inp, n->W[l], n->b[l], B, n->sizes[l],
-                                            n->sizes[l + 1]);
-        }
-        break;
-    case LINEAR_BACKWARD:
-        for (int l = 0; l < L; l++) {
-            const double *inp = l ? b->acts.h[l - 1] : b->x_in;
-            double *dinp = l ? b->acts.d[l - 1] : NULL;
-            int C = n->sizes[l], OC = n->sizes[l + 1];
-            if (!ref) {
-                ops->layers.linear_backward(dinp, b->grad.W[l], b->grad.b[l], b->acts.d[l], inp,
-                                            n->W[l], B, C, OC);
-                continue;
-            }
-            if (dinp) matmul(dinp, b->acts.d[l], n->W[l], B, C, OC, false, false, 1.0, 0.0);
-            matmul(b->grad.W[l], b->acts.d[l], inp, OC, C, B, true, false, 1.0, 0.0);
-        }
-        break;
-    case ACTIVATION:  // forward and backward over every hidden unit of the batch
-        for (int l = 0; l + 1 < L; l++) {
-            int m = B * n->sizes[l + 1];
-            double *a = b->acts.a[l], *h = b->acts.h[l], *d = b->acts.d[l];
-            if (ref) {
-                for (int i = 0; i < m; i++) h[i] = tanh(a[i]);
-                for (int i = 0; i < m; i++) d[i] = d[i] * (1.0 - h[i] * h[i]);
-            } else {
-                ops->layers.act_forward(h, a, m);
-                ops->layers.act_backward(d, d, h, m);
-            }
-        }
-        break;
-    case SOFTMAX: {
-        double *a = b->acts.a[L - 1], *y = b->acts.h[L - 1];
-        if (ref) for (int i = 0; i < B * K; i++) y[i] = exp(a[i] - a[i - i % K]);
-        else ops->layers.softmax(y, a, B, K);
-        break;
+static void linear_forward_all(Batch *b, bool ref) {
+    const Net *n = &b->net;
+    for (int l = 0; l < n->n_layers; l++) {
+        const double *inp = l ? b->acts.h[l - 1] : b->x_in;
+        if (ref) matmul(b->acts.a[l], inp, n->W[l], b->B, n->sizes[l + 1], n->sizes[l], false,
+                        true, 1.0, 0.0);
+        else b->x->ops.layers.linear_forward(b->acts.a[l], inp, n->W[l], n->b[l], b->B,
+                                             n->sizes[l], n->sizes[l + 1]);
     }
-    case LOSS: {  // the output's delta, the loss and the count of right answers
-        const double *y = b->acts.h[L - 1];
-        double *d = b->acts.d[L - 1], sum = 0;
+}
+
+static void linear_backward_all(Batch *b, bool ref) {
+    const Net *n = &b->net;
+    for (int l = 0; l < n->n_layers; l++) {
+        const double *inp = l ? b->acts.h[l - 1] : b->x_in;
+        double *dinp = l ? b->acts.d[l - 1] : NULL;
+        int C = n->sizes[l], OC = n->sizes[l + 1];
+        if (!ref) {
+            b->x->ops.layers.linear_backward(dinp, b->grad.W[l], b->grad.b[l], b->acts.d[l], inp,
+                                             n->W[l], b->B, C, OC);
+            continue;
+        }
+        if (dinp) matmul(dinp, b->acts.d[l], n->W[l], b->B, C, OC, false, false, 1.0, 0.0);
+        matmul(b->grad.W[l], b->acts.d[l], inp, OC, C, b->B, true, false, 1.0, 0.0);
+    }
+}
+
+// The activation, forward and backward, over every hidden unit of the batch.
+static void activation(Batch *b, bool ref) {
+    for (int l = 0; l + 1 < b->net.n_layers; l++) {
+        int m = b->B * b->net.sizes[l + 1];
+        double *a = b->acts.a[l], *h = b->acts.h[l], *d = b->acts.d[l];
         if (ref) {
-            for (int i = 0; i < B * K; i++) d[i] = y[i] - b->t[i], sum += log(y[i] + 1e-15);
-            b->scratch[0] = sum;
+            for (int i = 0; i < m; i++) h[i] = tanh(a[i]);
+            for (int i = 0; i < m; i++) d[i] = d[i] * (1.0 - h[i] * h[i]);
         } else {
-            ops->layers.output_delta(d, y, b->t, B, K);
-            b->scratch[0] = ops->cross_entropy(y, b->t, B, K);
-            b->scratch[1] = ops->count_correct(y, b->labels, B, K);
+            b->x->ops.layers.act_forward(h, a, m);
+            b->x->ops.layers.act_backward(d, d, h, m);
         }
-        break;
     }
-    case UPDATE: {  // the step over every parameter, on a copy of them
-        double *p = b->scratch, *g = b->grad.params;
-        if (ref)
-            for (int i = 0; i < n->n_params; i++) b->v[i] = 0.9 * b->v[i] + 0.001 * g[i],
-                                                   p[i] -= b->v[i];
-        else if (c->momentum)
-            ops->momentum_step(p, b->v, g, c->learning_rate, c->momentum_gamma, n->n_params);
-        else
-            ops->sgd_step(p, g, c->learning_rate, n->n_params);
-        break;
+}
+
+// The output layer: softmax, its delta, the loss and the count of right answers.
+static void output(Batch *b, bool ref) {
+    const TrainOps *ops = &b->x->ops;
+    int L = b->net.n_layers, K = b->net.sizes[L], B = b->B;
+    double *a = b->acts.a[L - 1], *y = b->acts.h[L - 1], *d = b->acts.d[L - 1], sum = 0;
+    if (ref) {
+        for (int i = 0; i < B * K; i++) y[i] = exp(a[i]), d[i] = y[i] - b->t[i], sum += log(y[i]);
+        b->scratch[0] = sum;
+        return;
     }
-    case PENALTY:
-        for (int l = 0; l < L; l++) {
-            int count = n->sizes[l + 1] * n->sizes[l];
-            if (ref) {
-                if (c->L1_penalty > 0 || c->L2_penalty > 0)
-                    for (int i = 0; i < count; i++) b->grad.W[l][i] += 0.01 * n->W[l][i];
-                continue;
-            }
-            if (c->L1_penalty > 0) ops->l1_gradient(b->grad.W[l], n->W[l], c->L1_penalty, count);
-            if (c->L2_penalty > 0) ops->l2_gradient(b->grad.W[l], n->W[l], c->L2_penalty, count);
-        }
-        break;
-    case N_WORK:
-        break;
+    ops->layers.softmax(y, a, B, K);
+    ops->layers.output_delta(d, y, b->t, B, K);
+    b->scratch[0] = ops->cross_entropy(y, b->t, B, K);
+    b->scratch[1] = ops->count_correct(y, b->labels, B, K);
+}
+
+// The step over every parameter (on a copy of them), and the penalties.
+static void update(Batch *b, bool ref) {
+    const Config *c = &b->x->cfg;
+    const TrainOps *ops = &b->x->ops;
+    Net *n = &b->net;
+    double *p = b->scratch, *g = b->grad.params;
+    for (int l = 0; l < n->n_layers; l++) {
+        int count = n->sizes[l + 1] * n->sizes[l];
+        if (ref && (c->L1_penalty > 0 || c->L2_penalty > 0))
+            for (int i = 0; i < count; i++) b->grad.W[l][i] += 0.01 * n->W[l][i];
+        if (!ref && c->L1_penalty > 0) ops->l1_gradient(b->grad.W[l], n->W[l], c->L1_penalty, count);
+        if (!ref && c->L2_penalty > 0) ops->l2_gradient(b->grad.W[l], n->W[l], c->L2_penalty, count);
+    }
+    if (ref)
+        for (int i = 0; i < n->n_params; i++) b->v[i] = 0.9 * b->v[i] + 0.001 * g[i], p[i] -= b->v[i];
+    else if (c->momentum)
+        ops->momentum_step(p, b->v, g, c->learning_rate, c->momentum_gamma, n->n_params);
+    else
+        ops->sgd_step(p, g, c->learning_rate, n->n_params);
+}
+
+// The whole training step, as lib/train.c's train_step does it; and the
+// forward pass alone, as evaluating a split does.
+static void step(Batch *b, bool ref) {
+    (void)ref;
+    const TrainOps *ops = &b->x->ops;
+    ops->net_forward(&b->acts, &b->net, b->x_in, &ops->layers, b->B);
+    ops->net_backward(&b->grad, &b->acts, &b->net, b->x_in, b->t, &ops->layers, b->B);
+    update(b, false);
+}
+
+static void forward(Batch *b, bool ref) {
+    (void)ref;
+    b->x->ops.net_forward(&b->acts, &b->net, b->x_in, &b->x->ops.layers, b->B);
+}
+
+// The parts of a step, timed one by one, and what their functions are called.
+static const Work PARTS[] = {linear_forward_all, linear_backward_all, activation, output, update};
+enum { N_PARTS = sizeof PARTS / sizeof PARTS[0] };
+
+static const char *part_name(char *buf, size_t size, int part, const Experiment *x) {
+    char act[16];
+    snprintf(act, sizeof act, "%s", activation_name(x->cfg.activation));
+    for (char *c = act; *c; c++) *c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+    const char *step = x->cfg.momentum ? "momentum_step" : "sgd_step";
+    switch (part) {
+    case 0: return "linear_forward";
+    case 1: return "linear_backward";
+    case 2: snprintf(buf, size, "%s_forward and %s_backward", act, act); return buf;
+    case 3: return "softmax, output_delta, cross_entropy and count_correct";
+    default:
+        snprintf(buf, size, "%s%s", step, x->cfg.L1_penalty > 0 || x->cfg.L2_penalty > 0
+                                              ? " and the penalties' gradients" : "");
+        return buf;
     }
 }
 
@@ -178,7 +194,7 @@ static void work(Batch *b, Work w, bool ref) {
 static double timed(Batch *b, Work w, bool ref) {
     double t0 = wall_time(), t;
     int n = 0;
-    do work(b, w, ref), n++;
+    do w(b, ref), n++;
     while ((t = wall_time() - t0) < 0.005 && n < 1000);
     return t / n;
 }
@@ -189,21 +205,6 @@ static void timed_both(double *yours, double *class, Batch *b, Work w) {
     *yours = *class = INFINITY;
     for (int k = 0; k < 4; k++)
         *yours = fmin(*yours, timed(b, w, false)), *class = fmin(*class, timed(b, w, true));
-}
-
-// What the slot's function is called, for the message.
-static const char *work_name(char *buf, size_t size, Work w, const Experiment *x) {
-    static const char *const NAMES[N_WORK] = {"", "", "linear_forward", "linear_backward", "",
-                                               "softmax", "output_delta, cross_entropy and "
-                                               "count_correct", "", ""};
-    char act[16];
-    snprintf(act, sizeof act, "%s", activation_name(x->cfg.activation));
-    for (char *p = act; *p; p++) *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-    if (w == ACTIVATION) snprintf(buf, size, "%s_forward and %s_backward", act, act);
-    else if (w == UPDATE) snprintf(buf, size, "%s", x->cfg.momentum ? "momentum_step" : "sgd_step");
-    else if (w == PENALTY) snprintf(buf, size, "l1_gradient or l2_gradient");
-    else snprintf(buf, size, "%s", NAMES[w]);
-    return buf;
 }
 
 // ---------------------------------------------------------------------------
@@ -251,7 +252,7 @@ static double run_length(const Experiment *x, const Mnist *data, double step_s, 
 
 int experiments_pace(const Experiments *E, Error *err) {
     double job_s[EXPERIMENTS_MAX * EXPERIMENT_MAX_SEEDS], your_step = 0;
-    int n = 0, slow_work = -1, slow_exp = 0;
+    int n = 0, slow_part = -1, slow_exp = 0;
     double slow_s = 0, slow_class = 0;
     for (int e = 0; e < E->n_exp; e++) {
         const Experiment *x = &E->exp[e];
@@ -261,17 +262,18 @@ int experiments_pace(const Experiments *E, Error *err) {
             batch_free(&b);
             return -1;
         }
-        double step, forward, unused;
-        timed_both(&step, &unused, &b, STEP), timed_both(&forward, &unused, &b, FORWARD);
-        for (Work w = LINEAR_FORWARD; w < N_WORK; w++) {
+        double step_s, forward_s, unused;
+        timed_both(&step_s, &unused, &b, step), timed_both(&forward_s, &unused, &b, forward);
+        for (int w = 0; w < N_PARTS; w++) {
             double yours, class;
-            timed_both(&yours, &class, &b, w);
-            if (yours > SLOWER * class && yours > MATTERS * step && yours - class > slow_s - slow_class)
-                slow_work = w, slow_exp = e, slow_s = yours, slow_class = class;
+            timed_both(&yours, &class, &b, PARTS[w]);
+            if (yours > SLOWER * class && yours > MATTERS * step_s &&
+                yours - class > slow_s - slow_class)
+                slow_part = w, slow_exp = e, slow_s = yours, slow_class = class;
         }
-        if (e == 0) your_step = step;
+        if (e == 0) your_step = step_s;
         for (int s = 0; s < x->seeds; s++)
-            job_s[n++] = run_length(x, data, step, forward, b.B,
+            job_s[n++] = run_length(x, data, step_s, forward_s, b.B,
                                     E->train_metrics == ALL_SEEDS ||
                                         (E->train_metrics == FIRST_SEEDS && s == 0));
         batch_free(&b);
@@ -281,16 +283,17 @@ int experiments_pace(const Experiments *E, Error *err) {
     char t[32], name[96];
     printf("      a training step on a batch of %d through your functions: %.1f ms\n",
            E->exp[0].cfg.batch_size, 1e3 * your_step);
-    if (slow_work >= 0)
-        printf("      %s take%s %.1f ms a batch, %.0f times the same work done as the reference "
-               "does it\n      (%s): the run will be slow\n",
-               work_name(name, sizeof name, (Work)slow_work, &E->exp[slow_exp]),
-               strchr(name, ' ') ? "" : "s", 1e3 * slow_s, slow_s / slow_class,
-               slow_work <= LINEAR_BACKWARD ? "matmul() for the products" : "one plain loop");
-    printf("      %d run%s, %d at a time: about %s%s\n", n, n > 1 ? "s" : "", workers,
-           duration(t, sizeof t, total),
-           total > 120 ? "; --max-epochs N (MAX_EPOCHS=N) or --seeds 1 (SEEDS=1) shortens it"
-                       : "");
+    if (slow_part >= 0) {
+        const char *what = part_name(name, sizeof name, slow_part, &E->exp[slow_exp]);
+        printf("      your %s take%s %.1f ms a batch, %.0f times the same work done as the "
+               "reference\n      does it (%s): the run will be slow\n", what,
+               strchr(what, ' ') ? "" : "s", 1e3 * slow_s, slow_s / slow_class,
+               slow_part <= 1 ? "matmul() for the products" : "one plain loop");
+    }
+    printf("      %d run%s, %d at a time: about %s%s%s\n", n, n > 1 ? "s" : "", workers,
+           duration(t, sizeof t, total), total > 120 ? "; --max-epochs N (MAX_EPOCHS=N)" : "",
+           total > 120 && n > E->n_exp ? " or --seeds 1 (SEEDS=1) shortens it"
+           : total > 120 ? " shortens it" : "");
     fflush(stdout);
     return 0;
 }

@@ -100,7 +100,8 @@ static int read_experiments(Program *p, Error *err) {
         if (x->study) snprintf(x->label, sizeof x->label, "%s", x->study->what);
         x->ops = chapter4_ops();
         x->seeds = chapter_seeds(ch, x->cfg.early_stop && !ch->opt.config ? BOOK_SEEDS : 1, 1);
-        if (!ch->opt.fast && !ch->opt.config && !ch->opt.max_epochs && x->cfg.epochs > YOUR_EPOCHS) {
+        if (!ch->opt.fast && !ch->opt.config && !ch->opt.max_epochs && !x->cfg.early_stop &&
+            x->cfg.epochs > YOUR_EPOCHS) {
             printf("      on your functions, %d of its %d epochs (MAX_EPOCHS=%d for them all)\n",
                    YOUR_EPOCHS, x->cfg.epochs, x->cfg.epochs);
             x->cfg.epochs = YOUR_EPOCHS;

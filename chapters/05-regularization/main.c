@@ -19,18 +19,15 @@
 #include "chapter.h"
 #include "experiment.h"
 #include "plot.h"
+#include "weights.h"
 
 enum {
     STEPS = 8,
     BOOK_SEEDS = 5,      // seeds per experiment of the book's run (--fast, no --config)
     PATIENCE = 3,        // the study's E, for "when would early stopping have stopped"
     FEW = 256,           // the first pass over every function, on this many images
-    LIN_BINS = 120,      // the histogram of the weights, over [-LIN_MAX, LIN_MAX]
-    LOG_BINS = 70,       // and of log10 |w|, over [LOG_MIN, LOG_MAX]
-    MAX_PIXELS = 1024,   // the map of switched-off pixels: MNIST's 784 fit
     EDGE = 4,            // the map's border: the pixels within EDGE of an edge of the image
 };
-static const double LIN_MAX = 0.3, LOG_MIN = -7.0, LOG_MAX = 0.0;
 static const double NEAR_ZERO = 1e-3;  // a weight this small counts as switched off
 
 // The experiments in the book's order: the study's four (its section 5.1,
@@ -66,20 +63,8 @@ static const TrainOps OPS = {
 
 // What a run finds in its trained weights, sent back with it.
 typedef struct {
-    int n_layers;
-    double abs_mean[NET_MAX_LAYERS];   // the weights of each layer, not the biases
-    double max_abs[NET_MAX_LAYERS];
-    double near_zero[NET_MAX_LAYERS];  // the share below NEAR_ZERO in size, in %
-    double penalty_end;                // lambda C of the final weights (your penalty())
-    double lin[LIN_BINS];              // the first layer's weights: share per bin, in %
-    double logh[LOG_BINS];             // and of log10 |w|
-    double pixel_off[MAX_PIXELS];      // per pixel, the % of hidden units whose weight
-                                       // from it is below NEAR_ZERO in size
-    // The first layer's sizes |w| cut in two where logh parts best (used_split):
-    double hump;                       // the commonest size below the cut (a bin's centre)
-    double used_split;                 // the cut
-    double hump_share;                 // the % of the sizes below it
-    double used_p10, used_p90;         // the 10th and 90th percentiles of the sizes above it
+    WeightStats w;         // lib/weights.h: sizes, histograms, the pixels ignored
+    double penalty_end;    // lambda C of the final weights (your penalty())
 } Weights;
 
 // An experiment over its seeds: how it converged.
@@ -195,6 +180,21 @@ static void put_decimal(Program *p, const char *name, const char *what, double x
     chapter_put(&p->ch, name, what, "%.*f", places < 0 ? 0 : places > 15 ? 15 : places, x);
 }
 
+// The settings the book quotes: the first experiment's.
+static void put_settings(Program *p, int n_train) {
+    const Config *c0 = &p->E.exp[0].cfg;
+    Values *v = &p->ch.values;
+    values_set(v, "batch_size", "%d", c0->batch_size);
+    values_set(v, "learning_rate", "%g", c0->learning_rate);
+    values_set(v, "mean_rate", "%g", c0->learning_rate * c0->batch_size);
+    values_set(v, "gamma", "%g", c0->momentum_gamma);
+    values_set(v, "boost", "%g", 1.0 / (1.0 - c0->momentum_gamma));
+    values_set(v, "epochs", "%d", c0->epochs);
+    values_set(v, "steps", "%d", (n_train + c0->batch_size - 1) / c0->batch_size);
+    values_set(v, "init_sd1", "%.3f", 1.0 / sqrt(c0->layer_specs[0]));
+    values_set(v, "init_sd2", "%.3f", 1.0 / sqrt(c0->layer_specs[1]));
+}
+
 // What each penalty alone does to one weight, in a step, an epoch and the
 // whole run: strength-l1.tsv (how far L1 moves it), strength-l2.tsv (what L2
 // multiplies it by).
@@ -247,17 +247,6 @@ static int penalty_strength(Program *p, int n_train, Error *err) {
         // steps to turn, each moving up to rate lambda boost.
         if (l1) chapter_put(&p->ch, x->name, "hop", "%.1g", c->learning_rate * lam * boost * boost);
     }
-    const Config *c0 = &E->exp[0].cfg;
-    Values *v = &p->ch.values;
-    values_set(v, "batch_size", "%d", c0->batch_size);
-    values_set(v, "learning_rate", "%g", c0->learning_rate);
-    values_set(v, "mean_rate", "%g", c0->learning_rate * c0->batch_size);
-    values_set(v, "gamma", "%g", c0->momentum_gamma);
-    values_set(v, "boost", "%g", 1.0 / (1.0 - c0->momentum_gamma));
-    values_set(v, "epochs", "%d", c0->epochs);
-    values_set(v, "steps", "%d", (n_train + c0->batch_size - 1) / c0->batch_size);
-    values_set(v, "init_sd1", "%.3f", 1.0 / sqrt(c0->layer_specs[0]));
-    values_set(v, "init_sd2", "%.3f", 1.0 / sqrt(c0->layer_specs[1]));
     if (tsv_close(&t[0], err) != 0) {
         tsv_abort(&t[1]);
         return -1;
@@ -268,90 +257,20 @@ static int penalty_strength(Program *p, int n_train, Error *err) {
 // ---------------------------------------------------------------------------
 // Step 5: the runs, and what each leaves in its weights
 
-static int by_value(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-// The sizes of the n weights w, whose histogram of log10 |w| is o->logh: is
-// there a group of small weights apart from the rest? Otsu's rule cuts the
-// histogram in two where the two groups' mean log sizes lie furthest apart,
-// weighted by the groups' shares (the largest variance between them). Then
-// the commonest size below the cut, and the spread of the sizes above it.
-static void two_groups(Weights *o, const double *w, size_t n) {
-    const double width = (LOG_MAX - LOG_MIN) / LOG_BINS;
-    double all = 0, all_sum = 0;
-    for (int k = 0; k < LOG_BINS; k++)
-        all += o->logh[k], all_sum += o->logh[k] * (LOG_MIN + (k + 0.5) * width);
-    int cut = 0;
-    double best = -1, below = 0, below_sum = 0;
-    for (int k = 1; k < LOG_BINS; k++) {  // the cut between bins k - 1 and k
-        below += o->logh[k - 1], below_sum += o->logh[k - 1] * (LOG_MIN + (k - 0.5) * width);
-        double above = all - below;
-        if (below <= 0 || above <= 0) continue;
-        double d = below_sum / below - (all_sum - below_sum) / above;
-        if (below * above * d * d > best) best = below * above * d * d, cut = k;
-    }
-    o->hump = o->used_split = o->hump_share = o->used_p10 = o->used_p90 = NAN;
-    if (cut == 0) return;
-    int top = 0;
-    for (int k = 1; k < cut; k++) top = o->logh[k] > o->logh[top] ? k : top;
-    o->hump = pow(10.0, LOG_MIN + (top + 0.5) * width);
-    o->used_split = pow(10.0, LOG_MIN + cut * width);
-    double *a = malloc(sizeof(double) * n);
-    if (!a) return;
-    for (size_t i = 0; i < n; i++) a[i] = fabs(w[i]);
-    qsort(a, n, sizeof(double), by_value);
-    size_t first = 0;
-    while (first < n && a[first] < o->used_split) first++;
-    size_t m = n - first;
-    o->hump_share = 100.0 * (double)first / (double)n;
-    if (m > 0) {
-        o->used_p10 = a[first + (size_t)(0.1 * (double)(m - 1))];
-        o->used_p90 = a[first + (size_t)(0.9 * (double)(m - 1))];
-    }
-    free(a);
-}
-
 //> after-run
 // After each run, in its own process: the sizes of its weights, layer by
 // layer, the histograms of the first layer's, which pixels the hidden units
-// ignore, and the penalty lambda C of the final weights (your penalty()).
+// ignore (lib/weights.h), and the penalty lambda C of the final weights.
 static int weigh(void *out, Net *net, const Run *r, const Experiment *x, void *ctx, Error *err) {
     (void)r, (void)ctx, (void)err;
     Weights *o = out;
-    o->n_layers = net->n_layers;
-    for (int l = 0; l < net->n_layers; l++) {
-        size_t n = (size_t)net->sizes[l + 1] * net->sizes[l];
-        double s = 0, m = 0;
-        size_t small = 0;
-        for (size_t i = 0; i < n; i++) {
-            double a = fabs(net->W[l][i]);
-            s += a, m = fmax(m, a), small += a < NEAR_ZERO;
-        }
-        o->abs_mean[l] = s / n, o->max_abs[l] = m, o->near_zero[l] = 100.0 * small / n;
-        o->penalty_end += penalty(net->W[l], x->cfg.L1_penalty, x->cfg.L2_penalty, (int)n);
-    }
-    //< after-run
-    size_t n = (size_t)net->sizes[1] * net->sizes[0];
-    for (size_t i = 0; i < n; i++) {
-        double w = net->W[0][i], a = fabs(w);
-        int k = (int)floor((w + LIN_MAX) / (2 * LIN_MAX) * LIN_BINS);
-        if (k >= 0 && k < LIN_BINS) o->lin[k] += 100.0 / n;
-        double lg = a > 0 ? log10(a) : LOG_MIN;
-        k = (int)floor((lg - LOG_MIN) / (LOG_MAX - LOG_MIN) * LOG_BINS);
-        k = k < 0 ? 0 : k >= LOG_BINS ? LOG_BINS - 1 : k;  // the end bins take the rest
-        o->logh[k] += 100.0 / n;
-    }
-    two_groups(o, net->W[0], n);
-    int C = net->sizes[0], H = net->sizes[1];
-    for (int c = 0; c < C && c < MAX_PIXELS; c++) {
-        int off = 0;
-        for (int h = 0; h < H; h++) off += fabs(net->W[0][(size_t)h * C + c]) < NEAR_ZERO;
-        o->pixel_off[c] = 100.0 * off / H;
-    }
+    weights_measure(&o->w, net, NEAR_ZERO);
+    for (int l = 0; l < net->n_layers; l++)
+        o->penalty_end += penalty(net->W[l], x->cfg.L1_penalty, x->cfg.L2_penalty,
+                                  net->sizes[l + 1] * net->sizes[l]);
     return 0;
 }
+//< after-run
 
 // ---------------------------------------------------------------------------
 // Step 6: the results over the seeds
@@ -494,14 +413,15 @@ static void claims(Program *p) {
 static void more_columns(Tsv *t, const Experiments *E, int e, void *ctx) {
     const Program *p = ctx;
     const Convergence *cv = &p->conv[e];
-    const Weights *w = weights_of(E, e);
+    const WeightStats *w = &weights_of(E, e)->w;
     int last = w->n_layers - 1;
     const History *h = hist_of(E, e, 0);
     tsv_num(t, cv->vs_none.mean), tsv_num(t, cv->vs_none.sd), tsv_num(t, cv->val1);
     tsv_num(t, cv->best), tsv_text(t, cv->when), tsv_num(t, cv->train_loss.mean);
     tsv_num(t, cv->train_loss.sd), tsv_num(t, cv->val_loss.mean), tsv_num(t, cv->val_loss.sd);
-    tsv_num(t, w->abs_mean[0]), tsv_num(t, w->near_zero[0]), tsv_num(t, w->max_abs[0]);
-    tsv_num(t, w->abs_mean[last]), tsv_num(t, w->max_abs[last]), tsv_num(t, w->penalty_end);
+    tsv_num(t, w->abs_mean[0]), tsv_num(t, w->small[0]), tsv_num(t, w->max_abs[0]);
+    tsv_num(t, w->abs_mean[last]), tsv_num(t, w->max_abs[last]);
+    tsv_num(t, weights_of(E, e)->penalty_end);
     tsv_num(t, E->exp[e].cfg.batch_size * h->train_loss[h->epochs]);
 }
 static const char *const MORE_COLUMNS = "vs_none\tvs_none_sd\tval1\tbest_epoch\twould_stop\t"
@@ -513,16 +433,20 @@ static const char *const MORE_COLUMNS = "vs_none\tvs_none_sd\tval1\tbest_epoch\t
 
 static int weights(Program *p, Error *err) {
     const Experiments *E = &p->E;
+    const WeightStats *w[EXPERIMENTS_MAX];
+    const char *labels[EXPERIMENTS_MAX];
     for (int e = 0; e < E->n_exp; e++) {
-        const Weights *o = weights_of(E, e);
-        const char *k = E->exp[e].key;
+        const WeightStats *o = w[e] = &weights_of(E, e)->w;
+        const char *k = labels[e] = E->exp[e].key;
         const History *h = hist_of(E, e, 0);
+        double lambda_c = weights_of(E, e)->penalty_end;
         chapter_put(&p->ch, k, "w1_mean", "%.4f", o->abs_mean[0]);
-        chapter_put(&p->ch, k, "w1_zero", "%.1f", o->near_zero[0]);
-        chapter_put(&p->ch, k, "penalty", "%.3g", o->penalty_end);
+        chapter_put(&p->ch, k, "w1_zero", "%.1f", o->small[0]);
+        chapter_put(&p->ch, k, "penalty", "%.3g", lambda_c);
         chapter_put(&p->ch, k, "batch_loss", "%.3g", E->exp[e].cfg.batch_size * h->train_loss[h->epochs]);
         printf("      %-14s mean |W1| %.4f, %.1f%% below %g, lambda C %.3g\n", E->exp[e].label,
-               o->abs_mean[0], o->near_zero[0], NEAR_ZERO, o->penalty_end);
+               o->abs_mean[0], o->small[0], NEAR_ZERO, lambda_c);
+        labels[e] = E->exp[e].label;
         if (E->exp[e].cfg.L1_penalty <= 0 || isnan(o->used_p90)) continue;
         chapter_put(&p->ch, k, "hump", "%.1g", o->hump);
         chapter_put(&p->ch, k, "used_split", "%.1g", o->used_split);
@@ -531,23 +455,11 @@ static int weights(Program *p, Error *err) {
         chapter_put(&p->ch, k, "used_p90", "%.2g", o->used_p90);
     }
     // The histograms, a column per experiment, for figures/ch5-weights.gp.
-    for (int log = 0; log < 2; log++) {
-        char head[2048];
-        snprintf(head, sizeof head, "%s", log ? "log10_abs_w" : "w");
-        for (int e = 0; e < E->n_exp; e++)
-            snprintf(head + strlen(head), sizeof head - strlen(head), "\t%s", E->exp[e].label);
-        Tsv t;
-        if (tsv_open(&t, chapter_file(&p->ch, log ? "weights-log.tsv" : "weights-hist.tsv"), head,
-                     err) != 0)
-            return -1;
-        for (int k = 0; k < (log ? LOG_BINS : LIN_BINS); k++) {
-            tsv_fmt(&t, "%.6g", log ? LOG_MIN + (k + 0.5) * (LOG_MAX - LOG_MIN) / LOG_BINS
-                                    : -LIN_MAX + (k + 0.5) * 2 * LIN_MAX / LIN_BINS);
-            for (int e = 0; e < E->n_exp; e++)
-                tsv_fmt(&t, "%.6g", log ? weights_of(E, e)->logh[k] : weights_of(E, e)->lin[k]);
-        }
-        if (tsv_close(&t, err) != 0) return -1;
-    }
+    char lin[4200];
+    snprintf(lin, sizeof lin, "%s", chapter_file(&p->ch, "weights-hist.tsv"));
+    if (weights_write_histograms(lin, chapter_file(&p->ch, "weights-log.tsv"), w, labels, E->n_exp,
+                                 err) != 0)
+        return -1;
     const Config *c0 = &E->exp[0].cfg;
     int nw = 0, nb = 0;
     for (int l = 0; l + 1 < c0->n_layers; l++)
@@ -562,54 +474,16 @@ static int weights(Program *p, Error *err) {
 // ---------------------------------------------------------------------------
 // Step 8: pictures
 
-// The mean over the seeds of each experiment's validation curves, for
-// ch5-compare.gp, and each seed's test accuracy, for ch5-seeds.gp.
-static int write_curves(Program *p, Error *err) {
-    const Experiments *E = &p->E;
-    OutFile o;
-    if (out_open(&o, chapter_file(&p->ch, "compare.tsv"), err) != 0) return -1;
-    int most = 0;
-    for (int r = 0; r < E->n_runs; r++) most = E->hist[r].epochs > most ? E->hist[r].epochs : most;
-    fprintf(o.f, "epoch");
-    for (int e = 0; e < E->n_exp; e++) fprintf(o.f, "\t%s\t%s", E->exp[e].label, E->exp[e].label);
-    for (int ep = 0; ep <= most; ep++) {
-        fprintf(o.f, "\n%d", ep);
-        for (int e = 0; e < E->n_exp; e++) {
-            double loss = 0, acc = 0;
-            int n = 0;
-            for (int s = 0; s < E->sum[e].n; s++) {
-                const History *h = hist_of(E, e, s);
-                if (ep <= h->epochs) loss += h->val_loss[ep], acc += h->val_acc[ep], n++;
-            }
-            if (n) fprintf(o.f, "\t%.6g\t%.6g", loss / n, acc / n);
-            else fprintf(o.f, "\tNaN\tNaN");
-        }
-    }
-    fprintf(o.f, "\n");
-    if (out_commit(&o, err) != 0 || out_open(&o, chapter_file(&p->ch, "seeds.tsv"), err) != 0)
-        return -1;
-    // block 0: one point per run and seed; block 1: each experiment's mean
-    fprintf(o.f, "# x\ttest_acc\tseed\n");
-    for (int e = 0; e < E->n_exp; e++)
-        for (int s = 0, S = E->sum[e].n; s < S; s++)
-            fprintf(o.f, "%.4f\t%.4f\t%llu\n", e + (S > 1 ? 0.5 * s / (S - 1) - 0.25 : 0.0),
-                    run_of(E, e, s)->res.test_acc, (unsigned long long)run_of(E, e, s)->seed);
-    fprintf(o.f, "\n\n# x\tmean\tlabel\n");
-    for (int e = 0; e < E->n_exp; e++)
-        fprintf(o.f, "%d\t%.4f\t%s\n", e, E->sum[e].acc.mean, E->exp[e].label);
-    return out_commit(&o, err);
-}
-
 // For each experiment, a 28 x 28 map: how many of the hidden units ignore each pixel.
 static int pixel_maps(Program *p, Error *err) {
     const Experiments *E = &p->E;
     int dim = E->exp[0].cfg.layer_specs[0], side = (int)lround(sqrt(dim));
-    if (side * side != dim || dim > MAX_PIXELS) return 0;  // not square images: no map
+    if (side * side != dim || dim > WEIGHTS_MAX_INPUTS) return 0;  // not square images: no map
     double *img = error_calloc(err, (size_t)E->n_exp * dim, sizeof(double), "the pixel maps");
     if (!img) return -1;
     const char *caps[EXPERIMENTS_MAX];
     for (int e = 0; e < E->n_exp; e++) {
-        const double *off = weights_of(E, e)->pixel_off;
+        const double *off = weights_of(E, e)->w.ignored;
         memcpy(img + (size_t)e * dim, off, sizeof(double) * dim);
         caps[e] = E->exp[e].label;
         // the mean share over the frame of pixels within EDGE of the border,
@@ -642,7 +516,8 @@ static int draw(Program *p, Error *err) {
     const Experiments *E = &p->E;
     const char *figs = p->ch.opt.figures_dir, *out = p->ch.opt.out_dir;
     char vars[900], name[64];
-    int rc = write_curves(p, err);
+    int rc = experiments_write_curves(E, chapter_file(&p->ch, "compare.tsv"), err);
+    if (rc == 0) rc = experiments_write_accuracies(E, chapter_file(&p->ch, "seeds.tsv"), err);
     for (int e = 0; rc == 0 && e < E->n_exp; e++) {
         const History *h = hist_of(E, e, 0);
         snprintf(vars, sizeof vars, "tsv='%s'; low=%d; stop=%d; patience=%d; title='%s (seed %llu)'",
@@ -676,6 +551,7 @@ static int steps(void *ctx, Mnist *data, Error *err) {
     check_penalties(p);
     if (experiments_try(E, FEW, err) != 0) return -1;
     chapter_step(ch, 4, "what lambda means when the penalty is added once per summed batch");
+    put_settings(p, data->train.n);
     if (penalty_strength(p, data->train.n, err) != 0) return -1;
 
     // every seed's training curve: the chapter quotes their mean at the end

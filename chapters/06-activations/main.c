@@ -112,78 +112,77 @@ static void value_and_slope(double *f, double *df, const double *x, const double
 }
 //< slopes
 
+enum { N_GRID = 2 * GRID_HALF + 1, ZERO = GRID_HALF };
+static const char *const ACT[3] = {"tanh", "sigmoid", "relu"};
+static const Forward FW[3] = {tanh_forward, sigmoid_forward, relu_forward};
+static const Backward BW[3] = {tanh_backward, sigmoid_backward, relu_backward};
+
+// What the figure shows must be true: activation a's value at 0 and its
+// slopes against central differences of its forward pass (away from ReLU's
+// kink). Returns the largest difference.
+static double check_slopes(const Program *p, int a, const double *x, const double *f,
+                           const double *df) {
+    static const double AT0[3] = {0.0, 0.5, 0.0}, SLOPE0[3] = {1.0, 0.25, 0.0};
+    const Chapter *ch = &p->ch;
+    if (!(fabs(f[ZERO] - AT0[a]) < 1e-12))
+        chapter_wrong(ch, "%s(0) is %g, your function gave %.17g", ACT[a], AT0[a], f[ZERO]);
+    if (!(fabs(df[ZERO] - SLOPE0[a]) < 1e-12))
+        chapter_wrong(ch, "the slope of %s at 0 is %g%s, your backward pass gave %.17g", ACT[a],
+                      SLOPE0[a], a == 2 ? " (this book's choice, see ch6.h)" : "", df[ZERO]);
+    double worst = 0;
+    for (int i = 0; i < N_GRID; i++) {
+        if (i == ZERO) continue;
+        const double h = 1e-5;
+        double pm[2] = {x[i] + h, x[i] - h}, fp[2];
+        FW[a](fp, pm, 2);
+        double d = fabs(df[i] - (fp[0] - fp[1]) / (2 * h));
+        if (!(d < 1e-6))
+            chapter_wrong(ch, "at x = %g the backward pass of %s gives the slope %.10g, but its "
+                              "forward pass rises at %.10g", x[i], ACT[a], df[i],
+                          (fp[0] - fp[1]) / (2 * h));
+        worst = fmax(worst, d);
+    }
+    return worst;
+}
+
 static int activations(Program *p, Error *err) {
     Chapter *ch = &p->ch;
     chapter_step(ch, 3, "tanh, sigmoid and ReLU, and their slopes from the backward passes");
-    enum { N = 2 * GRID_HALF + 1, ZERO = GRID_HALF };
-    static const char *const ACT[3] = {"tanh", "sigmoid", "relu"};
-    static const Forward FW[3] = {tanh_forward, sigmoid_forward, relu_forward};
-    static const Backward BW[3] = {tanh_backward, sigmoid_backward, relu_backward};
-    double x[N], ones[N], f[3][N], df[3][N];
-    for (int i = 0; i < N; i++) x[i] = (double)(i - GRID_HALF) / GRID_STEPS, ones[i] = 1.0;
-    for (int a = 0; a < 3; a++) value_and_slope(f[a], df[a], x, ones, N, FW[a], BW[a]);
-
-    // What the figure shows must be true: the values at 0 and the slopes
-    // against central differences of the forward passes (away from ReLU's kink).
-    static const double AT0[3] = {0.0, 0.5, 0.0}, SLOPE0[3] = {1.0, 0.25, 0.0};
-    double worst[3] = {0};
+    double x[N_GRID], ones[N_GRID], f[3][N_GRID], df[3][N_GRID], worst = 0;
+    for (int i = 0; i < N_GRID; i++) x[i] = (double)(i - GRID_HALF) / GRID_STEPS, ones[i] = 1.0;
     for (int a = 0; a < 3; a++) {
-        if (!(fabs(f[a][ZERO] - AT0[a]) < 1e-12))
-            chapter_wrong(ch, "%s(0) is %g, your function gave %.17g", ACT[a], AT0[a],
-                          f[a][ZERO]);
-        if (!(fabs(df[a][ZERO] - SLOPE0[a]) < 1e-12))
-            chapter_wrong(ch, "the slope of %s at 0 is %g%s, your backward pass gave %.17g",
-                          ACT[a], SLOPE0[a], a == 2 ? " (this book's choice, see ch6.h)" : "",
-                          df[a][ZERO]);
-        for (int i = 0; i < N; i++) {
-            if (i == ZERO) continue;
-            const double h = 1e-5;
-            double pm[2] = {x[i] + h, x[i] - h}, fp[2];
-            FW[a](fp, pm, 2);
-            double d = fabs(df[a][i] - (fp[0] - fp[1]) / (2 * h));
-            if (!(d < 1e-6))
-                chapter_wrong(ch, "at x = %g the backward pass of %s gives the slope %.10g, but "
-                                  "its forward pass rises at %.10g", x[i], ACT[a], df[a][i],
-                              (fp[0] - fp[1]) / (2 * h));
-            worst[a] = fmax(worst[a], d);
-        }
+        value_and_slope(f[a], df[a], x, ones, N_GRID, FW[a], BW[a]);
+        worst = fmax(worst, check_slopes(p, a, x, f[a], df[a]));
     }
     // tanh is a sigmoid stretched and shifted: tanh(x) = 2 sigmoid(2x) - 1.
-    double twice[N], s2[N], identity = 0.0;
-    for (int i = 0; i < N; i++) twice[i] = 2.0 * x[i];
-    sigmoid_forward(s2, twice, N);
-    for (int i = 0; i < N; i++) identity = fmax(identity, fabs(f[0][i] - (2.0 * s2[i] - 1.0)));
-
-    OutFile o;
-    if (out_open(&o, chapter_file(ch, "activations.tsv"), err) != 0) return -1;
-    fprintf(o.f, "x\ttanh\ttanh_slope\tsigmoid\tsigmoid_slope\trelu\trelu_slope\n");
-    for (int i = 0; i < N; i++)
-        fprintf(o.f, "%.4f\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g\n", x[i], f[0][i], df[0][i],
-                f[1][i], df[1][i], f[2][i], df[2][i]);
-    if (out_commit(&o, err) != 0) return -1;
-
-    printf("      %6s %10s %10s %10s %10s %10s %10s\n", "x", "tanh", "slope", "sigmoid", "slope",
-           "ReLU", "slope");
-    for (int i = 0; i < N; i += GRID_STEPS * 2)
-        printf("      %6g %10.4f %10.4f %10.4f %10.4f %10.4f %10.4f\n", x[i], f[0][i], df[0][i],
-               f[1][i], df[1][i], f[2][i], df[2][i]);
+    double twice[N_GRID], s2[N_GRID], identity = 0.0;
+    for (int i = 0; i < N_GRID; i++) twice[i] = 2.0 * x[i];
+    sigmoid_forward(s2, twice, N_GRID);
+    for (int i = 0; i < N_GRID; i++) identity = fmax(identity, fabs(f[0][i] - (2.0 * s2[i] - 1.0)));
+    Tsv t;  // for figures/ch6-activations.gp
+    if (tsv_open(&t, chapter_file(ch, "activations.tsv"),
+                 "x\ttanh\ttanh_slope\tsigmoid\tsigmoid_slope\trelu\trelu_slope", err) != 0)
+        return -1;
+    for (int i = 0; i < N_GRID; i++) {
+        tsv_fmt(&t, "%.4f", x[i]);
+        for (int a = 0; a < 3; a++) tsv_fmt(&t, "%.10g", f[a][i]), tsv_fmt(&t, "%.10g", df[a][i]);
+        if (i % (GRID_STEPS * 2) == 0)
+            printf("      x = %4g: tanh %7.4f, slope %6.4f; sigmoid %6.4f, slope %6.4f; ReLU %4g, "
+                   "slope %g\n", x[i], f[0][i], df[0][i], f[1][i], df[1][i], f[2][i], df[2][i]);
+    }
     printf("      each slope agrees with central differences of its forward pass to %.0e;\n"
-           "      tanh(x) and 2 sigmoid(2x) - 1 differ by at most %.1e\n",
-           fmax(worst[0], fmax(worst[1], worst[2])), identity);
+           "      tanh(x) and 2 sigmoid(2x) - 1 differ by at most %.1e\n", worst, identity);
     // The slopes the book quotes: at 0 and at x = 2 and 4 (saturation)
-    int at2 = ZERO + 2 * GRID_STEPS, at4 = ZERO + 4 * GRID_STEPS;
     for (int a = 0; a < 3; a++) {
         char key[48];
-        snprintf(key, sizeof key, "slope_%s_0", ACT[a]);
-        values_set(&ch->values, key, "%g", df[a][ZERO]);
-        snprintf(key, sizeof key, "slope_%s_2", ACT[a]);
-        values_set(&ch->values, key, "%.3g", df[a][at2]);
-        snprintf(key, sizeof key, "slope_%s_4", ACT[a]);
-        values_set(&ch->values, key, "%.3g", df[a][at4]);
+        snprintf(key, sizeof key, "slope_%s", ACT[a]);
+        chapter_put(ch, key, "0", "%g", df[a][ZERO]);
+        chapter_put(ch, key, "2", "%.3g", df[a][ZERO + 2 * GRID_STEPS]);
+        chapter_put(ch, key, "4", "%.3g", df[a][ZERO + 4 * GRID_STEPS]);
     }
     values_set(&ch->values, "tanh_sigmoid_identity", "%.0e", fmax(identity, 1e-17));
-    values_set(&ch->values, "slope_check", "%.0e", fmax(fmax(worst[0], worst[1]), worst[2]));
-    return 0;
+    values_set(&ch->values, "slope_check", "%.0e", worst);
+    return tsv_close(&t, err);
 }
 
 // ---------------------------------------------------------------------------

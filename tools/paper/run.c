@@ -220,6 +220,64 @@ static int write_index(const Args *a, const PaperExperiment *exp, const PaperRun
     return values_write(&v, path, err);
 }
 
+// The runs of every experiment and seed, each named by the hash of its inputs;
+// a twin (the same settings under another name) shares an earlier run's, and a
+// run whose result file is there is reused unless --force. The ones to train go
+// into todo. Returns how many were reused.
+static int plan(PaperRun *runs, int *n_runs, Run *todo, int *n_todo, const Args *a,
+                const PaperExperiment *exp, const Config *cfg, int n_exp, uint64_t base) {
+    int reused = 0;
+    *n_runs = *n_todo = 0;
+    for (int i = 0; i < n_exp; i++)
+        for (int s = 1; s <= a->seeds; s++) {
+            PaperRun *r = &runs[*n_runs];
+            *r = (PaperRun){.exp = i, .seed = (uint64_t)s, .owner = *n_runs};
+            r->hash = hash_config(base, &cfg[i]);
+            r->hash = fnv(r->hash, &r->seed, sizeof r->seed);
+            r->hash = fnv(r->hash, &exp[i].norm, sizeof exp[i].norm);
+            snprintf(r->stem, sizeof r->stem, PAPER_RUN_FMT, exp[i].name,
+                     (unsigned long long)r->seed, (unsigned long long)r->hash);
+            for (int j = 0; j < *n_runs && r->owner == *n_runs; j++)
+                if (runs[j].hash == r->hash) {  // a twin: its numbers are that run's
+                    r->owner = j;
+                    memcpy(r->stem, runs[j].stem, sizeof r->stem);
+                }
+            char path[4400];
+            snprintf(path, sizeof path, "%s/%s.tsv", a->runs_dir, r->stem);
+            r->reused = !a->force && access(path, R_OK) == 0;
+            if (r->owner == *n_runs && !r->reused) {
+                Run *t = &todo[(*n_todo)++];
+                *t = (Run){.exp = i, .seed_index = s - 1, .seed = r->seed};
+                snprintf(t->file, sizeof t->file, "%s.metrics.tsv", r->stem);
+            }
+            reused += r->reused && r->owner == *n_runs;
+            (*n_runs)++;
+        }
+    return reused;
+}
+
+// The data, both ways it can be normalized (as the experiments need them; the
+// split is seed 1's), and the hash every run's starts from: this program's
+// bytes (/proc/self/exe on Linux; elsewhere the path it was started by, which
+// make gives it) and the images and labels as loaded.
+static int load_data(Mnist data[2], uint64_t *base, const Args *a, const PaperExperiment *exp,
+                     int n_exp, const char *argv0, Error *err) {
+    bool need[2] = {false, false};
+    for (int i = 0; i < n_exp; i++) need[exp[i].norm == NORM_PER_SPLIT] = true;
+    for (int k = 0; k < 2; k++) {
+        if (!need[k]) continue;
+        DataOptions dopt = {.dir = a->data_dir, .seed = 1, .val_fraction = 0.2,
+                            .limit = a->limit, .norm = k ? NORM_PER_SPLIT : NORM_PER_IMAGE};
+        if (mnist_load(&data[k], &dopt, err) != 0) return -1;
+    }
+    const Mnist *any = need[0] ? &data[0] : &data[1];
+    *base = FNV_START;
+    if (hash_file(base, access("/proc/self/exe", R_OK) == 0 ? "/proc/self/exe" : argv0, err) != 0)
+        return -1;
+    *base = hash_split(hash_split(hash_split(*base, &any->train), &any->val), &any->test);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     double t0 = wall_time();
     Args a;
@@ -231,8 +289,9 @@ int main(int argc, char **argv) {
     static Experiments E;
     Mnist data[2];
     memset(data, 0, sizeof data);
-    int n_exp = 0, n_runs = 0, n_todo = 0, reused = 0, rc = -1;
+    int n_exp = 0, n_runs = 0, n_todo = 0, rc = -1;
     char dir[4200];
+    uint64_t base;
     if (parse_args(&a, argc, argv, &err) != 0) {
         error_print("paper-run", &err);
         return 2;
@@ -245,56 +304,15 @@ int main(int argc, char **argv) {
     if (a.runs_dir) snprintf(dir, sizeof dir, "%s", a.runs_dir);
     else snprintf(dir, sizeof dir, "%s/runs", a.out_dir);
     a.runs_dir = dir;
-    if (make_dirs(dir, &err) != 0 || make_dirs(a.out_dir, &err) != 0) goto fail;
-
-    // The data, both ways it can be normalized; the split is seed 1's.
-    bool need[2] = {false, false};
-    for (int i = 0; i < n_exp; i++) need[exp[i].norm == NORM_PER_SPLIT] = true;
-    for (int k = 0; k < 2; k++) {
-        if (!need[k]) continue;
-        DataOptions dopt = {.dir = a.data_dir, .seed = 1, .val_fraction = 0.2,
-                            .limit = a.limit, .norm = k ? NORM_PER_SPLIT : NORM_PER_IMAGE};
-        if (mnist_load(&data[k], &dopt, &err) != 0) goto fail;
-    }
-    const Mnist *by_norm[2] = {&data[0], &data[1]};
-    const Mnist *any = need[0] ? &data[0] : &data[1];
-    uint64_t base = FNV_START;
-    // This program's bytes: /proc/self/exe on Linux; elsewhere the path it was
-    // started by (make gives it one).
-    if (access("/proc/self/exe", R_OK) == 0 ? hash_file(&base, "/proc/self/exe", &err) != 0
-                                            : hash_file(&base, argv[0], &err) != 0)
+    if (make_dirs(dir, &err) != 0 || make_dirs(a.out_dir, &err) != 0 ||
+        load_data(data, &base, &a, exp, n_exp, argv[0], &err) != 0)
         goto fail;
-    base = hash_split(hash_split(hash_split(base, &any->train), &any->val), &any->test);
-
-    for (int i = 0; i < n_exp; i++)
-        for (int s = 1; s <= a.seeds; s++) {
-            PaperRun *r = &runs[n_runs];
-            *r = (PaperRun){.exp = i, .seed = (uint64_t)s, .owner = n_runs};
-            r->hash = hash_config(base, &cfg[i]);
-            r->hash = fnv(r->hash, &r->seed, sizeof r->seed);
-            r->hash = fnv(r->hash, &exp[i].norm, sizeof exp[i].norm);
-            snprintf(r->stem, sizeof r->stem, PAPER_RUN_FMT, exp[i].name,
-                     (unsigned long long)r->seed, (unsigned long long)r->hash);
-            for (int j = 0; j < n_runs && r->owner == n_runs; j++)
-                if (runs[j].hash == r->hash) {  // a twin: its numbers are that run's
-                    r->owner = j;
-                    memcpy(r->stem, runs[j].stem, sizeof r->stem);
-                }
-            char path[4400];
-            snprintf(path, sizeof path, "%s/%s.tsv", dir, r->stem);
-            r->reused = !a.force && access(path, R_OK) == 0;
-            if (r->owner == n_runs && !r->reused) {
-                Run *t = &todo[n_todo++];
-                *t = (Run){.exp = i, .seed_index = s - 1, .seed = r->seed};
-                snprintf(t->file, sizeof t->file, "%s.metrics.tsv", r->stem);
-            }
-            reused += r->reused && r->owner == n_runs;
-            n_runs++;
-        }
+    int reused = plan(runs, &n_runs, todo, &n_todo, &a, exp, cfg, n_exp, base);
     progress_quiet = true;  // one line per run is enough
     fprintf(stderr, "paper: %d experiments x %d seed%s: %d to train, %d reused%s (%s/)\n",
             n_exp, a.seeds, a.seeds > 1 ? "s" : "", n_todo, reused,
             a.force ? " (--force)" : "", dir);
+    const Mnist *by_norm[2] = {&data[0], &data[1]};
     if (train_all(&E, &a, exp, cfg, n_exp, by_norm, todo, n_todo, &err) != 0) goto fail;
     double wall = wall_time() - t0;
     if (write_index(&a, exp, runs, n_runs, n_todo, reused, wall, &err) != 0) goto fail;

@@ -292,7 +292,8 @@ static int train_job(void *result, int k, void *ctx, Error *err) {
     // side; but never a rule of the program's own. Where only an experiment's
     // first seed has its curves drawn, the others skip measuring the whole
     // training split after each epoch.
-    bool measure = E->train_metrics == ALL_SEEDS || (E->train_metrics == FIRST_SEEDS && r->seed_index == 0);
+    bool measure = E->train_metrics == ALL_SEEDS ||
+                   (E->train_metrics == FIRST_SEEDS && r->seed_index == 0);
     TrainOptions how = {.fast = E->fast && !x->own_rule, .threads = E->workers > 1 ? 1 : 0,
                         .skip_train_metrics = !measure};
     if (rc == 0)
@@ -366,7 +367,8 @@ void experiments_summarize(Experiments *E) {
             s->n++;
         }
         if (s->n == 0) continue;
-        s->acc = stats_of(acc, s->n), s->stop = stats_of(stop, s->n), s->kept = stats_of(kept, s->n);
+        s->acc = stats_of(acc, s->n), s->stop = stats_of(stop, s->n);
+        s->kept = stats_of(kept, s->n);
     }
 }
 
@@ -376,7 +378,8 @@ int experiments_read(Experiments *E, Error *err) {
     if (!E->hist) return -1;
     char path[4400];
     for (int r = 0; r < E->n_runs; r++)
-        if (history_read(&E->hist[r], experiments_path(path, sizeof path, E, &E->runs[r]), err) != 0)
+        if (history_read(&E->hist[r], experiments_path(path, sizeof path, E, &E->runs[r]),
+                         err) != 0)
             return -1;
     return 0;
 }

@@ -46,7 +46,8 @@ static void batch_free(Batch *b) {
 static int batch_make(Batch *b, const Experiment *x, const Split *train, Error *err) {
     memset(b, 0, sizeof *b);
     b->x = x, b->B = x->cfg.batch_size < train->n ? x->cfg.batch_size : train->n;
-    if (net_from_config(&b->net, &x->cfg, err) != 0 || net_from_config(&b->grad, &x->cfg, err) != 0 ||
+    if (net_from_config(&b->net, &x->cfg, err) != 0 ||
+        net_from_config(&b->grad, &x->cfg, err) != 0 ||
         acts_create(&b->acts, &b->net, b->B, err) != 0)
         return -1;
     int in = b->net.sizes[0], out = b->net.sizes[b->net.n_layers];
@@ -143,11 +144,14 @@ static void update(Batch *b, bool ref) {
         int count = n->sizes[l + 1] * n->sizes[l];
         if (ref && (c->L1_penalty > 0 || c->L2_penalty > 0))
             for (int i = 0; i < count; i++) b->grad.W[l][i] += 0.01 * n->W[l][i];
-        if (!ref && c->L1_penalty > 0) ops->l1_gradient(b->grad.W[l], n->W[l], c->L1_penalty, count);
-        if (!ref && c->L2_penalty > 0) ops->l2_gradient(b->grad.W[l], n->W[l], c->L2_penalty, count);
+        if (!ref && c->L1_penalty > 0)
+            ops->l1_gradient(b->grad.W[l], n->W[l], c->L1_penalty, count);
+        if (!ref && c->L2_penalty > 0)
+            ops->l2_gradient(b->grad.W[l], n->W[l], c->L2_penalty, count);
     }
     if (ref)
-        for (int i = 0; i < n->n_params; i++) b->v[i] = 0.9 * b->v[i] + 0.001 * g[i], p[i] -= b->v[i];
+        for (int i = 0; i < n->n_params; i++)
+            b->v[i] = 0.9 * b->v[i] + 0.001 * g[i], p[i] -= b->v[i];
     else if (c->momentum)
         ops->momentum_step(p, b->v, g, c->learning_rate, c->momentum_gamma, n->n_params);
     else

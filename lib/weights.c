@@ -74,7 +74,8 @@ void weights_measure(WeightStats *o, const Net *net, double small) {
         if (k >= 0 && k < WEIGHTS_LIN_BINS) o->lin[k] += 100.0 / n;
         double lg = a > 0 ? log10(a) : LOG_MIN;
         k = (int)floor((lg - LOG_MIN) / (LOG_MAX - LOG_MIN) * WEIGHTS_LOG_BINS);
-        k = k < 0 ? 0 : k >= WEIGHTS_LOG_BINS ? WEIGHTS_LOG_BINS - 1 : k;  // the end bins take the rest
+        // the end bins take the rest
+        k = k < 0 ? 0 : k >= WEIGHTS_LOG_BINS ? WEIGHTS_LOG_BINS - 1 : k;
         o->logh[k] += 100.0 / n;
     }
     two_groups(o, net->W[0], n);

@@ -91,8 +91,8 @@ static int read_experiments(Program *p, Error *err) {
     p->usual = p->printed = -1;
     for (int i = 0; i < (ch->opt.config ? 1 : N_STUDY); i++) {
         const char *path = ch->opt.config ? ch->opt.config : study_find(NAMES[i])->config;
-        Experiment *x = chapter_experiment(ch, E, path, NEEDS_HIDDEN | NEEDS_TANH | NEEDS_NO_PENALTY,
-                                           err);
+        Experiment *x = chapter_experiment(ch, E, path,
+                                           NEEDS_HIDDEN | NEEDS_TANH | NEEDS_NO_PENALTY, err);
         if (!x) return -1;
         snprintf(x->key, sizeof x->key, "run");
         for (int k = 0; k < N_STUDY; k++)
@@ -247,7 +247,8 @@ static void long_run(Program *p, int e) {
     const History *full = &E->hist[E->sum[e].first];
     int best = history_best_epoch(full), would = 0, cut = -1, patience = 3;
     for (int f = 0; f < E->n_exp; f++)
-        if (E->exp[f].cfg.early_stop && E->exp[f].cfg.momentum == c->momentum && !E->exp[f].own_rule)
+        if (E->exp[f].cfg.early_stop && E->exp[f].cfg.momentum == c->momentum &&
+            !E->exp[f].own_rule)
             patience = E->exp[f].cfg.early_stop_epoch, cut = f;
     // should_stop reads the losses after epochs 1..k: from val_loss[1] on
     for (int k = 1; k <= full->epochs && !would; k++)
@@ -285,7 +286,8 @@ static int compare(Program *p, Error *err) {
     if (experiments_read(E, err) != 0) return -1;
     for (int e = 0; e < E->n_exp; e++)
         if (!E->exp[e].cfg.early_stop && !E->exp[e].own_rule) long_run(p, e);
-    if (experiments_write_results(E, chapter_file(&p->ch, "results.tsv"), NULL, NULL, NULL, err) != 0)
+    if (experiments_write_results(E, chapter_file(&p->ch, "results.tsv"), NULL, NULL, NULL,
+                                  err) != 0)
         return -1;
     return experiments_write_seeds(E, chapter_file(&p->ch, "seeds.tsv"), err);
 }
@@ -349,7 +351,8 @@ static int draw(Program *p, Error *err) {
         const Experiment *u = &E->exp[p->usual];
         const Run *pr = &E->runs[E->sum[p->printed].first];
         snprintf(vars, sizeof vars, "printed='%s'; usual='%s'; epochs=%d; title='Momentum as the "
-                 "study''s Algorithm 2 prints it, and the usual rule: rate %g, gamma %g (seed %llu)'",
+                 "study''s Algorithm 2 prints it, and the usual rule: rate %g, gamma %g (seed "
+                 "%llu)'",
                  pr->file, E->runs[E->sum[p->usual].first].file, pr->res.epochs_run,
                  u->cfg.learning_rate, u->cfg.momentum_gamma, (unsigned long long)E->seed);
         rc = plot_render_with(o->figures_dir, "ch4-printed", "printed", o->out_dir, vars, err);
@@ -400,6 +403,7 @@ static int steps(void *ctx, Mnist *data, Error *err) {
 }
 
 int main(int argc, char **argv) {
-    static Program p = {.ch = {.number = 4, .title = "momentum and early stopping", .steps = STEPS}};
+    static Program p = {.ch = {.number = 4, .title = "momentum and early stopping",
+                               .steps = STEPS}};
     return chapter_main(&p.ch, argc, argv, steps, &p);
 }

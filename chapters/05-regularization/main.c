@@ -73,7 +73,7 @@ typedef struct {
     double val1, best;    // the validation accuracy after epoch 1, the epoch of the lowest
                           // validation loss: means over the seeds
     int stops;            // the seeds a patience of PATIENCE would have stopped
-    char when[400];       // and at which epochs, in words
+    char when[420];       // and at which epochs, in words
     Stats train_loss, val_loss, train_acc, val_acc;   // at the end
 } Convergence;
 
@@ -165,7 +165,8 @@ static void check_penalties(Program *p) {
     check_close(p, "l2_gradient, g + 2 lambda w", g2, w2, w, N);
     double want = lambda * abs_sum + lambda * sq_sum;
     if (!(fabs(c - want) <= 1e-12))
-        chapter_wrong(&p->ch, "penalty with l1 = l2 = %g: expected %.15g, got %.15g", lambda, want, c);
+        chapter_wrong(&p->ch, "penalty with l1 = l2 = %g: expected %.15g, got %.15g", lambda,
+                      want, c);
     printf("      penalty(w, %g, %g) = %g: lambda sum |w| + lambda sum w^2\n", lambda, lambda, c);
     values_set(&p->ch.values, "check_lambda", "%g", lambda);
 }
@@ -341,7 +342,8 @@ static void converge(Program *p, int e) {
     cv->val1 = stats_of(v1, S).mean, cv->best = stats_of(be, S).mean;
     cv->train_loss = stats_of(tl, S), cv->val_loss = stats_of(vl, S);
     cv->train_acc = stats_of(ta, S), cv->val_acc = stats_of(va, S);
-    if (cv->stops == 0) snprintf(cv->when, sizeof cv->when, "never, in %d epochs", E->exp[e].cfg.epochs);
+    if (cv->stops == 0)
+        snprintf(cv->when, sizeof cv->when, "never, in %d epochs", E->exp[e].cfg.epochs);
     else if (S == 1) snprintf(cv->when, sizeof cv->when, "epoch %s", stopped);
     else snprintf(cv->when, sizeof cv->when, "%d of %d seeds: epoch%s %s", cv->stops, S,
                   cv->stops > 1 ? "s" : "", stopped);
@@ -361,7 +363,8 @@ static void converge(Program *p, int e) {
     chapter_put(&p->ch, k, "train_acc", "%.1f", cv->train_acc.mean);
     chapter_put(&p->ch, k, "val_acc", "%.1f", cv->val_acc.mean);
     chapter_put(&p->ch, k, "level_epoch", "%d", level_epoch(E, e));
-    printf("      %-14s %.2f%% with seed %llu, %.2f ± %.2f%% over %d; a patience of %d stops: %s\n",
+    printf("      %-14s %.2f%% with seed %llu, %.2f ± %.2f%% over %d; a patience of %d stops: "
+           "%s\n",
            E->exp[e].label, run_of(E, e, 0)->res.test_acc, (unsigned long long)E->seed,
            E->sum[e].acc.mean, E->sum[e].acc.sd, S, PATIENCE, cv->when);
 }
@@ -443,7 +446,8 @@ static int weights(Program *p, Error *err) {
         chapter_put(&p->ch, k, "w1_mean", "%.4f", o->abs_mean[0]);
         chapter_put(&p->ch, k, "w1_zero", "%.1f", o->small[0]);
         chapter_put(&p->ch, k, "penalty", "%.3g", lambda_c);
-        chapter_put(&p->ch, k, "batch_loss", "%.3g", E->exp[e].cfg.batch_size * h->train_loss[h->epochs]);
+        chapter_put(&p->ch, k, "batch_loss", "%.3g",
+                    E->exp[e].cfg.batch_size * h->train_loss[h->epochs]);
         printf("      %-14s mean |W1| %.4f, %.1f%% below %g, lambda C %.3g\n", E->exp[e].label,
                o->abs_mean[0], o->small[0], NEAR_ZERO, lambda_c);
         labels[e] = E->exp[e].label;
@@ -520,7 +524,8 @@ static int draw(Program *p, Error *err) {
     if (rc == 0) rc = experiments_write_accuracies(E, chapter_file(&p->ch, "seeds.tsv"), err);
     for (int e = 0; rc == 0 && e < E->n_exp; e++) {
         const History *h = hist_of(E, e, 0);
-        snprintf(vars, sizeof vars, "tsv='%s'; low=%d; stop=%d; patience=%d; title='%s (seed %llu)'",
+        snprintf(vars, sizeof vars, "tsv='%s'; low=%d; stop=%d; patience=%d; title='%s (seed "
+                 "%llu)'",
                  run_of(E, e, 0)->file, history_best_epoch(h), patience_stop(h), PATIENCE,
                  E->exp[e].label, (unsigned long long)E->seed);
         snprintf(name, sizeof name, "curves-%s", E->exp[e].name);

@@ -92,7 +92,8 @@ static int read_experiments(Program *p, Error *err) {
     // is rate x batch, and momentum makes a steady step 1 / (1 - gamma) longer.
     values_set(v, "mean_step", "%g", c->learning_rate * c->batch_size);
     values_set(v, "momentum_factor", "%g", 1.0 / (1.0 - c->momentum_gamma));
-    values_set(v, "steady_step", "%g", c->learning_rate * c->batch_size / (1.0 - c->momentum_gamma));
+    values_set(v, "steady_step", "%g",
+               c->learning_rate * c->batch_size / (1.0 - c->momentum_gamma));
     return 0;
 }
 
@@ -325,8 +326,8 @@ static void versus(Program *p, int a, int b) {
     values_set(&p->ch.values, key, "%.2f", diff);
     chapter_put(&p->ch, key, "se", "%.1f", se > 0 ? diff / se : 0.0);
     snprintf(key, sizeof key, "%s_worst_vs_%s_best", p->E.exp[a].key, p->E.exp[b].key);
-    values_set(&p->ch.values, key, "%s", x->min > y->max ? "above" : x->min < y->max ? "below"
-                                                                                      : "level with");
+    values_set(&p->ch.values, key, "%s",
+               x->min > y->max ? "above" : x->min < y->max ? "below" : "level with");
 }
 
 static void compare(Program *p) {
@@ -341,7 +342,8 @@ static void compare(Program *p) {
         for (int i = 0; i < N_STUDY; i++)
             if (x && strcmp(x->name, NAMES[i]) == 0) by_name[i] = e;
         if (!x) continue;
-        stops_n++, stops_inside += x->stop_epoch >= E->sum[e].stop.min && x->stop_epoch <= E->sum[e].stop.max;
+        const Stats *stop = &E->sum[e].stop;
+        stops_n++, stops_inside += x->stop_epoch >= stop->min && x->stop_epoch <= stop->max;
         max_gap = fmax(max_gap, fabs(E->runs[E->sum[e].first].res.test_acc - x->acc));
         max_mean_gap = fmax(max_mean_gap, fabs(E->sum[e].acc.mean - x->acc));
     }
@@ -384,7 +386,8 @@ static void compare_vars(const Experiments *E, char *vars, size_t size) {
     char files[400] = "", titles[400] = "";
     for (int e = 0; e < E->n_exp; e++) {
         size_t fl = strlen(files), tl = strlen(titles);
-        snprintf(files + fl, sizeof files - fl, "%s%s", e ? " " : "", E->runs[E->sum[e].first].file);
+        snprintf(files + fl, sizeof files - fl, "%s%s", e ? " " : "",
+                 E->runs[E->sum[e].first].file);
         snprintf(titles + tl, sizeof titles - tl, "%s\"%s\"", e ? " " : "", E->exp[e].label);
     }
     snprintf(vars, size, "files='%s'; titles='%s'", files, titles);
@@ -435,7 +438,8 @@ static int steps(void *ctx, Mnist *data, Error *err) {
     int rc = chapter_train(ch, E, 5, what, err);
     if (rc != 0) return rc;
     double epochs = 0, seconds = 0;
-    for (int r = 0; r < E->n_runs; r++) epochs += E->runs[r].res.epochs_run, seconds += E->runs[r].res.seconds;
+    for (int r = 0; r < E->n_runs; r++)
+        epochs += E->runs[r].res.epochs_run, seconds += E->runs[r].res.seconds;
     values_set(&ch->values, "epochs_total", "%.0f", epochs);
     values_set(&ch->values, "epoch_s", "%.2f", seconds / epochs);
 

@@ -247,7 +247,8 @@ static void check_analysis(Program *p, const TrainResult *res) {
                           "training loop's test loss (cross_entropy) is %.10g", n, total / n,
                       res->test_loss);
     for (int t = 0; t < C; t++)
-        for (int q = 0; q < C; q++) all += a->counts[t * C + q], right += t == q ? a->counts[t * C + q] : 0;
+        for (int q = 0; q < C; q++)
+            all += a->counts[t * C + q], right += t == q ? a->counts[t * C + q] : 0;
     if (all != n)
         chapter_wrong(ch, "confusion_matrix counted %d images in all, but the test set has %d",
                       all, n);
@@ -308,7 +309,8 @@ static void loss_shares(Program *p, const Split *test, const double *probs) {
     values_set(v, "hardest1_over_median", "%.0f", round(ratio / unit) * unit);
     printf("      mean loss %.4f (the loop's test loss), median %.2g; %d mistakes carry %.0f%% of "
            "the loss,\n      the hardest %d images %.0f%%, and half of it sits on %d images\n",
-           total / n, median, a->errors, 100 * of_wrong / total, TOP_SHARE, 100 * top / total, half);
+           total / n, median, a->errors, 100 * of_wrong / total, TOP_SHARE, 100 * top / total,
+           half);
 }
 
 // The sixteen hardest: hardest.tsv, a row each, and the numbers the book quotes.
@@ -361,9 +363,13 @@ static int hardest_grid(Program *p, const Split *test, const double *probs, Erro
     for (int j = 0; j < n; j++) {
         int i = a->hardest[j], lab = test->labels[i], ans = answer(probs + (size_t)i * C);
         double p_lab = probs[(size_t)i * C + lab];
-        for (int px = 0; px < dim; px++) img[(size_t)j * dim + px] = test->pixels[(size_t)i * dim + px];
-        if (ans != lab) snprintf(text[j], sizeof text[j], "%d taken for %d\np(%d) = %.2g", lab, ans, lab, p_lab);
-        else snprintf(text[j], sizeof text[j], "%d, right\np(%d) = %.2g", lab, lab, p_lab);
+        for (int px = 0; px < dim; px++)
+            img[(size_t)j * dim + px] = test->pixels[(size_t)i * dim + px];
+        if (ans != lab)
+            snprintf(text[j], sizeof text[j], "%d taken for %d\np(%d) = %.2g", lab, ans, lab,
+                     p_lab);
+        else
+            snprintf(text[j], sizeof text[j], "%d, right\np(%d) = %.2g", lab, lab, p_lab);
         caps[j] = text[j];
     }
     char labels[4200];
@@ -380,7 +386,8 @@ static int digits_table(Program *p, Error *err) {
     const int *cm = p->a.counts;
     Values *v = &p->ch.values;
     Tsv t;
-    if (tsv_open(&t, chapter_file(&p->ch, "confusion.tsv"), "true\tanswer\tcount", err) != 0) return -1;
+    if (tsv_open(&t, chapter_file(&p->ch, "confusion.tsv"), "true\tanswer\tcount", err) != 0)
+        return -1;
     for (int k = 0; k < C * C; k++) tsv_int(&t, k / C), tsv_int(&t, k % C), tsv_int(&t, cm[k]);
     if (tsv_close(&t, err) != 0 || tsv_open(&t, chapter_file(&p->ch, "digits.tsv"),
                                             "digit\timages\tright\tacc\twrong\toften\toften_count",

@@ -138,7 +138,8 @@ START_TEST(runs_side_by_side) {
         ck_assert_int_eq(train(&res, &net, &E.exp[0].ops, &E.exp[0].cfg, &data, 5 + (uint64_t)s,
                                path, "alone", &err), 0);
         net_free(&net);
-        ck_assert_msg(res.test_acc == E.runs[s].res.test_acc && res.epochs_run == E.runs[s].res.epochs_run,
+        ck_assert_msg(res.test_acc == E.runs[s].res.test_acc &&
+                          res.epochs_run == E.runs[s].res.epochs_run,
                       "seed %d: %.17g%% alone, %.17g%% side by side", 5 + s, res.test_acc,
                       E.runs[s].res.test_acc);
         acc[s] = res.test_acc;
@@ -148,7 +149,8 @@ START_TEST(runs_side_by_side) {
               E.sum[0].acc.sd == want.sd && E.sum[1].n == 1 && E.sum[1].first == 3);
     ck_assert_int_eq(experiments_read(&E, &err), 0);
     ck_assert_int_eq(E.hist[3].epochs, 2);
-    ck_assert(isnan(E.hist[1].train_loss[1]) && !isnan(E.hist[0].train_loss[1]));  // seed 6: no curves
+    // seed 6's run draws no curves: no training split measured
+    ck_assert(isnan(E.hist[1].train_loss[1]) && !isnan(E.hist[0].train_loss[1]));
 #endif
     for (int i = 0; i < 2; i++) E.exp[i].ops = (TrainOps){0};
     ck_assert_int_ne(experiments_train(&E, &err), 0);

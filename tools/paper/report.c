@@ -106,7 +106,9 @@ static int add_run(Report *R, const char *name, unsigned long long seed, const c
                    const char *where, Error *err) {
     int e;
     Experiments *E = set_of(R, name, &e);
-    if (!E) return error_set(err, "%s: experiment %s is not paper-run's (rerun make paper)", where, name);
+    if (!E)
+        return error_set(err, "%s: experiment %s is not paper-run's (rerun make paper)", where,
+                         name);
     if (E->n_runs % 64 == 0) {
         Run *more = realloc(E->runs, sizeof(Run) * (size_t)(E->n_runs + 64));
         if (!more) return error_set(err, "%s: out of memory", where);
@@ -355,7 +357,9 @@ static int write_values(const char *out, Report *R, const char *index, Error *er
     beside_the_study(&v, &R->study);
     for (size_t q = 0; q < sizeof QUOTED / sizeof QUOTED[0]; q++) {
         const Experiments *E = set_of(R, QUOTED[q].exp, &e);
-        if (!E) return error_set(err, "paper-report: no experiment %s in experiments.c", QUOTED[q].exp);
+        if (!E)
+            return error_set(err, "paper-report: no experiment %s in experiments.c",
+                             QUOTED[q].exp);
         put_seeds(&v, QUOTED[q].key, &E->exp[e], &E->sum[e]);
     }
     put_minus(&v, R, "split_minus_image", "per-split-z-score", "momentum-early-stop");
@@ -438,7 +442,8 @@ int main(int argc, char **argv) {
     snprintf(own, sizeof own, "%s/own.tsv", out);
     Error err = {{0}};
     int rc = -1;
-    if (experiments(&R, &err) == 0 && (index = slurp(path, &err)) && read_runs(&R, out, &err) == 0 &&
+    if (experiments(&R, &err) == 0 && (index = slurp(path, &err)) &&
+        read_runs(&R, out, &err) == 0 &&
         (!check || check_claims(&R, &err) == 0) && write_results_tsv(out, &R, &err) == 0 &&
         experiments_write_results(&R.study, study, NULL, NULL, NULL, &err) == 0 &&
         experiments_write_results(&R.own, own, NULL, NULL, NULL, &err) == 0 &&

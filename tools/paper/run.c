@@ -104,8 +104,8 @@ static int write_result(void *out, Net *net, const Run *r, const Experiment *x, 
     const Experiments *E = ctx;
     const TrainResult *res = &r->res;
     char path[4400];
-    snprintf(path, sizeof path, "%s/%.*s.tsv", E->dir, (int)(strlen(r->file) - strlen(".metrics.tsv")),
-             r->file);
+    int stem = (int)(strlen(r->file) - strlen(".metrics.tsv"));
+    snprintf(path, sizeof path, "%s/%.*s.tsv", E->dir, stem, r->file);
     Values v = {0};
     values_set(&v, "experiment", "%s", x->name);
     values_set(&v, "seed", "%llu", (unsigned long long)r->seed);

@@ -173,6 +173,7 @@ static int experiments(Report *R, Error *err) {
         Experiments *E = exp[i].study ? &R->study : &R->own;
         Experiment *x = &E->exp[E->n_exp++];
         snprintf(x->name, sizeof x->name, "%.47s", exp[i].name);
+        for (int k = 0; x->name[k]; k++) x->key[k] = x->name[k] == '-' ? '_' : x->name[k];
         snprintf(x->label, sizeof x->label, "%s", exp[i].what);
         snprintf(x->path, sizeof x->path, "%s", exp[i].config);
         x->study = exp[i].study ? study_find(exp[i].study) : NULL;

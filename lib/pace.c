@@ -203,6 +203,28 @@ static double timed(Batch *b, Work w, bool ref) {
     return t / n;
 }
 
+// Seconds per doing of your work as this machine runs it now, its other
+// processes and all, over a tenth of a second: what a run will take is what
+// the estimate should say, on a busy machine too.
+static double timed_now(Batch *b, Work w) {
+    double t0 = wall_time(), t;
+    int n = 0;
+    do w(b, false), n++;
+    while ((t = wall_time() - t0) < 0.1 && n < 10000);
+    return t / n;
+}
+
+// A step and a forward pass of yours timed in each of the processes that will
+// train side by side, all at once: they share the cores with each other and
+// with whatever else the machine is doing.
+static int time_now(void *result, int k, void *ctx, Error *err) {
+    (void)k, (void)err;
+    double *t = result;
+    step(ctx, false), forward(ctx, false);  // untimed: a new process's first writes copy pages
+    t[0] = timed_now(ctx, step), t[1] = timed_now(ctx, forward);
+    return 0;
+}
+
 // Yours and its class, each the fastest of a few tries taken in turn: on a
 // busy machine the other processes only ever add time.
 static void timed_both(double *yours, double *class, Batch *b, Work w) {
@@ -258,6 +280,9 @@ int experiments_pace(const Experiments *E, Error *err) {
     double job_s[EXPERIMENTS_MAX * EXPERIMENT_MAX_SEEDS], your_step = 0;
     int n = 0, slow_part = -1, slow_exp = 0;
     double slow_s = 0, slow_class = 0;
+    int runs = 0;
+    for (int e = 0; e < E->n_exp; e++) runs += E->exp[e].seeds;
+    int workers = E->workers > 0 ? E->workers : jobs_workers(runs);
     for (int e = 0; e < E->n_exp; e++) {
         const Experiment *x = &E->exp[e];
         const Mnist *data = x->data ? x->data : E->data;
@@ -266,8 +291,13 @@ int experiments_pace(const Experiments *E, Error *err) {
             batch_free(&b);
             return -1;
         }
-        double step_s, forward_s, unused;
-        timed_both(&step_s, &unused, &b, step), timed_both(&forward_s, &unused, &b, forward);
+        double t[JOBS_MAX_WORKERS][2], step_s = 0, forward_s = 0;
+        if (jobs_run(t, time_now, NULL, &b, workers, sizeof t[0], workers, err) != 0) {
+            batch_free(&b);
+            return -1;
+        }
+        for (int k = 0; k < workers; k++)
+            step_s += t[k][0] / workers, forward_s += t[k][1] / workers;
         for (int w = 0; w < N_PARTS; w++) {
             double yours, class;
             timed_both(&yours, &class, &b, PARTS[w]);
@@ -282,7 +312,6 @@ int experiments_pace(const Experiments *E, Error *err) {
                                         (E->train_metrics == FIRST_SEEDS && s == 0));
         batch_free(&b);
     }
-    int workers = E->workers > 0 ? E->workers : jobs_workers(n);
     double total = makespan(job_s, n, workers);
     char t[32], name[96];
     printf("      a training step on a batch of %d through your functions: %.1f ms\n",

@@ -10,13 +10,14 @@
 #   make grade           grade a submission       (SUBMISSION=dir CH=N FORMAT=gradescope OUT=file)
 #   make grade-all       grade a folder of them   (SUBMISSIONS=dir), into a gradebook CSV
 #   make student-dist    the copy students get: no solutions, no hidden tests; the book in it
-#   make paper           every experiment of the study, 5 seeds each: build/paper/report.md
+#   make paper           every experiment of the study, 5 seeds each: build/paper/results.tsv
 #   make data            the full MNIST under data/mnist/, checksummed
 #   make deps            install what is missing (Debian; prints the Homebrew line on macOS)
 #   make clean           remove build/ (data/ stays; `make distclean` removes it too)
 #
 # Variables: SOLUTIONS=1, DATA=dir (other IDX files), DATASET=fashion, SEED=n,
-# CONFIG=file.yaml (one experiment of a chapter), SEEDS=n and FORCE=1 (make paper),
+# CONFIG=file.yaml (one experiment of a chapter), SEEDS=n (the seeds of each experiment,
+# for make chN and make paper), MAX_EPOCHS=n (make chN: at most n epochs a run), FORCE=1 (make paper),
 # BLAS=none (the portable products instead of OpenBLAS), SANITIZE=1 (ASan+UBSan),
 # V=1 (every command in full, rather than a short line for each file built).
 #
@@ -64,7 +65,9 @@ LIBA := $(BUILD)/libworkbook.a
 
 # A run on other data or another seed goes to a folder of its own, never to
 # the one the book quotes (build/runs/chN-solutions: the full MNIST, seed 1).
-RUN_TAG := $(if $(filter data/mnist,$(DATA)),,-$(notdir $(DATA)))$(if $(filter 1,$(SEED)),,-seed$(SEED))$(if $(CONFIG),-$(basename $(notdir $(CONFIG))))
+# SEEDS and MAX_EPOCHS reach a chapter's program only when given on the command line.
+CH_SEEDS := $(if $(filter command line,$(origin SEEDS)),$(SEEDS))
+RUN_TAG := $(if $(filter data/mnist,$(DATA)),,-$(notdir $(DATA)))$(if $(filter 1,$(SEED)),,-seed$(SEED))$(if $(CONFIG),-$(basename $(notdir $(CONFIG))))$(if $(CH_SEEDS),-seeds$(CH_SEEDS))$(if $(MAX_EPOCHS),-epochs$(MAX_EPOCHS))
 
 # Which code a chapter program or self-check links: the student's or the reference.
 ifeq ($(SOLUTIONS),1)

@@ -5,7 +5,7 @@
 # by vertical lines named in the key.
 #
 # Input: dir/TSV with the columns of lib/train.h (epoch train_loss val_loss
-# train_acc val_acc elapsed_s), one header line, accuracies in %.
+# train_acc val_acc train_s), one header line, accuracies in %.
 # Variables:
 #   tsv     the file's name in dir                         (default 'metrics.tsv')
 #   title   a line over both panels                        (default: none)

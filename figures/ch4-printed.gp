@@ -4,12 +4,14 @@
 # the validation accuracy (right). The line at ln 10 is the loss of a network
 # that gives every digit one chance in ten.
 #
-# Input: dir/printed.tsv and dir/USUAL (lib/train.h's columns).
-# Variables: usual (the usual rule's metrics file, default 'momentum.tsv'),
+# Input: dir/PRINTED and dir/USUAL (lib/train.h's columns).
+# Variables: printed and usual (the two rules' metrics files, default
+#            'metrics-printed.tsv' and 'metrics-momentum.tsv'),
 #            epochs (the last epoch drawn), title.
 w_px = 900; h_px = 330
 load figures.'/common.gp'
-if (!exists('usual')) usual = 'momentum.tsv'
+if (!exists('printed')) printed = 'metrics-printed.tsv'
+if (!exists('usual')) usual = 'metrics-momentum.tsv'
 if (!exists('title')) title = ''
 if (!exists('epochs')) epochs = 5
 set datafile separator tab
@@ -25,14 +27,14 @@ set ylabel 'validation cross-entropy per example'
 set logscale y
 set format y '%g'
 set key at graph 0.98, graph 0.62 right
-plot dir.'/printed.tsv' every ::1 using 1:3 with linespoints ls 1 title 'as printed', \
+plot dir.'/'.printed every ::1 using 1:3 with linespoints ls 1 title 'as printed', \
      dir.'/'.usual every ::1 using 1:3 with linespoints ls 2 title 'the usual rule', \
      log(10) with lines ls 3 title 'ln 10: a guess'
 unset logscale y
 set ylabel 'validation accuracy (%)'
 set yrange [0:100]
 set key bottom right
-plot dir.'/printed.tsv' every ::1 using 1:5 with linespoints ls 1 title 'as printed', \
+plot dir.'/'.printed every ::1 using 1:5 with linespoints ls 1 title 'as printed', \
      dir.'/'.usual every ::1 using 1:5 with linespoints ls 2 title 'the usual rule', \
      10 with lines ls 3 title 'one in ten'
 unset multiplot

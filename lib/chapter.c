@@ -10,8 +10,10 @@
 #include <time.h>
 
 #include "exercise.h"
+#include "experiment.h"
 #include "linalg.h"
 #include "metrics.h"
+#include "plot.h"
 
 double wall_time(void) {
     struct timespec ts;
@@ -55,6 +57,7 @@ int chapter_main(Chapter *ch, int argc, char **argv,
     Error err = {{0}};
     Mnist data = {0};
     int rc = run(ctx, &data, &err);
+    if (ch->experiments) experiments_free(ch->experiments);
     mnist_free(&data);
     return chapter_end(ch, rc, &err);
 }
@@ -119,6 +122,13 @@ int chapter_show(Chapter *ch, const char *name, Error *err) {
     return tsv_print(stdout, chapter_file(ch, name), "      ", err);
 }
 
+int chapter_plot_text(const Chapter *ch, const char *script, const char *vars, const char *what,
+                      Error *err) {
+    if (ch->opt.quiet) return 0;
+    printf("\n%s:\n", what);
+    return plot_text_with(ch->opt.figures_dir, script, script, ch->opt.out_dir, vars, err);
+}
+
 void chapter_put(Chapter *ch, const char *prefix, const char *name, const char *fmt, ...) {
     char key[48], text[208];
     snprintf(key, sizeof key, "%s_%s", prefix, name);
@@ -166,61 +176,6 @@ Mnist first_examples(const Mnist *data, int n) {
     return few;
 }
 
-// ---------------------------------------------------------------------------
-// A run read back
-
-int history_read(History *h, const char *path, Error *err) {
-    memset(h, 0, sizeof *h);
-    FILE *f = fopen(path, "r");
-    if (!f) return error_set(err, "%s: %s", path, strerror(errno));
-    char line[512];
-    int cap = 64, rows = 0;
-    double *col[4];
-    for (int k = 0; k < 4; k++) col[k] = malloc(sizeof(double) * cap);
-    bool ok = col[0] && col[1] && col[2] && col[3] && fgets(line, sizeof line, f);  // the header
-    while (ok && fgets(line, sizeof line, f)) {
-        double v[6];
-        if (sscanf(line, "%lf %lf %lf %lf %lf %lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) <
-                5 || (int)v[0] != rows) {
-            ok = false;
-            break;
-        }
-        if (rows == cap) {
-            cap *= 2;
-            for (int k = 0; k < 4; k++) {
-                double *p = realloc(col[k], sizeof(double) * cap);
-                if (!p) ok = false;
-                else col[k] = p;
-            }
-            if (!ok) break;
-        }
-        for (int k = 0; k < 4; k++) col[k][rows] = v[k + 1];
-        rows++;
-    }
-    fclose(f);
-    if (!ok || rows < 1) {
-        for (int k = 0; k < 4; k++) free(col[k]);
-        return error_set(err, "%s: not the metrics a training run writes", path);
-    }
-    h->epochs = rows - 1;
-    h->train_loss = col[0], h->val_loss = col[1], h->train_acc = col[2], h->val_acc = col[3];
-    return 0;
-}
-
-void history_free(History *h) {
-    free(h->train_loss), free(h->val_loss), free(h->train_acc), free(h->val_acc);
-    memset(h, 0, sizeof *h);
-}
-
-// ---------------------------------------------------------------------------
-// Numbers over seeds
-
-Stats stats_of(const double *x, int n) {
-    Stats s = {0, 0, INFINITY, -INFINITY};
-    for (int i = 0; i < n; i++)
-        s.mean += x[i], s.min = fmin(s.min, x[i]), s.max = fmax(s.max, x[i]);
-    s.mean /= n;
-    for (int i = 0; i < n; i++) s.sd += (x[i] - s.mean) * (x[i] - s.mean);
-    s.sd = n > 1 ? sqrt(s.sd / (n - 1)) : 0.0;
-    return s;
+int chapter_seeds(const Chapter *ch, int book, int yours) {
+    return ch->opt.seeds_given ? ch->opt.seeds : ch->opt.fast ? book : yours;
 }

@@ -39,6 +39,8 @@ typedef struct {
     double start;            // wall_time() when the program started
     Values values;           // what values.tsv will hold
     char path[4096];         // chapter_file's answer
+    struct Experiments *experiments;   // what the chapter trains (lib/experiment.h), or
+                                       // NULL: chapter_main frees it at the end
 } Chapter;
 
 // Seconds on a clock that only moves forward: differences are wall time.
@@ -55,7 +57,8 @@ bool chapter_begin(Chapter *ch, int argc, char **argv, int *status);
 
 // chapter_begin, then run(ctx, data, err), which loads the data
 // (chapter_load), does the chapter's steps and returns chapter_end's rc;
-// then the data freed, and chapter_end. ctx: the program's own state.
+// then the data and the experiments freed, and chapter_end. ctx: the
+// program's own state.
 int chapter_main(Chapter *ch, int argc, char **argv,
                  int (*run)(void *ctx, Mnist *data, Error *err), void *ctx);
 
@@ -83,6 +86,11 @@ const char *chapter_file(Chapter *ch, const char *name);
 _Noreturn void chapter_wrong(const Chapter *ch, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+// Unless --quiet: a blank line, "what:", and the figure figures/SCRIPT.gp draws
+// from the run folder with these variables, as text (gnuplot's dumb terminal).
+int chapter_plot_text(const Chapter *ch, const char *script, const char *vars, const char *what,
+                      Error *err);
+
 // values.tsv's key "prefix_name": chapter_put(ch, "plain", "test_acc", "%.2f", acc).
 void chapter_put(Chapter *ch, const char *prefix, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -108,25 +116,10 @@ int chapter_check_config(const Chapter *ch, const Config *c, const char *path,
 // quick pass over every function before the long runs. Nothing to free.
 Mnist first_examples(const Mnist *data, int n);
 
-// ---------------------------------------------------------------------------
-// A run read back
+// How many seeds an experiment runs with: --seeds N; else, on the fast path
+// (the runs on the reference solutions, the book's), `book`; else, on your
+// functions, `yours`: what the chapter needs to show on them, and soon done.
+int chapter_seeds(const Chapter *ch, int book, int yours);
 
-// The epochs of one training run, from the metrics file train() wrote.
-typedef struct {
-    int epochs;   // rows after epoch 0's
-    double *train_loss, *val_loss, *train_acc, *val_acc;   // [epochs + 1], epoch 0 first
-} History;
-
-int history_read(History *h, const char *path, Error *err);
-void history_free(History *h);
-
-// ---------------------------------------------------------------------------
-// Numbers over seeds
-
-typedef struct {
-    double mean, sd, min, max;   // sd: the sample's, n - 1 in the denominator; 0 for one
-} Stats;
-
-Stats stats_of(const double *x, int n);
 
 #endif

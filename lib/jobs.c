@@ -54,6 +54,9 @@ static bool write_all(int fd, const void *buf, size_t len) {
 }
 
 _Noreturn static void work(int fd, char *result, JobRun run, int job, void *ctx, size_t size) {
+    // stop() ends a worker with SIGTERM: it dies of it, whatever handler the
+    // caller had (a test harness's would pass the signal on to its group)
+    signal(SIGTERM, SIG_DFL);
     progress_quiet = true;  // one progress line on screen, not several at once
     Report rep = {0, {{0}}};
     rep.rc = run(result, job, ctx, &rep.err);

@@ -110,7 +110,12 @@ int plot_write_grid(const char *path, const char *labels_path, const double *ima
     for (int k = 0; k < n; k++) {
         double x = (k % grid_cols) * (cols + GAP_X) + (cols - 1) / 2.0;
         double y = (k / grid_cols) * (rows + GAP_Y) + rows + GAP_Y / 2.0 - 0.5;
-        fprintf(lo.f, "%g\t%g\t\"%s\"\n", x, y, captions ? captions[k] : "");
+        fprintf(lo.f, "%g\t%g\t\"", x, y);
+        for (const char *c = captions ? captions[k] : ""; *c; c++) {
+            if (*c == '\n') fputc('\\', lo.f);  // a line break, as gnuplot writes it
+            fputc(*c == '\n' ? 'n' : *c, lo.f);
+        }
+        fputs("\"\n", lo.f);
     }
     return out_commit(&lo, err);
 }

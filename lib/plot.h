@@ -28,7 +28,8 @@ int plot_text_with(const char *figures_dir, const char *script, const char *name
 
 // Writes n images of rows x cols doubles as one matrix file for gnuplot's
 // `matrix with image`, grid_cols images to a row, a blank pixel between them,
-// and beside it NAME_labels.tsv with "x y text" for each image's caption.
+// and beside it NAME_labels.tsv with "x y text" for each image's caption (a
+// line break in a caption breaks its line in the figure).
 //   images: in [n, rows*cols];  captions: n strings (or NULL)
 int plot_write_grid(const char *path, const char *labels_path, const double *images, int n,
                     int rows, int cols, int grid_cols, const char *const *captions, Error *err);

@@ -191,7 +191,7 @@ int train_with(TrainResult *res, Net *net, const TrainOps *ops, const Config *cf
     epoch_s = error_calloc(err, (size_t)cfg->epochs + 1, sizeof(double), "the history");
     if (!order || !velocity || !best || !val_hist || !epoch_s) goto done;
     if (metrics_open(&mt, metrics_path,
-                     "epoch\ttrain_loss\tval_loss\ttrain_acc\tval_acc\telapsed_s", err) != 0)
+                     "epoch\ttrain_loss\tval_loss\ttrain_acc\tval_acc\ttrain_s", err) != 0)
         goto done;
     metrics_ok = true;
 

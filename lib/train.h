@@ -81,7 +81,8 @@ typedef struct {
 
 // Trains net on data->train with the config's rule, seed for the batch order,
 // writing one row per epoch (epoch 0 is the untrained net) to metrics_path:
-//   epoch  train_loss  val_loss  train_acc  val_acc  elapsed_s
+//   epoch  train_loss  val_loss  train_acc  val_acc  train_s
+// (train_s: the seconds of training so far, the evaluations left out)
 // The training loss and accuracy are those of the net at the end of the
 // epoch, measured on the whole training split, like the validation ones.
 // With early_stop, training stops once should_stop says so and the net keeps

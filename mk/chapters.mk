@@ -8,6 +8,12 @@
 # 3's network calls chapter 2's softmax), while chapter N's graded tests use
 # chapter N's file alone, so that each chapter is graded on its own.
 
+ifneq ($(MAX_EPOCHS),)
+ifneq ($(shell [[ "$(MAX_EPOCHS)" =~ ^[1-9][0-9]{0,4}$$ ]] && echo ok),ok)
+$(error MAX_EPOCHS=$(MAX_EPOCHS): use a whole number of epochs from 1 to 99999)
+endif
+endif
+
 upto = $(foreach k,$(CHAPTERS),$(if $(filter $(k),$(shell seq 1 $(1))),$(k)))
 
 define chapter_rules
@@ -30,10 +36,11 @@ $(BIN)/subject-ch$(1)-exercises $(BIN)/subject-ch$(1)-solutions: $(BIN)/subject-
 	$(Q)$(call timed,link)$$(SUBJECT_LINK)
 
 # A run on the reference solutions trains on the library's fast path
-# (--fast); a student's own run, on the student's functions.
+# (--fast); a student's own run, on the student's functions (with one seed
+# per experiment unless SEEDS=n asks for more; MAX_EPOCHS=n shortens it).
 .PHONY: ch$(1) check-ch$(1)
 ch$(1): $(BIN)/ch$(1)-$(WHO) $(if $(filter data/mnist,$(DATA)),data)
-	$(BIN)/ch$(1)-$(WHO) --data $(DATA) --out $(RUNS)/ch$(1)-$(WHO)$(RUN_TAG) --seed $(SEED) $(if $(CONFIG),--config $(CONFIG)) $(if $(filter 1,$(SOLUTIONS)),--fast)
+	$(BIN)/ch$(1)-$(WHO) --data $(DATA) --out $(RUNS)/ch$(1)-$(WHO)$(RUN_TAG) --seed $(SEED) $(if $(CONFIG),--config $(CONFIG)) $(if $(CH_SEEDS),--seeds $(CH_SEEDS)) $(if $(MAX_EPOCHS),--max-epochs $(MAX_EPOCHS)) $(if $(filter 1,$(SOLUTIONS)),--fast)
 
 check-ch$(1): $(BIN)/check-ch$(1) $(BIN)/subject-ch$(1)-$(WHO)
 	@$(BIN)/check-ch$(1) --subject $(BIN)/subject-ch$(1)-$(WHO) $(CHECK_ARGS)

@@ -336,11 +336,9 @@ int main(int argc, char **argv) {
         chapter_step(&run.ch, 7, "draw the curves and the weights");
         rc = draw_figures(&run.ch, &run.cfg, &best, &main_run, &err);
     }
-    if (rc == 0 && !run.ch.opt.quiet) {
-        printf("\nthe loss, epoch by epoch from epoch 1 (training and validation):\n");
-        rc = plot_text_with(run.ch.opt.figures_dir, "curves", "curves", run.ch.opt.out_dir,
-                            "tsv='metrics.tsv'; from=1", &err);
-    }
+    if (rc == 0)
+        rc = chapter_plot_text(&run.ch, "curves", "tsv='metrics.tsv'; from=1",
+                               "the loss, epoch by epoch from epoch 1 (training and validation)", &err);
     model_free(&run.m), work_free(&run.wk), work_free(&run.ev), free(run.order);
     model_free(&best), model_free(&other);
     free(main_run.val_loss), free(mean_run.val_loss), free(scaled_run.val_loss);

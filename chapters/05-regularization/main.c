@@ -1,12 +1,11 @@
 // main.c: chapter 5, L1 and L2 regularization. Trains the study's 784-128-10
 // tanh network with momentum for 8 epochs under each of the four penalties of
 // its section 5 (L1 and L2, lambda 0.01 and 0.0001) and once without any, as
-// the configs in this folder say, each with several seeds (several runs at
-// once when there are cores for them). The penalties' gradients are your
-// exercises (ch5.h); the layers, the loss and the step are yours from
-// chapters 2 to 4 (with --fast, the runs on the reference solutions, the
-// library's fast path computes them all). It leaves the per-epoch metrics, the
-// tables, the figures and the numbers the book quotes in the run folder.
+// the configs in this folder say; with --fast (the runs on the reference
+// solutions, on the library's fast path) each with five seeds. The penalties'
+// gradients are your exercises (ch5.h); the layers, the loss and the step are
+// yours from chapters 2 to 4. It leaves the metrics, the tables (TSV), the
+// figures and the numbers the book quotes (values.tsv, last) in the run folder.
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,52 +17,31 @@
 #include "ch4.h"
 #include "ch5.h"
 #include "chapter.h"
-#include "config.h"
-#include "dataset.h"
-#include "jobs.h"
-#include "linalg.h"
-#include "metrics.h"
-#include "output.h"
+#include "experiment.h"
 #include "plot.h"
-#include "study.h"
-#include "train.h"
+#include "weights.h"
 
 enum {
     STEPS = 8,
-    MAX_EXPERIMENTS = 8,
-    DEFAULT_SEEDS = 5,   // seeds per experiment of the book's run (no --seeds, no --config)
+    BOOK_SEEDS = 5,      // seeds per experiment of the book's run (--fast, no --config)
     PATIENCE = 3,        // the study's E, for "when would early stopping have stopped"
-    LIN_BINS = 120,      // the histogram of the weights, over [-LIN_MAX, LIN_MAX]
-    LOG_BINS = 70,       // and of log10 |w|, over [LOG_MIN, LOG_MAX]
-    MAX_PIXELS = 1024,   // the map of switched-off pixels: MNIST's 784 fit
+    FEW = 256,           // the first pass over every function, on this many images
     EDGE = 4,            // the map's border: the pixels within EDGE of an edge of the image
 };
-static const double LIN_MAX = 0.3;
-static const double LOG_MIN = -7.0, LOG_MAX = 0.0;
 static const double NEAR_ZERO = 1e-3;  // a weight this small counts as switched off
 
-// The experiments, in the order the book shows them: the study's four
-// (its section 5.1, panels a to d), then the same training without a penalty.
-static const char *const DEFAULT_CONFIGS[] = {
-    "chapters/05-regularization/l1-1e-2.yaml", "chapters/05-regularization/l1-1e-4.yaml",
-    "chapters/05-regularization/l2-1e-2.yaml", "chapters/05-regularization/l2-1e-4.yaml",
-    "chapters/05-regularization/no-penalty.yaml",
+// The experiments in the book's order: the study's four (its section 5.1,
+// panels a to d; their configs are lib/study.c's), and what its section 5.2
+// says of each, for it printed no accuracy; then the same training without a
+// penalty, which the study did not run.
+static const struct { const char *name, *says; } STUDY[] = {
+    {"l1-1e-2", "slower to converge, more accurate than λ = 10⁻⁴"},
+    {"l1-1e-4", "faster, less accurate than λ = 10⁻²"},
+    {"l2-1e-2", "slower to converge, more accurate than λ = 10⁻⁴"},
+    {"l2-1e-4", "faster, less accurate than λ = 10⁻²; yet the most accurate of the four"},
 };
-enum { N_DEFAULT = sizeof DEFAULT_CONFIGS / sizeof DEFAULT_CONFIGS[0] };
-
-// What the study says about the four, in its words' substance (section 5.2);
-// it printed no accuracy for any of them, and its figures did not survive.
-typedef struct {
-    const char *name, *says;
-} StudyClaim;
-static const StudyClaim STUDY[] = {
-    {"l1-1e-2", "slower to converge, more accurate than $\\lambda = 10^{-4}$"},
-    {"l1-1e-4", "faster, less accurate than $\\lambda = 10^{-2}$"},
-    {"l2-1e-2", "slower to converge, more accurate than $\\lambda = 10^{-4}$"},
-    {"l2-1e-4", "faster, less accurate than $\\lambda = 10^{-2}$; yet the most accurate of "
-                "the four"},
-    {"no-penalty", "(not a run of the study)"},
-};
+enum { N_STUDY = sizeof STUDY / sizeof STUDY[0] };
+static const char *const NO_PENALTY = "chapters/05-regularization/no-penalty.yaml";
 
 //> ops
 // The functions train() calls: yours, from chapters 2 to 5.
@@ -83,143 +61,85 @@ static const TrainOps OPS = {
 };
 //< ops
 
+// What a run finds in its trained weights, sent back with it.
 typedef struct {
-    const char *path;
-    char name[24];      // the config's file name without .yaml: "l1-1e-2"
-    char label[48];     // "L1, lambda 0.01", for the terminal and the figures
-    char label_md[96];  // the same for the book's tables
-    char label_text[96];  // and for its prose: "L1, λ = 0.01"
-    Config cfg;
-} Experiment;
+    WeightStats w;         // lib/weights.h: sizes, histograms, the pixels ignored
+    double penalty_end;    // lambda C of the final weights (your penalty())
+} Weights;
 
-// What one training run hands back to the parent process.
+// An experiment over its seeds: how it converged.
 typedef struct {
-    TrainResult res;
-    int n_layers;
-    double abs_mean[NET_MAX_LAYERS];   // the weights of each layer, not the biases
-    double max_abs[NET_MAX_LAYERS];
-    double near_zero[NET_MAX_LAYERS];  // the share below NEAR_ZERO in size, in %
-    double penalty_end;                // lambda C of the final weights (your penalty())
-    double lin[LIN_BINS];              // the first layer's weights: share per bin, in %
-    double logh[LOG_BINS];             // and of log10 |w|
-    double pixel_off[MAX_PIXELS];      // per pixel, the % of hidden units whose weight
-                                       // from it is below NEAR_ZERO in size
-    // The first layer's sizes |w| cut in two where logh parts best (used_split):
-    double hump;                       // the commonest size below the cut (a bin's centre)
-    double used_split;                 // the cut
-    double hump_share;                 // the % of the sizes below it
-    double used_p10, used_p90;         // the 10th and 90th percentiles of the sizes above it
-} Outcome;
-
-// One experiment with one seed. The runs are jobs of lib/jobs.h: each fills
-// in its out, and its whole Job comes back.
-typedef struct {
-    int exp;
-    int seed_index;
-    uint64_t seed;
-    char metrics[4096];
-    Outcome out;
-    History hist;       // read back from its metrics, once every run is done
-} Job;
+    Stats vs_none;        // its accuracy less the run without a penalty's, seed by seed
+    double val1, best;    // the validation accuracy after epoch 1, the epoch of the lowest
+                          // validation loss: means over the seeds
+    int stops;            // the seeds a patience of PATIENCE would have stopped
+    char when[420];       // and at which epochs, in words
+    Stats train_loss, val_loss, train_acc, val_acc;   // at the end
+} Convergence;
 
 typedef struct {
     Chapter ch;
-    Experiment exp[MAX_EXPERIMENTS];
-    int n_exp;
-    int seeds;
-    int workers;
-    Job *jobs;
-    int n_jobs;
-    int n_train;
-    const Mnist *data;
-} Run;
+    Experiments E;
+    int control;          // the experiment without a penalty, or -1
+    Convergence conv[EXPERIMENTS_MAX];
+} Program;
 
-static const StudyClaim *study_claim(const char *name) {
-    for (size_t i = 0; i < sizeof STUDY / sizeof STUDY[0]; i++)
-        if (strcmp(STUDY[i].name, name) == 0) return &STUDY[i];
-    return NULL;
+static double lambda_of(const Config *c) { return c->L1_penalty + c->L2_penalty; }
+
+// The run of experiment e with its s-th seed, its history, its weights.
+static const Run *run_of(const Experiments *E, int e, int s) {
+    return &E->runs[experiments_run_of(E, e, s)];
 }
-
-static int find_exp(const Run *run, const char *name) {
-    for (int e = 0; e < run->n_exp; e++)
-        if (strcmp(run->exp[e].name, name) == 0) return e;
-    return -1;
+static const History *hist_of(const Experiments *E, int e, int s) {
+    return &E->hist[experiments_run_of(E, e, s)];
+}
+static const Weights *weights_of(const Experiments *E, int e) {
+    return experiments_out(E, E->sum[e].first);
 }
 
 // ---------------------------------------------------------------------------
 // Step 1: the experiments
 
-static void describe(Experiment *x) {
-    const Config *c = &x->cfg;
-    config_name(x->name, sizeof x->name, x->path);
-    if (c->L1_penalty > 0 && c->L2_penalty > 0) {
-        snprintf(x->label, sizeof x->label, "L1 %g + L2 %g", c->L1_penalty, c->L2_penalty);
-        snprintf(x->label_md, sizeof x->label_md, "$L_1$, $\\lambda = %g$, and $L_2$, "
-                 "$\\lambda = %g$", c->L1_penalty, c->L2_penalty);
-        snprintf(x->label_text, sizeof x->label_text, "L1, λ = %g, and L2, λ = %g",
-                 c->L1_penalty, c->L2_penalty);
-    } else if (c->L1_penalty > 0 || c->L2_penalty > 0) {
-        int k = c->L1_penalty > 0 ? 1 : 2;
-        double lam = k == 1 ? c->L1_penalty : c->L2_penalty;
-        snprintf(x->label, sizeof x->label, "L%d, lambda %g", k, lam);
-        snprintf(x->label_md, sizeof x->label_md, "$L_%d$, $\\lambda = %g$", k, lam);
-        snprintf(x->label_text, sizeof x->label_text, "L%d, λ = %g", k, lam);
-    } else {
-        snprintf(x->label, sizeof x->label, "no penalty");
-        snprintf(x->label_md, sizeof x->label_md, "no penalty");
-        snprintf(x->label_text, sizeof x->label_text, "no penalty");
-    }
-}
-
-static int read_configs(Run *run, Error *err) {
-    Chapter *ch = &run->ch;
+static int read_experiments(Program *p, Error *err) {
+    Chapter *ch = &p->ch;
     chapter_step(ch, 1, "read the experiments");
-    int n = ch->opt.config ? 1 : N_DEFAULT;
+    Experiments *E = &p->E;
+    int n = ch->opt.config ? 1 : N_STUDY + 1;
+    p->control = -1;
     for (int i = 0; i < n; i++) {
-        Experiment *x = &run->exp[i];
-        x->path = ch->opt.config ? ch->opt.config : DEFAULT_CONFIGS[i];
-        if (config_load(&x->cfg, x->path, err) != 0) return -1;
-        Config *c = &x->cfg;
-        if (c->n_layers < 3)
-            return error_set(err, "%s: layer_specs: chapter 5 trains a network with a hidden "
-                                  "layer, such as [784, 128, 10]; [784, 10] is chapter 2's",
-                             x->path);
-        if (c->activation != ACT_TANH)
-            return error_set(err, "%s: activation: chapter 5 has tanh (chapter 3's); %s comes "
-                                  "in chapter 6", x->path, activation_name(c->activation));
-        if (ch->opt.max_epochs > 0 && c->epochs > ch->opt.max_epochs)
-            c->epochs = ch->opt.max_epochs;
-        describe(x);
-        for (int j = 0; j < i; j++)
-            if (strcmp(run->exp[j].name, x->name) == 0)
-                return error_set(err, "%s: two experiments named %s", x->path, x->name);
-        printf("      %s: %s; %s, rate %g, batch %d, %d epoch%s", x->path, x->label,
-               activation_name(c->activation), c->learning_rate, c->batch_size, c->epochs,
-               c->epochs == 1 ? "" : "s");
-        if (c->momentum) printf(", momentum %g", c->momentum_gamma);
-        if (c->early_stop) printf(", early stopping (patience %d)\n", c->early_stop_epoch);
-        else printf(", no early stopping\n");
+        const char *path = ch->opt.config ? ch->opt.config
+                           : i < N_STUDY ? study_find(STUDY[i].name)->config : NO_PENALTY;
+        Experiment *x = chapter_experiment(ch, E, path, NEEDS_HIDDEN | NEEDS_TANH, err);
+        if (!x) return -1;
+        const Config *c = &x->cfg;
+        memcpy(x->key, x->name, sizeof x->name);  // values.tsv's keys: "l1-1e-2_mean"
+        x->ops = OPS;
+        x->seeds = chapter_seeds(ch, ch->opt.config ? 1 : BOOK_SEEDS, 1);
+        x->note = i < N_STUDY && !ch->opt.config ? STUDY[i].says : "(not a run of the study)";
+        if (c->L1_penalty > 0 && c->L2_penalty > 0)
+            snprintf(x->label, sizeof x->label, "L1, λ = %g, and L2, λ = %g", c->L1_penalty,
+                     c->L2_penalty);
+        else if (lambda_of(c) > 0)
+            snprintf(x->label, sizeof x->label, "L%d, λ = %g", c->L1_penalty > 0 ? 1 : 2,
+                     lambda_of(c));
+        else
+            snprintf(x->label, sizeof x->label, "no penalty"), p->control = i;
     }
-    run->n_exp = n;
-    cli_take_config_seed(&ch->opt, run->exp[0].cfg.seed);
     return 0;
 }
 
 // ---------------------------------------------------------------------------
 // Step 3: your functions, before anything trains
 
-static void check_close(const Run *run, const char *what, const double *got,
+static void check_close(const Program *p, const char *what, const double *got,
                         const double *want, const double *w, int n) {
     for (int i = 0; i < n; i++)
         if (!(fabs(got[i] - want[i]) <= 1e-12))
-            chapter_wrong(&run->ch, "%s: for w = %g, with 1 in g before the call, expected %.15g, "
-                                    "got %.15g", what, w[i], want[i], got[i]);
+            chapter_wrong(&p->ch, "%s: for w = %g, with 1 in g before the call, expected %.15g, "
+                                  "got %.15g", what, w[i], want[i], got[i]);
 }
 
-static void check_penalties(Run *run) {
-    Chapter *ch = &run->ch;
-    chapter_step(ch, 3, "the penalties' gradients on five weights (your l1_gradient, l2_gradient, "
-                        "penalty)");
+static void check_penalties(Program *p) {
     enum { N = 5 };
     //> check-penalties
     const double w[N] = {-0.5, 0.0, 0.03, 2.0, -1e-9}, lambda = 0.1;
@@ -229,55 +149,26 @@ static void check_penalties(Run *run) {
     double c = penalty(w, lambda, lambda, N);
     //< check-penalties
     double w1[N], w2[N], abs_sum = 0, sq_sum = 0;
+    printf("      lambda = %g, and 1 in g before each call:\n      %-22s", lambda, "w");
     for (int i = 0; i < N; i++) {
         w1[i] = 1.0 + lambda * ((w[i] > 0) - (w[i] < 0));
         w2[i] = 1.0 + 2.0 * lambda * w[i];
         abs_sum += fabs(w[i]), sq_sum += w[i] * w[i];
+        printf(" %10g", w[i]);
     }
-    printf("      lambda = %g, and 1 in g before each call:\n", lambda);
-    printf("      %-22s", "w");
-    for (int i = 0; i < N; i++) printf(" %10g", w[i]);
     printf("\n      %-22s", "g after l1_gradient");
     for (int i = 0; i < N; i++) printf(" %10.6g", g1[i]);
     printf("\n      %-22s", "g after l2_gradient");
     for (int i = 0; i < N; i++) printf(" %10.6g", g2[i]);
     printf("\n");
-    check_close(run, "l1_gradient, g + lambda sign(w)", g1, w1, w, N);
-    check_close(run, "l2_gradient, g + 2 lambda w", g2, w2, w, N);
+    check_close(p, "l1_gradient, g + lambda sign(w)", g1, w1, w, N);
+    check_close(p, "l2_gradient, g + 2 lambda w", g2, w2, w, N);
     double want = lambda * abs_sum + lambda * sq_sum;
     if (!(fabs(c - want) <= 1e-12))
-        chapter_wrong(ch, "penalty with l1 = l2 = %g: expected %.15g, got %.15g", lambda, want, c);
+        chapter_wrong(&p->ch, "penalty with l1 = l2 = %g: expected %.15g, got %.15g", lambda,
+                      want, c);
     printf("      penalty(w, %g, %g) = %g: lambda sum |w| + lambda sum w^2\n", lambda, lambda, c);
-    printf("      (the smallest weight, %g, gets the same L1 push as 2 does; its L2 push is "
-           "%g)\n", w[4], 2.0 * lambda * w[4]);
-    values_set(&ch->values, "check_lambda", "%g", lambda);
-}
-
-// Calls each of your functions that training needs once, on a few numbers,
-// so that an unfinished one stops the program here, with one line, rather
-// than in every training run at once. Nothing is checked; `make check-chN`
-// does that.
-static void touch_exercises(const Run *run) {
-    bool momentum = false, plain = false, early = false;
-    for (int e = 0; e < run->n_exp; e++) {
-        momentum |= run->exp[e].cfg.momentum;
-        plain |= !run->exp[e].cfg.momentum;
-        early |= run->exp[e].cfg.early_stop;
-    }
-    double x[4] = {0.5, -1, 0.25, 2}, W[4] = {0.1, -0.2, 0.3, 0.4}, b[2] = {0, 0.1};
-    double z[2], y[2], h[2], d[2], dW[4], db[2], dx[2], v[4] = {0}, t[2] = {0, 1};
-    uint8_t label = 1;
-    linear_forward(z, x, W, b, 1, 2, 2);
-    tanh_forward(h, z, 2);
-    softmax(y, h, 1, 2);
-    (void)cross_entropy(y, t, 1, 2);
-    (void)count_correct(y, &label, 1, 2);
-    output_delta(d, y, t, 1, 2);
-    linear_backward(dx, dW, db, d, x, W, 1, 2, 2);
-    tanh_backward(dx, dx, h, 2);
-    if (momentum) momentum_step(W, v, dW, 0.01, 0.9, 4);
-    if (plain) sgd_step(W, dW, 0.01, 4);
-    if (early) (void)should_stop(x, 3, 1);
+    values_set(&p->ch.values, "check_lambda", "%g", lambda);
 }
 
 // ---------------------------------------------------------------------------
@@ -285,38 +176,46 @@ static void touch_exercises(const Run *run) {
 
 // x written out in decimals, with `sig` significant digits and no exponent
 // ("0.000078" rather than "7.8e-05"): for numbers the book's prose quotes.
-static void put_decimal(Run *run, const char *name, const char *what, double x, int sig) {
+static void put_decimal(Program *p, const char *name, const char *what, double x, int sig) {
     int places = x > 0 ? sig - 1 - (int)floor(log10(x)) : 0;
-    char key[48];
-    snprintf(key, sizeof key, "%s_%s", name, what);
-    values_set(&run->ch.values, key, "%.*f", places < 0 ? 0 : places > 15 ? 15 : places, x);
+    chapter_put(&p->ch, name, what, "%.*f", places < 0 ? 0 : places > 15 ? 15 : places, x);
 }
 
-static double lambda_of(const Config *c) { return c->L1_penalty + c->L2_penalty; }
-
-// x as "7.8 \times 10^{-5}" for the book's tables (math mode), digits significant.
-static const char *sci(char buf[48], double x, int digits) {
-    if (x == 0 || !isfinite(x)) return snprintf(buf, 48, "%g", x), buf;
-    int e = (int)floor(log10(fabs(x)));
-    double m = x / pow(10.0, e);
-    if (fabs(m) >= 9.9999) m /= 10, e++;  // rounding to digits can reach 10
-    if (e >= -2 && e <= 2) snprintf(buf, 48, "%.*g", digits, x);
-    else snprintf(buf, 48, "%.*g \\times 10^{%d}", digits, m, e);
-    return buf;
+// The settings the book quotes: the first experiment's.
+static void put_settings(Program *p, int n_train) {
+    const Config *c0 = &p->E.exp[0].cfg;
+    Values *v = &p->ch.values;
+    values_set(v, "batch_size", "%d", c0->batch_size);
+    values_set(v, "learning_rate", "%g", c0->learning_rate);
+    values_set(v, "mean_rate", "%g", c0->learning_rate * c0->batch_size);
+    values_set(v, "gamma", "%g", c0->momentum_gamma);
+    values_set(v, "boost", "%g", 1.0 / (1.0 - c0->momentum_gamma));
+    values_set(v, "epochs", "%d", c0->epochs);
+    values_set(v, "steps", "%d", (n_train + c0->batch_size - 1) / c0->batch_size);
+    values_set(v, "init_sd1", "%.3f", 1.0 / sqrt(c0->layer_specs[0]));
+    values_set(v, "init_sd2", "%.3f", 1.0 / sqrt(c0->layer_specs[1]));
 }
 
-static int penalty_strength(Run *run, Error *err) {
-    Chapter *ch = &run->ch;
-    chapter_step(ch, 4, "what lambda means when the penalty is added once per summed batch");
-    OutFile md;
-    if (out_open(&md, chapter_file(ch, "strength.md"), err) != 0) return -1;
-    fprintf(md.f, "| Run | $\\lambda / B$ | The penalty alone: one step | One epoch "
-                  "| All %d epochs |\n|:--|--:|--:|--:|--:|\n", run->exp[0].cfg.epochs);
-    for (int e = 0; e < run->n_exp; e++) {
-        const Experiment *x = &run->exp[e];
+// What each penalty alone does to one weight, in a step, an epoch and the
+// whole run: strength-l1.tsv (how far L1 moves it), strength-l2.tsv (what L2
+// multiplies it by).
+static int penalty_strength(Program *p, int n_train, Error *err) {
+    Experiments *E = &p->E;
+    Tsv t[2];
+    if (tsv_open(&t[0], chapter_file(&p->ch, "strength-l1.tsv"),
+                 "label\tper_mean\tstep\tepoch\tall", err) != 0)
+        return -1;
+    if (tsv_open(&t[1], chapter_file(&p->ch, "strength-l2.tsv"),
+                 "label\tper_mean\tstep\tepoch\tall", err) != 0) {
+        tsv_abort(&t[0]);
+        return -1;
+    }
+    for (int e = 0; e < E->n_exp; e++) {
+        const Experiment *x = &E->exp[e];
         const Config *c = &x->cfg;
         if (lambda_of(c) <= 0 || (c->L1_penalty > 0 && c->L2_penalty > 0)) continue;
-        int steps = (run->n_train + c->batch_size - 1) / c->batch_size;
+        bool l1 = c->L1_penalty > 0;
+        int steps = (n_train + c->batch_size - 1) / c->batch_size;
         double lam = lambda_of(c), per_mean = lam / c->batch_size;
         double boost = c->momentum ? 1.0 / (1.0 - c->momentum_gamma) : 1.0;
         double one, epoch, all;  // a distance (L1) or a factor (L2)
@@ -333,190 +232,49 @@ static int penalty_strength(Run *run, Error *err) {
             epoch = pow(one, steps), all = pow(one, (double)steps * c->epochs);
         }
         //< strength
-        bool l1 = c->L1_penalty > 0;
-        char a[48], b[48], d[48], f[48];
-        fprintf(md.f, "| %s | $%s$ | $%s%s$ | $%s%s$ | $%s%s$ |\n", x->label_md,
-                sci(a, per_mean, 2), l1 ? "-" : "\\times ", sci(b, one, l1 ? 2 : 6),
-                l1 ? "-" : "\\times ", l1 ? sci(d, epoch, 3) : (snprintf(d, 48, "%.3f", epoch), d),
-                l1 ? "-" : "\\times ", l1 ? sci(f, all, 2) : (snprintf(f, 48, "%.3f", all), f));
-        if (l1)
-            printf("      %-18s lambda / B = %.2g; alone, the penalty moves a weight towards 0 by "
-                   "%.3g a step, %.3g an epoch, %.3g in %d epochs\n", x->label, per_mean, one,
-                   epoch, all, c->epochs);
-        else
-            printf("      %-18s lambda / B = %.2g; alone, the penalty multiplies a weight by "
-                   "%.6g a step, %.3f an epoch, %.3f in %d epochs\n", x->label, per_mean, one,
-                   epoch, all, c->epochs);
-        put_decimal(run, x->name, "per_mean", per_mean, 2);
+        Tsv *o = &t[!l1];  // L1's moves towards 0, as changes of the weight
+        tsv_text(o, x->label), tsv_num(o, per_mean);
+        tsv_num(o, l1 ? -one : one), tsv_num(o, l1 ? -epoch : epoch), tsv_num(o, l1 ? -all : all);
+        printf("      %-14s lambda / B = %.2g; alone, the penalty %s a weight %s %.3g a step, %.3g "
+               "an epoch, %.3g in %d epochs\n", x->label, per_mean, l1 ? "moves" : "multiplies",
+               l1 ? "towards 0 by" : "by", one, epoch, all, c->epochs);
+        put_decimal(p, x->name, "per_mean", per_mean, 2);
         // a library's "weight decay", added as decay * w to the mean gradient
-        if (!l1) put_decimal(run, x->name, "decay", 2.0 * lam / c->batch_size, 2);
-        chapter_put(ch, x->name, l1 ? "pull_epoch" : "keep_epoch", l1 ? "%.3g" : "%.3f", epoch);
-        chapter_put(ch, x->name, l1 ? "pull_all" : "keep_all", l1 ? "%.2g" : "%.3f", all);
-        if (l1) {
-            // How close to 0 the L1 push keeps a weight that it has brought
-            // there: back and forth across 0, the velocity needs about
-            // 1 / (1 - gamma) steps to turn, each moving up to rate lambda boost.
-            chapter_put(ch, x->name, "hop", "%.1g", c->learning_rate * lam * boost * boost);
-        }
+        if (!l1) put_decimal(p, x->name, "decay", 2.0 * lam / c->batch_size, 2);
+        chapter_put(&p->ch, x->name, l1 ? "pull_epoch" : "keep_epoch", l1 ? "%.3g" : "%.3f", epoch);
+        chapter_put(&p->ch, x->name, l1 ? "pull_all" : "keep_all", l1 ? "%.2g" : "%.3f", all);
+        // How close to 0 the L1 push keeps a weight that it has brought there:
+        // back and forth across 0, the velocity needs about 1 / (1 - gamma)
+        // steps to turn, each moving up to rate lambda boost.
+        if (l1) chapter_put(&p->ch, x->name, "hop", "%.1g", c->learning_rate * lam * boost * boost);
     }
-    const Config *c0 = &run->exp[0].cfg;
-    values_set(&ch->values, "batch_size", "%d", c0->batch_size);
-    values_set(&ch->values, "learning_rate", "%g", c0->learning_rate);
-    values_set(&ch->values, "mean_rate", "%g", c0->learning_rate * c0->batch_size);
-    values_set(&ch->values, "gamma", "%g", c0->momentum_gamma);
-    values_set(&ch->values, "boost", "%g", 1.0 / (1.0 - c0->momentum_gamma));
-    values_set(&ch->values, "epochs", "%d", c0->epochs);
-    values_set(&ch->values, "steps", "%d", (run->n_train + c0->batch_size - 1) / c0->batch_size);
-    values_set(&ch->values, "init_sd1", "%.3f", 1.0 / sqrt(c0->layer_specs[0]));
-    values_set(&ch->values, "init_sd2", "%.3f", 1.0 / sqrt(c0->layer_specs[1]));
-    return out_commit(&md, err);
+    if (tsv_close(&t[0], err) != 0) {
+        tsv_abort(&t[1]);
+        return -1;
+    }
+    return tsv_close(&t[1], err);
 }
 
 // ---------------------------------------------------------------------------
-// Step 5: the training runs, several at once
+// Step 5: the runs, and what each leaves in its weights
 
-static int by_value(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-// The sizes of the n weights w, whose histogram of log10 |w| is o->logh: is
-// there a group of small weights apart from the rest? Otsu's rule cuts the
-// histogram in two where the two groups' mean log sizes lie furthest apart,
-// weighted by the groups' shares (the largest variance between them). Then
-// the commonest size below the cut, and the spread of the sizes above it.
-static void two_groups(Outcome *o, const double *w, size_t n) {
-    const double width = (LOG_MAX - LOG_MIN) / LOG_BINS;
-    double all = 0, all_sum = 0;
-    for (int k = 0; k < LOG_BINS; k++)
-        all += o->logh[k], all_sum += o->logh[k] * (LOG_MIN + (k + 0.5) * width);
-    int cut = 0;
-    double best = -1, below = 0, below_sum = 0;
-    for (int k = 1; k < LOG_BINS; k++) {  // the cut between bins k - 1 and k
-        below += o->logh[k - 1], below_sum += o->logh[k - 1] * (LOG_MIN + (k - 0.5) * width);
-        double above = all - below;
-        if (below <= 0 || above <= 0) continue;
-        double d = below_sum / below - (all_sum - below_sum) / above;
-        if (below * above * d * d > best) best = below * above * d * d, cut = k;
-    }
-    o->hump = o->used_split = o->hump_share = o->used_p10 = o->used_p90 = NAN;
-    if (cut == 0) return;
-    int top = 0;
-    for (int k = 1; k < cut; k++) top = o->logh[k] > o->logh[top] ? k : top;
-    o->hump = pow(10.0, LOG_MIN + (top + 0.5) * width);
-    o->used_split = pow(10.0, LOG_MIN + cut * width);
-    double *a = malloc(sizeof(double) * n);
-    if (!a) return;
-    for (size_t i = 0; i < n; i++) a[i] = fabs(w[i]);
-    qsort(a, n, sizeof(double), by_value);
-    size_t first = 0;
-    while (first < n && a[first] < o->used_split) first++;
-    size_t m = n - first;
-    o->hump_share = 100.0 * (double)first / (double)n;
-    if (m > 0) {
-        o->used_p10 = a[first + (size_t)(0.1 * (double)(m - 1))];
-        o->used_p90 = a[first + (size_t)(0.9 * (double)(m - 1))];
-    }
-    free(a);
-}
-
-static void weight_stats(Outcome *o, const Net *net) {
-    o->n_layers = net->n_layers;
-    for (int l = 0; l < net->n_layers; l++) {
-        size_t n = (size_t)net->sizes[l + 1] * net->sizes[l];
-        double s = 0, m = 0;
-        size_t small = 0;
-        for (size_t i = 0; i < n; i++) {
-            double a = fabs(net->W[l][i]);
-            s += a, m = fmax(m, a), small += a < NEAR_ZERO;
-        }
-        o->abs_mean[l] = s / n, o->max_abs[l] = m, o->near_zero[l] = 100.0 * small / n;
-    }
-    size_t n = (size_t)net->sizes[1] * net->sizes[0];
-    for (size_t i = 0; i < n; i++) {
-        double w = net->W[0][i], a = fabs(w);
-        int k = (int)floor((w + LIN_MAX) / (2 * LIN_MAX) * LIN_BINS);
-        if (k >= 0 && k < LIN_BINS) o->lin[k] += 100.0 / n;
-        double lg = a > 0 ? log10(a) : LOG_MIN;
-        k = (int)floor((lg - LOG_MIN) / (LOG_MAX - LOG_MIN) * LOG_BINS);
-        k = k < 0 ? 0 : k >= LOG_BINS ? LOG_BINS - 1 : k;  // the end bins take the rest
-        o->logh[k] += 100.0 / n;
-    }
-    two_groups(o, net->W[0], n);
-    int C = net->sizes[0], H = net->sizes[1];
-    for (int c = 0; c < C && c < MAX_PIXELS; c++) {
-        int off = 0;
-        for (int h = 0; h < H; h++) off += fabs(net->W[0][(size_t)h * C + c]) < NEAR_ZERO;
-        o->pixel_off[c] = 100.0 * off / H;
-    }
-}
-
-//> run-one
-// One experiment with one seed: a fresh network, trained as the config says
-// (on the fast path with --fast: lib/fast.c computes the same rule).
-static int run_one(void *result, int k, void *ctx, Error *err) {
-    (void)k;
-    const Run *run = ctx;
-    Job *j = result;
-    const Experiment *x = &run->exp[j->exp];
-    Net net;
-    if (net_from_config(&net, &x->cfg, err) != 0) return -1;
-    net_init(&net, j->seed, 0);  // weights ~ N(0, 1/fan_in), biases 0
-    char label[64];
-    snprintf(label, sizeof label, "%s, seed %llu", x->name, (unsigned long long)j->seed);
-    TrainOptions how = {.fast = run->ch.opt.fast, .threads = run->workers > 1 ? 1 : 0};
-    int rc = train_with(&j->out.res, &net, &OPS, &x->cfg, run->data, j->seed, j->metrics, label,
-                        &how, err);
-    if (rc == 0) {
-        weight_stats(&j->out, &net);
-        j->out.penalty_end = 0;
-        for (int l = 0; l < net.n_layers; l++)
-            j->out.penalty_end += penalty(net.W[l], x->cfg.L1_penalty, x->cfg.L2_penalty,
-                                          net.sizes[l + 1] * net.sizes[l]);
-    }
-    net_free(&net);
-    return rc;
-}
-//< run-one
-
-// In the parent, as each run ends: one line.
-static void run_done(const void *result, int k, void *ctx) {
-    (void)k;
-    const Run *run = ctx;
-    const Job *j = result;
-    const TrainResult *r = &j->out.res;
-    printf("      %-12s seed %-3llu test accuracy %6.2f%%  (%d epochs, %.1f s)\n",
-           run->exp[j->exp].name, (unsigned long long)j->seed, r->test_acc, r->epochs_run,
-           r->seconds);
-    fflush(stdout);
-}
-
-static int plan_jobs(Run *run, Error *err) {
-    Chapter *ch = &run->ch;
-    run->n_jobs = run->n_exp * run->seeds;
-    run->jobs = error_calloc(err, (size_t)run->n_jobs, sizeof(Job), "the runs");
-    if (!run->jobs) return -1;
-    if (run->seeds > 1 && make_dirs(chapter_file(ch, "seeds"), err) != 0) return -1;
-    for (int e = 0, k = 0; e < run->n_exp; e++)
-        for (int s = 0; s < run->seeds; s++, k++) {
-            Job *j = &run->jobs[k];
-            j->exp = e, j->seed_index = s, j->seed = ch->opt.seed + (uint64_t)s;
-            const char *name = run->exp[e].name;
-            // The first seed's metrics beside the figures; the others in seeds/.
-            if (s == 0)
-                snprintf(j->metrics, sizeof j->metrics, "%s/metrics-%s.tsv", ch->opt.out_dir,
-                         name);
-            else
-                snprintf(j->metrics, sizeof j->metrics, "%s/seeds/metrics-%s-seed%llu.tsv",
-                         ch->opt.out_dir, name, (unsigned long long)j->seed);
-        }
+//> after-run
+// After each run, in its own process: the sizes of its weights, layer by
+// layer, the histograms of the first layer's, which pixels the hidden units
+// ignore (lib/weights.h), and the penalty lambda C of the final weights.
+static int weigh(void *out, Net *net, const Run *r, const Experiment *x, void *ctx, Error *err) {
+    (void)r, (void)ctx, (void)err;
+    Weights *o = out;
+    weights_measure(&o->w, net, NEAR_ZERO);
+    for (int l = 0; l < net->n_layers; l++)
+        o->penalty_end += penalty(net->W[l], x->cfg.L1_penalty, x->cfg.L2_penalty,
+                                  net->sizes[l + 1] * net->sizes[l]);
     return 0;
 }
+//< after-run
 
 // ---------------------------------------------------------------------------
 // Step 6: the results over the seeds
-
-static Job *job_of(Run *run, int e, int s) { return &run->jobs[e * run->seeds + s]; }
 
 //> patience
 // When a patience of PATIENCE epochs would have stopped this run: the first
@@ -532,469 +290,307 @@ static int patience_stop(const History *h) {
 }
 //< patience
 
-static int best_epoch(const History *h) {
-    int best = 1;
-    for (int e = 2; e <= h->epochs; e++)
-        if (h->val_loss[e] < h->val_loss[best]) best = e;
-    return best;
+// Experiment a's accuracy less b's, seed by seed (the same seed, the same
+// initial weights and batch order): most of the luck of a seed cancels.
+// wins: how many seeds a is ahead with.
+static Stats paired(const Experiments *E, int a, int b, int *wins) {
+    double d[EXPERIMENT_MAX_SEEDS];
+    int n = E->sum[a].n, ahead = 0;
+    for (int s = 0; s < n; s++) {
+        d[s] = run_of(E, a, s)->res.test_acc - run_of(E, b, s)->res.test_acc;
+        ahead += d[s] > 0;
+    }
+    if (wins) *wins = ahead;
+    return stats_of(d, n);
 }
 
 // Where experiment e's validation accuracy levels off: the epoch at which
 // its mean over the seeds (the curve of figures/ch5-compare.gp) is highest.
-static int level_epoch(Run *run, int e) {
-    int most = 0, level = 1;
-    for (int s = 0; s < run->seeds; s++)
-        most = job_of(run, e, s)->hist.epochs > most ? job_of(run, e, s)->hist.epochs : most;
+static int level_epoch(const Experiments *E, int e) {
+    int level = 1;
     double top = -INFINITY;
-    for (int ep = 1; ep <= most; ep++) {
+    for (int ep = 1, more = 1; more; ep++) {
         double sum = 0;
         int n = 0;
-        for (int s = 0; s < run->seeds; s++) {
-            const History *h = &job_of(run, e, s)->hist;
-            if (ep <= h->epochs) sum += h->val_acc[ep], n++;
-        }
+        for (int s = 0; s < E->sum[e].n; s++)
+            if (ep <= hist_of(E, e, s)->epochs) sum += hist_of(E, e, s)->val_acc[ep], n++;
         if (n && sum / n > top) top = sum / n, level = ep;
+        more = n > 0;
     }
     return level;
 }
 
-// The test accuracy of experiment e with every seed.
-static void accuracies(Run *run, int e, double *acc) {
-    for (int s = 0; s < run->seeds; s++) acc[s] = job_of(run, e, s)->out.res.test_acc;
+// How experiment e converged, over its seeds, into p->conv[e] and values.tsv.
+static void converge(Program *p, int e) {
+    const Experiments *E = &p->E;
+    Convergence *cv = &p->conv[e];
+    int S = E->sum[e].n;
+    double be[EXPERIMENT_MAX_SEEDS], v1[EXPERIMENT_MAX_SEEDS], tl[EXPERIMENT_MAX_SEEDS],
+        vl[EXPERIMENT_MAX_SEEDS], ta[EXPERIMENT_MAX_SEEDS], va[EXPERIMENT_MAX_SEEDS];
+    char stopped[380] = "";
+    for (int s = 0; s < S; s++) {
+        const History *h = hist_of(E, e, s);
+        be[s] = history_best_epoch(h), v1[s] = h->epochs >= 1 ? h->val_acc[1] : NAN;
+        tl[s] = h->train_loss[h->epochs], vl[s] = h->val_loss[h->epochs];
+        ta[s] = h->train_acc[h->epochs], va[s] = h->val_acc[h->epochs];
+        int stop = patience_stop(h);
+        if (!stop) continue;
+        size_t len = strlen(stopped);
+        snprintf(stopped + len, sizeof stopped - len, "%s%d", len ? ", " : "", stop);
+        cv->stops++;
+    }
+    cv->val1 = stats_of(v1, S).mean, cv->best = stats_of(be, S).mean;
+    cv->train_loss = stats_of(tl, S), cv->val_loss = stats_of(vl, S);
+    cv->train_acc = stats_of(ta, S), cv->val_acc = stats_of(va, S);
+    if (cv->stops == 0)
+        snprintf(cv->when, sizeof cv->when, "never, in %d epochs", E->exp[e].cfg.epochs);
+    else if (S == 1) snprintf(cv->when, sizeof cv->when, "epoch %s", stopped);
+    else snprintf(cv->when, sizeof cv->when, "%d of %d seeds: epoch%s %s", cv->stops, S,
+                  cv->stops > 1 ? "s" : "", stopped);
+    const char *k = E->exp[e].key;
+    if (S > 1 && p->control >= 0 && e != p->control) {
+        cv->vs_none = paired(E, e, p->control, NULL);
+        chapter_put(&p->ch, k, "vs_none", "%+.2f", cv->vs_none.mean);
+        chapter_put(&p->ch, k, "vs_none_sd", "%.2f", cv->vs_none.sd);
+    } else {
+        cv->vs_none.mean = cv->vs_none.sd = NAN;
+    }
+    chapter_put(&p->ch, k, "mean", "%.2f", E->sum[e].acc.mean);
+    chapter_put(&p->ch, k, "best_epoch", "%.1f", cv->best);
+    chapter_put(&p->ch, k, "stops", "%d", cv->stops);
+    chapter_put(&p->ch, k, "train_loss", "%.4f", cv->train_loss.mean);
+    chapter_put(&p->ch, k, "val_loss", "%.4f", cv->val_loss.mean);
+    chapter_put(&p->ch, k, "train_acc", "%.1f", cv->train_acc.mean);
+    chapter_put(&p->ch, k, "val_acc", "%.1f", cv->val_acc.mean);
+    chapter_put(&p->ch, k, "level_epoch", "%d", level_epoch(E, e));
+    printf("      %-14s %.2f%% with seed %llu, %.2f ± %.2f%% over %d; a patience of %d stops: "
+           "%s\n",
+           E->exp[e].label, run_of(E, e, 0)->res.test_acc, (unsigned long long)E->seed,
+           E->sum[e].acc.mean, E->sum[e].acc.sd, S, PATIENCE, cv->when);
 }
 
-// Experiment a's accuracy less b's, seed by seed (the same seed, the same
-// initial weights and batch order): most of the luck of a seed cancels.
-static Stats paired(Run *run, int a, int b) {
-    double d[100];
-    for (int s = 0; s < run->seeds; s++)
-        d[s] = job_of(run, a, s)->out.res.test_acc - job_of(run, b, s)->out.res.test_acc;
-    return stats_of(d, run->seeds);
+static int find_exp(const Experiments *E, const char *name) {
+    for (int e = 0; e < E->n_exp; e++)
+        if (strcmp(E->exp[e].name, name) == 0) return e;
+    return -1;
 }
 
-static int results(Run *run, Error *err) {
-    Chapter *ch = &run->ch;
-    chapter_step(ch, 6, "the results, over the seeds");
-    for (int k = 0; k < run->n_jobs; k++)
-        if (history_read(&run->jobs[k].hist, run->jobs[k].metrics, err) != 0) return -1;
-    int control = -1;
-    for (int e = 0; e < run->n_exp; e++)
-        if (lambda_of(&run->exp[e].cfg) <= 0) control = e;
-    int S = run->seeds;
-    bool vs = S > 1 && control >= 0;
-    // results.md: the test accuracy; convergence.md: how the runs got there.
-    OutFile md, cv;
-    if (out_open(&md, chapter_file(ch, "results.md"), err) != 0) return -1;
-    if (out_open(&cv, chapter_file(ch, "convergence.md"), err) != 0) {
-        out_abort(&md);
-        return -1;
-    }
-    fprintf(md.f, "| Run | Test accuracy, seed %llu |", (unsigned long long)ch->opt.seed);
-    if (S > 1) fprintf(md.f, " Mean ± sd, %d seeds | Lowest, highest |", S);
-    if (vs) fprintf(md.f, " Against no penalty, seed by seed |");
-    fprintf(md.f, " The study |\n|:--|--:|%s%s:--|\n", S > 1 ? "--:|--:|" : "", vs ? "--:|" : "");
-    fprintf(cv.f, "| Run | Validation accuracy after epoch 1 | Epoch of the lowest validation "
-                  "loss | A patience of %d would stop at | Training loss at the end "
-                  "| Validation loss at the end |\n|:--|--:|--:|--:|--:|--:|\n", PATIENCE);
-    printf("      %-12s %8s %16s %14s %9s %s\n", "run", "seed 1", "mean +- sd", "lowest-highest",
-           "best ep.", "patience 3 stops");
-    for (int e = 0; e < run->n_exp; e++) {
-        const char *name = run->exp[e].name;
-        double acc[100], be[100], v1[100], tl[100], vl[100], ta[100], va[100];
-        int stops = 0;
-        char stopped[400] = "";
-        accuracies(run, e, acc);
-        for (int s = 0; s < S; s++) {
-            const History *h = &job_of(run, e, s)->hist;
-            be[s] = best_epoch(h);
-            v1[s] = h->epochs >= 1 ? h->val_acc[1] : NAN;
-            tl[s] = h->train_loss[h->epochs], vl[s] = h->val_loss[h->epochs];
-            ta[s] = h->train_acc[h->epochs], va[s] = h->val_acc[h->epochs];
-            int p = patience_stop(h);
-            if (p) {
-                stops++;
-                size_t len = strlen(stopped);
-                snprintf(stopped + len, sizeof stopped - len, "%s%d", len ? ", " : "", p);
-            }
-        }
-        Stats a = stats_of(acc, S), b = stats_of(be, S), first = stats_of(v1, S);
-        Stats t = stats_of(tl, S), v = stats_of(vl, S);
-        printf("      %-12s %7.2f%% %8.2f +- %4.2f %6.2f-%6.2f %9.1f %d of %d%s%s%s\n", name,
-               acc[0], a.mean, a.sd, a.min, a.max, b.mean, stops, S, stops ? " (epochs " : "",
-               stopped, stops ? ")" : "");
-        const StudyClaim *claim = study_claim(name);
-        fprintf(md.f, "| %s | %.2f%% |", run->exp[e].label_md, acc[0]);
-        if (S > 1) fprintf(md.f, " %.2f ± %.2f%% | %.2f, %.2f |", a.mean, a.sd, a.min, a.max);
-        if (vs) {
-            if (e == control) {
-                fprintf(md.f, " |");
-            } else {
-                Stats d = paired(run, e, control);
-                fprintf(md.f, " $%+.2f \\pm %.2f$ |", d.mean, d.sd);
-                chapter_put(ch, name, "vs_none", "%+.2f", d.mean);
-                chapter_put(ch, name, "vs_none_sd", "%.2f", d.sd);
-            }
-        }
-        fprintf(md.f, " %s |\n", claim ? claim->says : "");
-        char when[440];
-        if (stops == 0) snprintf(when, sizeof when, "never, in %d epochs", run->exp[e].cfg.epochs);
-        else if (S == 1) snprintf(when, sizeof when, "epoch %s", stopped);
-        else snprintf(when, sizeof when, "%d of %d seeds: epoch%s %s", stops, S,
-                      stops > 1 ? "s" : "", stopped);
-        if (S > 1)
-            fprintf(cv.f, "| %s | %.2f%% | %.1f | %s | %.4f ± %.4f | %.4f ± %.4f |\n",
-                    run->exp[e].label_md, first.mean, b.mean, when, t.mean, t.sd, v.mean, v.sd);
-        else
-            fprintf(cv.f, "| %s | %.2f%% | %d | %s | %.4f | %.4f |\n", run->exp[e].label_md,
-                    first.mean, (int)b.mean, when, t.mean, v.mean);
-        chapter_put(ch, name, "mean", "%.2f", a.mean);
-        chapter_put(ch, name, "best_epoch", "%.1f", b.mean);
-        chapter_put(ch, name, "stops", "%d", stops);
-        chapter_put(ch, name, "train_loss", "%.4f", t.mean);
-        chapter_put(ch, name, "val_loss", "%.4f", v.mean);
-        chapter_put(ch, name, "train_acc", "%.1f", stats_of(ta, S).mean);
-        chapter_put(ch, name, "val_acc", "%.1f", stats_of(va, S).mean);
-        chapter_put(ch, name, "level_epoch", "%d", level_epoch(run, e));
-    }
-    if (out_commit(&md, err) != 0) {
-        out_abort(&cv);
-        return -1;
-    }
-    if (out_commit(&cv, err) != 0) return -1;
-
-    // The study's claims, in numbers: a larger lambda against a smaller one,
-    // seed by seed, for each penalty; and which run is the most accurate.
-    const char *pairs[2][3] = {{"l1", "l1-1e-2", "l1-1e-4"}, {"l2", "l2-1e-2", "l2-1e-4"}};
-    for (int p = 0; p < 2; p++) {
-        int big = find_exp(run, pairs[p][1]), small = find_exp(run, pairs[p][2]);
+// The study's claims, in numbers: for each penalty, the larger lambda against
+// the smaller, seed by seed; and which of its four runs is the most accurate.
+static void claims(Program *p) {
+    const Experiments *E = &p->E;
+    for (int k = 0; k < 2; k++) {
+        int big = find_exp(E, STUDY[2 * k].name), small = find_exp(E, STUDY[2 * k + 1].name), wins;
         if (big < 0 || small < 0) continue;
-        Stats d = paired(run, big, small);
-        double be_big = 0, be_small = 0;
-        for (int s = 0; s < S; s++)
-            be_big += best_epoch(&job_of(run, big, s)->hist),
-                be_small += best_epoch(&job_of(run, small, s)->hist);
-        int wins = 0;
-        for (int s = 0; s < S; s++)
-            wins += job_of(run, big, s)->out.res.test_acc > job_of(run, small, s)->out.res.test_acc;
-        printf("      %s: lambda 1e-2 less lambda 1e-4, seed by seed: %+.2f +- %.2f points; "
-               "higher with %d of %d seeds\n", pairs[p][0], d.mean, d.sd, wins, S);
-        chapter_put(ch, pairs[p][0], "big_minus_small", "%+.2f", d.mean);
-        chapter_put(ch, pairs[p][0], "big_minus_small_sd", "%.2f", d.sd);
-        chapter_put(ch, pairs[p][0], "big_wins", "%d", wins);
+        Stats d = paired(E, big, small, &wins);
+        const char *key = k ? "l2" : "l1";
+        chapter_put(&p->ch, key, "big_minus_small", "%+.2f", d.mean);
+        chapter_put(&p->ch, key, "big_minus_small_sd", "%.2f", d.sd);
+        chapter_put(&p->ch, key, "big_wins", "%d", wins);
     }
-    int study4[4], n4 = 0;
-    for (int i = 0; i < 4; i++) {
-        int e = find_exp(run, STUDY[i].name);
-        if (e >= 0) study4[n4++] = e;
+    int order[N_STUDY], n = 0;
+    for (int i = 0; i < N_STUDY; i++)
+        if ((order[n] = find_exp(E, STUDY[i].name)) >= 0) n++;
+    if (n < 2) return;
+    for (int i = 0; i < n; i++)  // by mean accuracy, highest first
+        for (int k = i + 1; k < n; k++)
+            if (E->sum[order[k]].acc.mean > E->sum[order[i]].acc.mean) {
+                int t = order[i];
+                order[i] = order[k], order[k] = t;
+            }
+    int wins;
+    Stats d = paired(E, order[0], order[1], &wins);
+    printf("      the most accurate of the study's four: %s, then %s (%+.2f ± %.2f points, ahead "
+           "with %d of %d seeds)\n", E->exp[order[0]].label, E->exp[order[1]].label, d.mean,
+           d.sd, wins, E->sum[order[0]].n);
+    Values *v = &p->ch.values;
+    values_set(v, "first_label", "%s", E->exp[order[0]].label);
+    values_set(v, "second_label", "%s", E->exp[order[1]].label);
+    values_set(v, "first_gap", "%.2f", d.mean);
+    values_set(v, "first_gap_sd", "%.2f", d.sd);
+    values_set(v, "first_wins", "%d", wins);
+}
+
+// results.tsv's own columns: how each experiment converged, and its first
+// seed's weights.
+static void more_columns(Tsv *t, const Experiments *E, int e, void *ctx) {
+    const Program *p = ctx;
+    const Convergence *cv = &p->conv[e];
+    const WeightStats *w = &weights_of(E, e)->w;
+    int last = w->n_layers - 1;
+    const History *h = hist_of(E, e, 0);
+    tsv_num(t, cv->vs_none.mean), tsv_num(t, cv->vs_none.sd), tsv_num(t, cv->val1);
+    tsv_num(t, cv->best), tsv_text(t, cv->when), tsv_num(t, cv->train_loss.mean);
+    tsv_num(t, cv->train_loss.sd), tsv_num(t, cv->val_loss.mean), tsv_num(t, cv->val_loss.sd);
+    tsv_num(t, w->abs_mean[0]), tsv_num(t, w->small[0]), tsv_num(t, w->max_abs[0]);
+    tsv_num(t, w->abs_mean[last]), tsv_num(t, w->max_abs[last]);
+    tsv_num(t, weights_of(E, e)->penalty_end);
+    tsv_num(t, E->exp[e].cfg.batch_size * h->train_loss[h->epochs]);
+}
+static const char *const MORE_COLUMNS = "vs_none\tvs_none_sd\tval1\tbest_epoch\twould_stop\t"
+    "train_loss\ttrain_loss_sd\tval_loss\tval_loss_sd\tw1_mean\tw1_zero\tw1_max\tw2_mean\t"
+    "w2_max\tpenalty\tbatch_loss";
+
+// ---------------------------------------------------------------------------
+// Step 7: the weights the penalties leave (the first seed's)
+
+static int weights(Program *p, Error *err) {
+    const Experiments *E = &p->E;
+    const WeightStats *w[EXPERIMENTS_MAX];
+    const char *labels[EXPERIMENTS_MAX];
+    for (int e = 0; e < E->n_exp; e++) {
+        const WeightStats *o = w[e] = &weights_of(E, e)->w;
+        const char *k = labels[e] = E->exp[e].key;
+        const History *h = hist_of(E, e, 0);
+        double lambda_c = weights_of(E, e)->penalty_end;
+        chapter_put(&p->ch, k, "w1_mean", "%.4f", o->abs_mean[0]);
+        chapter_put(&p->ch, k, "w1_zero", "%.1f", o->small[0]);
+        chapter_put(&p->ch, k, "penalty", "%.3g", lambda_c);
+        chapter_put(&p->ch, k, "batch_loss", "%.3g",
+                    E->exp[e].cfg.batch_size * h->train_loss[h->epochs]);
+        printf("      %-14s mean |W1| %.4f, %.1f%% below %g, lambda C %.3g\n", E->exp[e].label,
+               o->abs_mean[0], o->small[0], NEAR_ZERO, lambda_c);
+        labels[e] = E->exp[e].label;
+        if (E->exp[e].cfg.L1_penalty <= 0 || isnan(o->used_p90)) continue;
+        chapter_put(&p->ch, k, "hump", "%.1g", o->hump);
+        chapter_put(&p->ch, k, "used_split", "%.1g", o->used_split);
+        chapter_put(&p->ch, k, "hump_share", "%.0f", o->hump_share);
+        chapter_put(&p->ch, k, "used_p10", "%.2g", o->used_p10);
+        chapter_put(&p->ch, k, "used_p90", "%.2g", o->used_p90);
     }
-    if (n4 >= 2) {
-        int order[4];
-        double mean[4];
-        for (int i = 0; i < n4; i++) {
-            double acc[100];
-            accuracies(run, study4[i], acc);
-            mean[i] = stats_of(acc, S).mean;
-            order[i] = i;
+    // The histograms, a column per experiment, for figures/ch5-weights.gp.
+    char lin[4200];
+    snprintf(lin, sizeof lin, "%s", chapter_file(&p->ch, "weights-hist.tsv"));
+    if (weights_write_histograms(lin, chapter_file(&p->ch, "weights-log.tsv"), w, labels, E->n_exp,
+                                 err) != 0)
+        return -1;
+    const Config *c0 = &E->exp[0].cfg;
+    int nw = 0, nb = 0;
+    for (int l = 0; l + 1 < c0->n_layers; l++)
+        nw += c0->layer_specs[l] * c0->layer_specs[l + 1], nb += c0->layer_specs[l + 1];
+    if (nw >= 1000) values_set(&p->ch.values, "n_weights", "%d,%03d", nw / 1000, nw % 1000);
+    else values_set(&p->ch.values, "n_weights", "%d", nw);
+    values_set(&p->ch.values, "n_biases", "%d", nb);
+    values_set(&p->ch.values, "near_zero", "%g", NEAR_ZERO);
+    return 0;
+}
+
+// ---------------------------------------------------------------------------
+// Step 8: pictures
+
+// For each experiment, a 28 x 28 map: how many of the hidden units ignore each pixel.
+static int pixel_maps(Program *p, Error *err) {
+    const Experiments *E = &p->E;
+    int dim = E->exp[0].cfg.layer_specs[0], side = (int)lround(sqrt(dim));
+    if (side * side != dim || dim > WEIGHTS_MAX_INPUTS) return 0;  // not square images: no map
+    double *img = error_calloc(err, (size_t)E->n_exp * dim, sizeof(double), "the pixel maps");
+    if (!img) return -1;
+    const char *caps[EXPERIMENTS_MAX];
+    for (int e = 0; e < E->n_exp; e++) {
+        const double *off = weights_of(E, e)->w.ignored;
+        memcpy(img + (size_t)e * dim, off, sizeof(double) * dim);
+        caps[e] = E->exp[e].label;
+        // the mean share over the frame of pixels within EDGE of the border,
+        // and over the rest, the middle of the image
+        double edge = 0, middle = 0;
+        int n_edge = 0;
+        for (int px = 0; px < dim; px++) {
+            int r = px / side, c = px % side;
+            bool on_edge = r < EDGE || c < EDGE || r >= side - EDGE || c >= side - EDGE;
+            if (on_edge) edge += off[px], n_edge++;
+            else middle += off[px];
         }
-        for (int i = 0; i < n4; i++)  // by mean accuracy, highest first
-            for (int k = i + 1; k < n4; k++)
-                if (mean[order[k]] > mean[order[i]]) {
-                    int t = order[i];
-                    order[i] = order[k], order[k] = t;
-                }
-        int first = study4[order[0]], second = study4[order[1]];
-        Stats d = paired(run, first, second);
-        int wins = 0;
-        for (int s = 0; s < S; s++)
-            wins += job_of(run, first, s)->out.res.test_acc >
-                    job_of(run, second, s)->out.res.test_acc;
-        printf("      the most accurate of the study's four: %s, then %s (%+.2f +- %.2f points, "
-               "ahead with %d of %d seeds)\n", run->exp[first].label, run->exp[second].label,
-               d.mean, d.sd, wins, S);
-        values_set(&ch->values, "first_label", "%s", run->exp[first].label_text);
-        values_set(&ch->values, "second_label", "%s", run->exp[second].label_text);
-        values_set(&ch->values, "first_gap", "%.2f", d.mean);
-        values_set(&ch->values, "first_gap_sd", "%.2f", d.sd);
-        values_set(&ch->values, "first_wins", "%d", wins);
+        if (E->exp[e].cfg.L1_penalty > 0 && n_edge < dim) {
+            chapter_put(&p->ch, E->exp[e].key, "edge_off", "%.0f", edge / n_edge);
+            chapter_put(&p->ch, E->exp[e].key, "middle_off", "%.0f", middle / (dim - n_edge));
+        }
     }
-    values_set(&ch->values, "seeds", "%d", S);
-    values_set(&ch->values, "seed_last", "%llu", (unsigned long long)(ch->opt.seed + S - 1));
+    values_set(&p->ch.values, "edge_px", "%d", EDGE);
+    char labels[4200], vars[64];
+    snprintf(labels, sizeof labels, "%s/pixels_labels.tsv", p->ch.opt.out_dir);
+    int rc = plot_write_grid(chapter_file(&p->ch, "pixels.dat"), labels, img, E->n_exp, side, side,
+                             E->n_exp, caps, err);
+    free(img);
+    snprintf(vars, sizeof vars, "n=%d; limit='%g'", E->n_exp, NEAR_ZERO);
+    return rc ? rc : plot_render_with(p->ch.opt.figures_dir, "ch5-pixels", "ch5-pixels",
+                                      p->ch.opt.out_dir, vars, err);
+}
+
+static int draw(Program *p, Error *err) {
+    const Experiments *E = &p->E;
+    const char *figs = p->ch.opt.figures_dir, *out = p->ch.opt.out_dir;
+    char vars[900], name[64];
+    int rc = experiments_write_curves(E, chapter_file(&p->ch, "compare.tsv"), err);
+    if (rc == 0) rc = experiments_write_accuracies(E, chapter_file(&p->ch, "seeds.tsv"), err);
+    for (int e = 0; rc == 0 && e < E->n_exp; e++) {
+        const History *h = hist_of(E, e, 0);
+        snprintf(vars, sizeof vars, "tsv='%s'; low=%d; stop=%d; patience=%d; title='%s (seed "
+                 "%llu)'",
+                 run_of(E, e, 0)->file, history_best_epoch(h), patience_stop(h), PATIENCE,
+                 E->exp[e].label, (unsigned long long)E->seed);
+        snprintf(name, sizeof name, "curves-%s", E->exp[e].name);
+        rc = plot_render_with(figs, "ch5-curves", name, out, vars, err);
+    }
+    snprintf(vars, sizeof vars, "n=%d; seeds=%d", E->n_exp, E->sum[0].n);
+    if (rc == 0) rc = plot_render_with(figs, "ch5-compare", "ch5-compare", out, vars, err);
+    if (rc == 0) rc = plot_render_with(figs, "ch5-seeds", "ch5-seeds", out, vars, err);
+    if (rc == 0) rc = plot_render_with(figs, "ch5-weights", "ch5-weights", out, vars, err);
+    if (rc == 0) rc = pixel_maps(p, err);
+    if (rc == 0)
+        printf("      %s/curves-*.svg, ch5-compare.svg, ch5-seeds.svg, ch5-weights.svg, "
+               "ch5-pixels.svg (and .pdf)\n", out);
+    return rc ? rc : chapter_plot_text(&p->ch, "ch5-compare", vars, "the validation accuracy, "
+                                       "epoch by epoch, the mean over the seeds", err);
+}
+
+// ---------------------------------------------------------------------------
+// The chapter's steps, after the command line
+
+static int steps(void *ctx, Mnist *data, Error *err) {
+    Program *p = ctx;
+    Chapter *ch = &p->ch;
+    Experiments *E = &p->E;
+    if (read_experiments(p, err) != 0 || chapter_load_experiments(ch, data, E, err) != 0) return -1;
+    chapter_step(ch, 3, "the penalties' gradients on five weights (your l1_gradient, l2_gradient, "
+                        "penalty), then every function at once");
+    check_penalties(p);
+    if (experiments_try(E, FEW, err) != 0) return -1;
+    chapter_step(ch, 4, "what lambda means when the penalty is added once per summed batch");
+    put_settings(p, data->train.n);
+    if (penalty_strength(p, data->train.n, err) != 0) return -1;
+
+    // every seed's training curve: the chapter quotes their mean at the end
+    E->out_size = sizeof(Weights), E->after = weigh, E->ctx = p, E->train_metrics = ALL_SEEDS;
+    char what[64];
+    snprintf(what, sizeof what, "%d experiments x %d seeds", E->n_exp, E->exp[0].seeds);
+    int rc = chapter_train(ch, E, 5, what, err);
+    if (rc != 0) return rc;
+    double cpu = 0;
+    for (int r = 0; r < E->n_runs; r++) cpu += E->runs[r].res.seconds;
+    values_set(&ch->values, "epoch_s", "%.2f", cpu / (E->n_runs * E->exp[0].cfg.epochs));
+
+    chapter_step(ch, 6, "the results, over the seeds");
+    if (experiments_read(E, err) != 0) return -1;
+    for (int e = 0; e < E->n_exp; e++) converge(p, e);
+    claims(p);
+    values_set(&ch->values, "seeds", "%d", E->sum[0].n);
+    values_set(&ch->values, "seed_last", "%llu", (unsigned long long)(E->seed + E->sum[0].n - 1));
     // The study's numbers (lib/study.c): the run of its section 4.2.4 that
     // these start from, and the epochs it then trained with each penalty.
     const StudyExperiment *from = study_find("momentum-early-stop");
     values_set(&ch->values, "study_from_acc", "%.2f", from->acc);
     values_set(&ch->values, "study_from_epochs", "%d", from->stop_epoch);
     values_set(&ch->values, "study_epochs", "%d", study_find(STUDY[0].name)->stop_epoch);
-    return 0;
-}
-
-// ---------------------------------------------------------------------------
-// Step 7: the weights the penalties leave
-
-static int weights(Run *run, Error *err) {
-    Chapter *ch = &run->ch;
     chapter_step(ch, 7, "the trained weights (the first seed's)");
-    OutFile md;
-    if (out_open(&md, chapter_file(ch, "weights.md"), err) != 0) return -1;
-    fprintf(md.f, "| Run | Mean $|w|$, input to hidden | Below $10^{-3}$ | Largest $|w|$ "
-                  "| Mean $|w|$, hidden to output | Largest $|w|$ | $\\lambda C$ at the end "
-                  "| Summed loss of a batch |\n|:--|--:|--:|--:|--:|--:|--:|--:|\n");
-    printf("      %-12s %12s %9s %9s %12s %9s %10s\n", "run", "mean |W1|", "W1 < 1e-3",
-           "max |W1|", "mean |W2|", "max |W2|", "lambda C");
-    for (int e = 0; e < run->n_exp; e++) {
-        const Job *j = job_of(run, e, 0);
-        const Outcome *o = &j->out;
-        const Experiment *x = &run->exp[e];
-        int last = o->n_layers - 1;
-        double batch_loss = x->cfg.batch_size * j->hist.train_loss[j->hist.epochs];
-        printf("      %-12s %12.4f %8.1f%% %9.3f %12.4f %9.3f %10.3g\n", x->name, o->abs_mean[0],
-               o->near_zero[0], o->max_abs[0], o->abs_mean[last], o->max_abs[last],
-               o->penalty_end);
-        fprintf(md.f, "| %s | %.4f | %.1f%% | %.3f | %.4f | %.3f | %.3g | %.3g |\n", x->label_md,
-                o->abs_mean[0], o->near_zero[0], o->max_abs[0], o->abs_mean[last],
-                o->max_abs[last], o->penalty_end, batch_loss);
-        chapter_put(ch, x->name, "w1_mean", "%.4f", o->abs_mean[0]);
-        chapter_put(ch, x->name, "w1_zero", "%.1f", o->near_zero[0]);
-        chapter_put(ch, x->name, "penalty", "%.3g", o->penalty_end);
-        chapter_put(ch, x->name, "batch_loss", "%.3g", batch_loss);
-        if (x->cfg.L1_penalty > 0 && !isnan(o->used_p90)) {
-            printf("      %-12s the first layer's sizes part at %.2g: below, the commonest is "
-                   "%.1g; above, 80%% lie between %.2g and %.2g\n", x->name, o->used_split,
-                   o->hump, o->used_p10, o->used_p90);
-            chapter_put(ch, x->name, "hump", "%.1g", o->hump);
-            chapter_put(ch, x->name, "used_split", "%.1g", o->used_split);
-            chapter_put(ch, x->name, "hump_share", "%.0f", o->hump_share);
-            chapter_put(ch, x->name, "used_p10", "%.2g", o->used_p10);
-            chapter_put(ch, x->name, "used_p90", "%.2g", o->used_p90);
-        }
-    }
-    if (out_commit(&md, err) != 0) return -1;
-    // The histograms, one column per run, for figures/ch5-weights.gp.
-    OutFile lin, lg;
-    if (out_open(&lin, chapter_file(ch, "weights-hist.tsv"), err) != 0) return -1;
-    if (out_open(&lg, chapter_file(ch, "weights-log.tsv"), err) != 0) {
-        out_abort(&lin);
+    if (weights(p, err) != 0 ||
+        experiments_write_results(E, chapter_file(ch, "results.tsv"), MORE_COLUMNS, more_columns, p,
+                                  err) != 0)
         return -1;
-    }
-    fprintf(lin.f, "w"), fprintf(lg.f, "log10_abs_w");
-    for (int e = 0; e < run->n_exp; e++)
-        fprintf(lin.f, "\t%s", run->exp[e].label_text),
-            fprintf(lg.f, "\t%s", run->exp[e].label_text);
-    fprintf(lin.f, "\n"), fprintf(lg.f, "\n");
-    for (int k = 0; k < LIN_BINS; k++) {
-        fprintf(lin.f, "%.6g", -LIN_MAX + (k + 0.5) * 2 * LIN_MAX / LIN_BINS);
-        for (int e = 0; e < run->n_exp; e++)
-            fprintf(lin.f, "\t%.6g", job_of(run, e, 0)->out.lin[k]);
-        fprintf(lin.f, "\n");
-    }
-    for (int k = 0; k < LOG_BINS; k++) {
-        fprintf(lg.f, "%.6g", LOG_MIN + (k + 0.5) * (LOG_MAX - LOG_MIN) / LOG_BINS);
-        for (int e = 0; e < run->n_exp; e++)
-            fprintf(lg.f, "\t%.6g", job_of(run, e, 0)->out.logh[k]);
-        fprintf(lg.f, "\n");
-    }
-    if (out_commit(&lin, err) != 0) {
-        out_abort(&lg);
-        return -1;
-    }
-    const Config *c0 = &run->exp[0].cfg;
-    int nw = 0;
-    for (int l = 0; l + 1 < c0->n_layers; l++) nw += c0->layer_specs[l] * c0->layer_specs[l + 1];
-    if (nw >= 1000) values_set(&ch->values, "n_weights", "%d,%03d", nw / 1000, nw % 1000);
-    else values_set(&ch->values, "n_weights", "%d", nw);
-    int nb = 0;
-    for (int l = 1; l < c0->n_layers; l++) nb += c0->layer_specs[l];
-    values_set(&ch->values, "n_biases", "%d", nb);
-    values_set(&ch->values, "near_zero", "%g", NEAR_ZERO);
-    return out_commit(&lg, err);
-}
-
-// ---------------------------------------------------------------------------
-// Step 8: pictures
-
-// The mean over the seeds of each run's validation curves, for ch5-compare.gp,
-// and each seed's test accuracy, for ch5-seeds.gp.
-static int write_curves(Run *run, Error *err) {
-    Chapter *ch = &run->ch;
-    OutFile o;
-    if (out_open(&o, chapter_file(ch, "compare.tsv"), err) != 0) return -1;
-    int most = 0;
-    for (int k = 0; k < run->n_jobs; k++)
-        most = run->jobs[k].hist.epochs > most ? run->jobs[k].hist.epochs : most;
-    fprintf(o.f, "epoch");
-    for (int e = 0; e < run->n_exp; e++)
-        fprintf(o.f, "\t%s\t%s", run->exp[e].label_text, run->exp[e].label_text);
-    fprintf(o.f, "\n");
-    for (int ep = 0; ep <= most; ep++) {
-        fprintf(o.f, "%d", ep);
-        for (int e = 0; e < run->n_exp; e++) {
-            double loss = 0, acc = 0;
-            int n = 0;
-            for (int s = 0; s < run->seeds; s++) {
-                const History *h = &job_of(run, e, s)->hist;
-                if (ep <= h->epochs) loss += h->val_loss[ep], acc += h->val_acc[ep], n++;
-            }
-            if (n) fprintf(o.f, "\t%.6g\t%.6g", loss / n, acc / n);
-            else fprintf(o.f, "\tNaN\tNaN");
-        }
-        fprintf(o.f, "\n");
-    }
-    if (out_commit(&o, err) != 0) return -1;
-    if (out_open(&o, chapter_file(ch, "seeds.tsv"), err) != 0) return -1;
-    // block 0: one point per run and seed; block 1: each run's mean
-    fprintf(o.f, "# x\ttest_acc\tseed\n");
-    for (int e = 0; e < run->n_exp; e++)
-        for (int s = 0; s < run->seeds; s++) {
-            double spread = run->seeds > 1 ? 0.5 * s / (run->seeds - 1) - 0.25 : 0.0;
-            fprintf(o.f, "%.4f\t%.4f\t%llu\n", e + spread, job_of(run, e, s)->out.res.test_acc,
-                    (unsigned long long)job_of(run, e, s)->seed);
-        }
-    fprintf(o.f, "\n\n# x\tmean\tlabel\n");
-    for (int e = 0; e < run->n_exp; e++) {
-        double acc[100];
-        accuracies(run, e, acc);
-        fprintf(o.f, "%d\t%.4f\t%s\n", e, stats_of(acc, run->seeds).mean, run->exp[e].label_text);
-    }
-    return out_commit(&o, err);
-}
-
-// For each run, a 28 x 28 map: how many of the hidden units ignore each pixel.
-static int pixel_maps(Run *run, Error *err) {
-    Chapter *ch = &run->ch;
-    int dim = run->exp[0].cfg.layer_specs[0], side = (int)lround(sqrt(dim));
-    if (side * side != dim || dim > MAX_PIXELS) return 0;  // not square images: no map
-    double *img = error_calloc(err, (size_t)run->n_exp * dim, sizeof(double), "the pixel maps");
-    if (!img) return -1;
-    const char *caps[MAX_EXPERIMENTS];
-    for (int e = 0; e < run->n_exp; e++) {
-        const double *off = job_of(run, e, 0)->out.pixel_off;
-        memcpy(img + (size_t)e * dim, off, sizeof(double) * dim);
-        caps[e] = run->exp[e].label_text;
-        // the mean share over the frame of pixels within EDGE of the border,
-        // and over the rest, the middle of the image
-        double edge = 0, middle = 0;
-        int n_edge = 0;
-        for (int p = 0; p < dim; p++) {
-            int r = p / side, c = p % side;
-            bool on_edge = r < EDGE || c < EDGE || r >= side - EDGE || c >= side - EDGE;
-            if (on_edge) edge += off[p], n_edge++;
-            else middle += off[p];
-        }
-        if (run->exp[e].cfg.L1_penalty > 0 && n_edge < dim) {
-            chapter_put(ch, run->exp[e].name, "edge_off", "%.0f", edge / n_edge);
-            chapter_put(ch, run->exp[e].name, "middle_off", "%.0f", middle / (dim - n_edge));
-        }
-    }
-    values_set(&ch->values, "edge_px", "%d", EDGE);
-    char labels[4200];
-    snprintf(labels, sizeof labels, "%s/pixels_labels.tsv", ch->opt.out_dir);
-    int rc = plot_write_grid(chapter_file(ch, "pixels.dat"), labels, img, run->n_exp, side, side,
-                             run->n_exp, caps, err);
-    free(img);
-    char vars[64];
-    snprintf(vars, sizeof vars, "n=%d; limit='%g'", run->n_exp, NEAR_ZERO);
-    if (rc == 0)
-        rc = plot_render_with(ch->opt.figures_dir, "ch5-pixels", "ch5-pixels", ch->opt.out_dir,
-                              vars, err);
-    return rc;
-}
-
-static int draw(Run *run, Error *err) {
-    Chapter *ch = &run->ch;
     chapter_step(ch, 8, "draw the curves, the seeds and the weights");
-    const char *figs = ch->opt.figures_dir, *out = ch->opt.out_dir;
-    char vars[900], name[64];
-    int rc = write_curves(run, err);
-    for (int e = 0; rc == 0 && e < run->n_exp; e++) {
-        const Experiment *x = &run->exp[e];
-        const Job *j = job_of(run, e, 0);
-        snprintf(vars, sizeof vars, "tsv='metrics-%s.tsv'; low=%d; stop=%d; patience=%d; "
-                 "title='%s (seed %llu)'", x->name, best_epoch(&j->hist), patience_stop(&j->hist),
-                 PATIENCE, x->label_text, (unsigned long long)j->seed);
-        snprintf(name, sizeof name, "curves-%s", x->name);
-        rc = plot_render_with(figs, "ch5-curves", name, out, vars, err);
-    }
-    snprintf(vars, sizeof vars, "n=%d; seeds=%d", run->n_exp, run->seeds);
-    if (rc == 0) rc = plot_render_with(figs, "ch5-compare", "ch5-compare", out, vars, err);
-    if (rc == 0) rc = plot_render_with(figs, "ch5-seeds", "ch5-seeds", out, vars, err);
-    if (rc == 0) rc = plot_render_with(figs, "ch5-weights", "ch5-weights", out, vars, err);
-    if (rc == 0) rc = pixel_maps(run, err);
-    if (rc == 0)
-        printf("      %s/curves-*.svg, ch5-compare.svg, ch5-seeds.svg, ch5-weights.svg, "
-               "ch5-pixels.svg (and .pdf)\n", out);
-    return rc;
-}
-
-// ---------------------------------------------------------------------------
-
-// --seeds N; without it, the chapter's experiments run with DEFAULT_SEEDS
-// seeds each, and one config of your own (--config) with one, to be quick.
-static int seeds_asked(const Options *o) {
-    if (o->seeds_given) return o->seeds;
-    return o->config ? 1 : DEFAULT_SEEDS;
-}
-
-// The chapter's steps, after the command line.
-static int steps(Run *run, Mnist *data, Error *err) {
-    Chapter *ch = &run->ch;
-    if (read_configs(run, err) != 0) return -1;
-    if (chapter_load(ch, data, err) != 0) return -1;
-    for (int e = 0; e < run->n_exp; e++)
-        if (chapter_check_config(ch, &run->exp[e].cfg, run->exp[e].path, data, err) != 0)
-            return -1;
-    run->n_train = data->train.n;
-    printf("      %d training, %d validation and %d test images of %d pixels (seed %llu)\n",
-           data->train.n, data->val.n, data->test.n, data->train.dim,
-           (unsigned long long)ch->opt.seed);
-    values_set(&ch->values, "n_train", "%d", data->train.n);
-
-    check_penalties(run);
-    touch_exercises(run);
-    if (penalty_strength(run, err) != 0) return -1;
-
-    run->workers = jobs_workers(run->n_exp * run->seeds);
-    run->data = data;
-    char what[160];
-    snprintf(what, sizeof what, "train: %d experiment%s x %d seed%s (%llu to %llu), %d at "
-             "a time", run->n_exp, run->n_exp > 1 ? "s" : "", run->seeds,
-             run->seeds > 1 ? "s" : "", (unsigned long long)ch->opt.seed,
-             (unsigned long long)(ch->opt.seed + run->seeds - 1), run->workers);
-    chapter_step(ch, 5, what);
-    double t0 = wall_time();
-    if (plan_jobs(run, err) != 0) return -1;
-    int rc = jobs_run(run->jobs, run_one, run_done, run, run->n_jobs, sizeof(Job), run->workers,
-                      err);
-    if (rc != 0) return rc;
-    double cpu = 0, wall = wall_time() - t0;
-    for (int k = 0; k < run->n_jobs; k++) cpu += run->jobs[k].out.res.seconds;
-    printf("      %d runs in %.1f s (%.1f s of training, %.2f s per epoch)\n", run->n_jobs, wall,
-           cpu, cpu / (run->n_jobs * run->exp[0].cfg.epochs));
-    values_set(&ch->values, "train_seconds", "%.0f", wall);
-    values_set(&ch->values, "epoch_seconds", "%.2f", cpu / (run->n_jobs * run->exp[0].cfg.epochs));
-    values_set(&ch->values, "workers", "%d", run->workers);
-
-    if (results(run, err) != 0 || weights(run, err) != 0 || draw(run, err) != 0) return -1;
-    if (!ch->opt.quiet) {
-        printf("\nthe validation accuracy, epoch by epoch, the mean over the seeds:\n");
-        char vars[64];
-        snprintf(vars, sizeof vars, "n=%d; seeds=%d", run->n_exp, run->seeds);
-        return plot_text_with(ch->opt.figures_dir, "ch5-compare", "ch5-compare", ch->opt.out_dir,
-                              vars, err);
-    }
-    return 0;
-}
-
-// Everything after the command line.
-static int run_chapter(void *ctx, Mnist *data, Error *err) {
-    Run *run = ctx;
-    run->seeds = seeds_asked(&run->ch.opt);
-    int rc = steps(run, data, err);
-    for (int k = 0; k < run->n_jobs; k++) history_free(&run->jobs[k].hist);
-    free(run->jobs);
-    return rc;
+    return draw(p, err);
 }
 
 int main(int argc, char **argv) {
-    static Run run = {.ch = {.number = 5, .title = "L1 and L2 regularization", .steps = STEPS}};
-    return chapter_main(&run.ch, argc, argv, run_chapter, &run);
+    static Program p = {.ch = {.number = 5, .title = "L1 and L2 regularization", .steps = STEPS}};
+    return chapter_main(&p.ch, argc, argv, steps, &p);
 }

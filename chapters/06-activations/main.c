@@ -1,13 +1,12 @@
 // main.c: chapter 6, activation functions. Draws tanh, the logistic sigmoid
 // and ReLU with their slopes, computed by your exercises (ch3.h's tanh, ch6.h's
 // sigmoid and ReLU); then trains the study's 784-128-10 network once per
-// activation, as the configs in this folder say (Szeto and Thomas, section 6),
-// each with several seeds so that the spread between runs is measured, not
-// guessed. The runs are independent, so they go to as many processes as the
-// machine has cores; with --fast (the runs on the reference solutions) they
-// train on the library's fast path. It leaves the per-epoch metrics, the
-// figures, the table of our results beside the study's and the numbers the
-// book quotes in the run folder, values.tsv last.
+// activation, as the configs of its section 6 say (Szeto and Thomas; lib/study.c
+// lists them), side by side (lib/experiment.h). With --fast (the runs on the
+// reference solutions, on the library's fast path) each experiment runs with
+// eight seeds, so that the spread between runs is measured, not guessed. It
+// leaves the metrics, the tables (TSV), the figures and the numbers the book
+// quotes (values.tsv, last) in the run folder.
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,74 +14,36 @@
 #include <string.h>
 
 #include "activations.h"
-#include "ch2.h"
-#include "ch3.h"
-#include "ch4.h"
-#include "ch5.h"
-#include "ch6.h"
 #include "chapter.h"
-#include "config.h"
-#include "dataset.h"
-#include "jobs.h"
-#include "linalg.h"
-#include "metrics.h"
-#include "output.h"
+#include "experiment.h"
 #include "plot.h"
-#include "study.h"
-#include "train.h"
 
 enum {
     STEPS = 7,
-    MAX_EXPERIMENTS = 4,
-    DEFAULT_SEEDS = 8,    // the book's run: enough to measure the spread, in a few minutes
+    BOOK_SEEDS = 8,       // the book's run (--fast): enough to measure the spread
     GRID_HALF = 120,      // the activations are drawn at x = i / GRID_STEPS, |i| <= GRID_HALF
     GRID_STEPS = 20,
-    SMOKE_IMAGES = 256,   // the short run of step 4
+    FEW = 256,            // the first pass over every function, on this many images
 };
 
-// The study's section 6, experiment by experiment, in the order the chapter
-// runs them: their configs and what the study reports are lib/study.c's.
-static const char *const STUDY_NAMES[MAX_EXPERIMENTS] = {"tanh", "sigmoid", "relu",
-                                                         "relu-small-rate"};
-// The study's section 4.2.4 ran the tanh experiment's very settings and
-// reported another test accuracy, after another number of epochs.
+// The study's section 6 in the order the chapter runs it (lib/study.c). Its
+// section 4.2.4 ran the tanh experiment's very settings and reported another
+// test accuracy, after another number of epochs.
+static const char *const NAMES[] = {"tanh", "sigmoid", "relu", "relu-small-rate"};
+enum { N_STUDY = sizeof NAMES / sizeof NAMES[0] };
 static const char *const STUDY_SECTION4 = "momentum-early-stop";
 
+// What a run finds in its hidden layer, before and after training.
 typedef struct {
-    char name[32];       // for file names: "relu-small-rate"
-    char key[32];        // for values.tsv: "relu_small_rate"
-    char label[64];      // for tables and figures: "ReLU, rate 0.0001"
-    const char *path;
-    Config cfg;
-    int study;           // the study's run of this config: its index in STUDY_NAMES, or -1
-} Experiment;
-
-// What one training run finds.
-typedef struct {
-    TrainResult tr;
-    long long preacts, zeros;  // hidden net inputs seen before and after training, and how
-                               // many were exactly 0
+    long long preacts, zeros;  // hidden net inputs seen, and how many were exactly 0
     double slope0, slope;      // the mean slope of the hidden units, before and after
     int dead, hidden;          // hidden units that pass no gradient on any validation image
-} JobResult;
-
-// One experiment with one seed: a job of lib/jobs.h, whose whole Job comes back.
-typedef struct {
-    int exp;
-    uint64_t seed;
-    bool first;             // the experiment's first seed: its curves go in the book
-    JobResult r;
-} Job;
+} Hidden;
 
 typedef struct {
     Chapter ch;
-    int seeds;
-    int n_exp;
-    Experiment exp[MAX_EXPERIMENTS];
-    Job *jobs;              // [n_exp * seeds], experiment by experiment
-    int workers, finished;
-    const Mnist *data;
-} Run;
+    Experiments E;
+} Program;
 
 // The largest slope of each activation: tanh'(0) = 1, sigmoid'(0) = 1/4, and
 // ReLU's 1 for every positive input.
@@ -106,63 +67,32 @@ static long long exact_zeros(const double *z, int n) {
 // ---------------------------------------------------------------------------
 // Step 1: the experiments
 
-// What the study reports for its experiment i (lib/study.c).
-static const StudyExperiment *reported(int i) { return study_find(STUDY_NAMES[i]); }
-
-// The study's experiment a config is, if any (else -1): the same network,
-// training, activation and rate as its config (the epochs and the seed aside).
-static int study_of(const Config *c) {
-    for (int i = 0; i < MAX_EXPERIMENTS; i++) {
-        const StudyExperiment *x = reported(i);
-        Config s;
-        Error err;
-        if (config_load(&s, x->config, &err) != 0 || s.n_layers != c->n_layers) continue;
-        bool same = s.activation == c->activation &&
-                    fabs(s.learning_rate / c->learning_rate - 1) < 1e-9 &&
-                    s.batch_size == c->batch_size && s.early_stop == c->early_stop &&
-                    s.early_stop_epoch == c->early_stop_epoch && s.momentum == c->momentum &&
-                    s.momentum_gamma == c->momentum_gamma && s.L1_penalty == c->L1_penalty &&
-                    s.L2_penalty == c->L2_penalty;
-        for (int l = 0; l < s.n_layers; l++) same &= s.layer_specs[l] == c->layer_specs[l];
-        if (same) return i;
-    }
-    return -1;
-}
-
-static int read_configs(Run *run, Error *err) {
-    Chapter *ch = &run->ch;
+static int read_experiments(Program *p, Error *err) {
+    Chapter *ch = &p->ch;
     chapter_step(ch, 1, "read the experiments");
-    run->n_exp = ch->opt.config ? 1 : MAX_EXPERIMENTS;
-    for (int i = 0; i < run->n_exp; i++) {
-        Experiment *e = &run->exp[i];
-        e->path = ch->opt.config ? ch->opt.config : reported(i)->config;
-        if (config_load(&e->cfg, e->path, err) != 0) return -1;
-        if (ch->opt.max_epochs > 0 && ch->opt.max_epochs < e->cfg.epochs)
-            e->cfg.epochs = ch->opt.max_epochs;
-        config_name(e->name, sizeof e->name, e->path);
-        for (int k = 0; e->name[k]; k++) e->key[k] = e->name[k] == '-' ? '_' : e->name[k];
-        e->study = study_of(&e->cfg);
-        const Config *c = &e->cfg;
-        snprintf(e->label, sizeof e->label, "%s, rate %g", activation_name(c->activation),
+    Experiments *E = &p->E;
+    for (int i = 0; i < (ch->opt.config ? 1 : N_STUDY); i++) {
+        const char *path = ch->opt.config ? ch->opt.config : study_find(NAMES[i])->config;
+        Experiment *x = chapter_experiment(ch, E, path, NEEDS_HIDDEN, err);
+        if (!x) return -1;
+        const Config *c = &x->cfg;
+        snprintf(x->label, sizeof x->label, "%s, rate %g", activation_name(c->activation),
                  c->learning_rate);
-        printf("      %-45s %s hidden layer%s, rate %g, batch %d, %s, %s\n", e->path,
-               activation_name(c->activation), c->n_layers > 3 ? "s" : "", c->learning_rate,
-               c->batch_size,
-               c->momentum ? "momentum" : "no momentum",
-               c->early_stop ? "early stopping" : "no early stopping");
+        x->ops = chapter6_ops(c->activation);
+        x->seeds = chapter_seeds(ch, BOOK_SEEDS, 1);
     }
-    if (ch->opt.config) cli_take_config_seed(&ch->opt, run->exp[0].cfg.seed);
-    const Config *c = &run->exp[0].cfg;
-    values_set(&ch->values, "learning_rate", "%g", c->learning_rate);
-    values_set(&ch->values, "batch_size", "%d", c->batch_size);
-    values_set(&ch->values, "max_epochs", "%d", c->epochs);
-    values_set(&ch->values, "patience", "%d", c->early_stop_epoch);
-    values_set(&ch->values, "gamma", "%g", c->momentum_gamma);
+    const Config *c = &E->exp[0].cfg;
+    Values *v = &ch->values;
+    values_set(v, "learning_rate", "%g", c->learning_rate);
+    values_set(v, "batch_size", "%d", c->batch_size);
+    values_set(v, "max_epochs", "%d", c->epochs);
+    values_set(v, "patience", "%d", c->early_stop_epoch);
+    values_set(v, "gamma", "%g", c->momentum_gamma);
     // The study sums the gradient over a batch: its step on the mean gradient
     // is rate x batch, and momentum makes a steady step 1 / (1 - gamma) longer.
-    values_set(&ch->values, "mean_step", "%g", c->learning_rate * c->batch_size);
-    values_set(&ch->values, "momentum_factor", "%g", 1.0 / (1.0 - c->momentum_gamma));
-    values_set(&ch->values, "steady_step", "%g",
+    values_set(v, "mean_step", "%g", c->learning_rate * c->batch_size);
+    values_set(v, "momentum_factor", "%g", 1.0 / (1.0 - c->momentum_gamma));
+    values_set(v, "steady_step", "%g",
                c->learning_rate * c->batch_size / (1.0 - c->momentum_gamma));
     return 0;
 }
@@ -183,88 +113,87 @@ static void value_and_slope(double *f, double *df, const double *x, const double
 }
 //< slopes
 
-static int activations(Run *run, Error *err) {
-    Chapter *ch = &run->ch;
-    chapter_step(ch, 3, "tanh, sigmoid and ReLU, and their slopes from the backward passes");
-    enum { N = 2 * GRID_HALF + 1, ZERO = GRID_HALF };
-    static const char *const NAMES[3] = {"tanh", "sigmoid", "relu"};
-    static const Forward FW[3] = {tanh_forward, sigmoid_forward, relu_forward};
-    static const Backward BW[3] = {tanh_backward, sigmoid_backward, relu_backward};
-    double x[N], ones[N], f[3][N], df[3][N];
-    for (int i = 0; i < N; i++) x[i] = (double)(i - GRID_HALF) / GRID_STEPS, ones[i] = 1.0;
-    for (int a = 0; a < 3; a++) value_and_slope(f[a], df[a], x, ones, N, FW[a], BW[a]);
+enum { N_GRID = 2 * GRID_HALF + 1, ZERO = GRID_HALF };
+static const char *const ACT[3] = {"tanh", "sigmoid", "relu"};
+static const Forward FW[3] = {tanh_forward, sigmoid_forward, relu_forward};
+static const Backward BW[3] = {tanh_backward, sigmoid_backward, relu_backward};
 
-    // What the figure shows must be true: the values at 0 and the slopes
-    // against central differences of the forward passes (away from ReLU's kink).
+// What the figure shows must be true: activation a's value at 0 and its
+// slopes against central differences of its forward pass (away from ReLU's
+// kink). Returns the largest difference.
+static double check_slopes(const Program *p, int a, const double *x, const double *f,
+                           const double *df) {
     static const double AT0[3] = {0.0, 0.5, 0.0}, SLOPE0[3] = {1.0, 0.25, 0.0};
-    double worst[3] = {0};
+    const Chapter *ch = &p->ch;
+    if (!(fabs(f[ZERO] - AT0[a]) < 1e-12))
+        chapter_wrong(ch, "%s(0) is %g, your function gave %.17g", ACT[a], AT0[a], f[ZERO]);
+    if (!(fabs(df[ZERO] - SLOPE0[a]) < 1e-12))
+        chapter_wrong(ch, "the slope of %s at 0 is %g%s, your backward pass gave %.17g", ACT[a],
+                      SLOPE0[a], a == 2 ? " (this book's choice, see ch6.h)" : "", df[ZERO]);
+    double worst = 0;
+    for (int i = 0; i < N_GRID; i++) {
+        if (i == ZERO) continue;
+        const double h = 1e-5;
+        double pm[2] = {x[i] + h, x[i] - h}, fp[2];
+        FW[a](fp, pm, 2);
+        double d = fabs(df[i] - (fp[0] - fp[1]) / (2 * h));
+        if (!(d < 1e-6))
+            chapter_wrong(ch, "at x = %g the backward pass of %s gives the slope %.10g, but its "
+                              "forward pass rises at %.10g", x[i], ACT[a], df[i],
+                          (fp[0] - fp[1]) / (2 * h));
+        worst = fmax(worst, d);
+    }
+    return worst;
+}
+
+static int activations(Program *p, Error *err) {
+    Chapter *ch = &p->ch;
+    chapter_step(ch, 3, "tanh, sigmoid and ReLU, and their slopes from the backward passes");
+    double x[N_GRID], ones[N_GRID], f[3][N_GRID], df[3][N_GRID], worst = 0;
+    for (int i = 0; i < N_GRID; i++) x[i] = (double)(i - GRID_HALF) / GRID_STEPS, ones[i] = 1.0;
     for (int a = 0; a < 3; a++) {
-        if (!(fabs(f[a][ZERO] - AT0[a]) < 1e-12))
-            chapter_wrong(ch, "%s(0) is %g, your function gave %.17g", NAMES[a], AT0[a],
-                          f[a][ZERO]);
-        if (!(fabs(df[a][ZERO] - SLOPE0[a]) < 1e-12))
-            chapter_wrong(ch, "the slope of %s at 0 is %g%s, your backward pass gave %.17g",
-                          NAMES[a], SLOPE0[a], a == 2 ? " (this book's choice, see ch6.h)" : "",
-                          df[a][ZERO]);
-        for (int i = 0; i < N; i++) {
-            if (i == ZERO) continue;
-            const double h = 1e-5;
-            double pm[2] = {x[i] + h, x[i] - h}, fp[2];
-            FW[a](fp, pm, 2);
-            double d = fabs(df[a][i] - (fp[0] - fp[1]) / (2 * h));
-            if (!(d < 1e-6))
-                chapter_wrong(ch, "at x = %g the backward pass of %s gives the slope %.10g, but "
-                                  "its forward pass rises at %.10g", x[i], NAMES[a], df[a][i],
-                              (fp[0] - fp[1]) / (2 * h));
-            worst[a] = fmax(worst[a], d);
-        }
+        value_and_slope(f[a], df[a], x, ones, N_GRID, FW[a], BW[a]);
+        worst = fmax(worst, check_slopes(p, a, x, f[a], df[a]));
     }
     // tanh is a sigmoid stretched and shifted: tanh(x) = 2 sigmoid(2x) - 1.
-    double twice[N], s2[N], identity = 0.0;
-    for (int i = 0; i < N; i++) twice[i] = 2.0 * x[i];
-    sigmoid_forward(s2, twice, N);
-    for (int i = 0; i < N; i++) identity = fmax(identity, fabs(f[0][i] - (2.0 * s2[i] - 1.0)));
-
-    OutFile o;
-    if (out_open(&o, chapter_file(ch, "activations.tsv"), err) != 0) return -1;
-    fprintf(o.f, "x\ttanh\ttanh_slope\tsigmoid\tsigmoid_slope\trelu\trelu_slope\n");
-    for (int i = 0; i < N; i++)
-        fprintf(o.f, "%.4f\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g\n", x[i], f[0][i], df[0][i],
-                f[1][i], df[1][i], f[2][i], df[2][i]);
-    if (out_commit(&o, err) != 0) return -1;
-
-    printf("      %6s %10s %10s %10s %10s %10s %10s\n", "x", "tanh", "slope", "sigmoid", "slope",
-           "ReLU", "slope");
-    for (int i = 0; i < N; i += GRID_STEPS * 2)
-        printf("      %6g %10.4f %10.4f %10.4f %10.4f %10.4f %10.4f\n", x[i], f[0][i], df[0][i],
-               f[1][i], df[1][i], f[2][i], df[2][i]);
+    double twice[N_GRID], s2[N_GRID], identity = 0.0;
+    for (int i = 0; i < N_GRID; i++) twice[i] = 2.0 * x[i];
+    sigmoid_forward(s2, twice, N_GRID);
+    for (int i = 0; i < N_GRID; i++) identity = fmax(identity, fabs(f[0][i] - (2.0 * s2[i] - 1.0)));
+    Tsv t;  // for figures/ch6-activations.gp
+    if (tsv_open(&t, chapter_file(ch, "activations.tsv"),
+                 "x\ttanh\ttanh_slope\tsigmoid\tsigmoid_slope\trelu\trelu_slope", err) != 0)
+        return -1;
+    for (int i = 0; i < N_GRID; i++) {
+        tsv_fmt(&t, "%.4f", x[i]);
+        for (int a = 0; a < 3; a++) tsv_fmt(&t, "%.10g", f[a][i]), tsv_fmt(&t, "%.10g", df[a][i]);
+        if (i % (GRID_STEPS * 2) == 0)
+            printf("      x = %4g: tanh %7.4f, slope %6.4f; sigmoid %6.4f, slope %6.4f; ReLU %4g, "
+                   "slope %g\n", x[i], f[0][i], df[0][i], f[1][i], df[1][i], f[2][i], df[2][i]);
+    }
     printf("      each slope agrees with central differences of its forward pass to %.0e;\n"
-           "      tanh(x) and 2 sigmoid(2x) - 1 differ by at most %.1e\n",
-           fmax(worst[0], fmax(worst[1], worst[2])), identity);
+           "      tanh(x) and 2 sigmoid(2x) - 1 differ by at most %.1e\n", worst, identity);
     // The slopes the book quotes: at 0 and at x = 2 and 4 (saturation)
-    int at2 = ZERO + 2 * GRID_STEPS, at4 = ZERO + 4 * GRID_STEPS;
     for (int a = 0; a < 3; a++) {
         char key[48];
-        snprintf(key, sizeof key, "slope_%s_0", NAMES[a]);
-        values_set(&ch->values, key, "%g", df[a][ZERO]);
-        snprintf(key, sizeof key, "slope_%s_2", NAMES[a]);
-        values_set(&ch->values, key, "%.3g", df[a][at2]);
-        snprintf(key, sizeof key, "slope_%s_4", NAMES[a]);
-        values_set(&ch->values, key, "%.3g", df[a][at4]);
+        snprintf(key, sizeof key, "slope_%s", ACT[a]);
+        chapter_put(ch, key, "0", "%g", df[a][ZERO]);
+        chapter_put(ch, key, "2", "%.3g", df[a][ZERO + 2 * GRID_STEPS]);
+        chapter_put(ch, key, "4", "%.3g", df[a][ZERO + 4 * GRID_STEPS]);
     }
     values_set(&ch->values, "tanh_sigmoid_identity", "%.0e", fmax(identity, 1e-17));
-    values_set(&ch->values, "slope_check", "%.0e", fmax(fmax(worst[0], worst[1]), worst[2]));
-    return 0;
+    values_set(&ch->values, "slope_check", "%.0e", worst);
+    return tsv_close(&t, err);
 }
 
 // ---------------------------------------------------------------------------
-// One training run (in its own process when there are several cores)
+// Step 5: every run, and its hidden layer before and after training
 
 // The hidden layer of a network on a split: the mean slope of its units (how
 // much of the gradient the activation lets through, on average), how many
 // units pass no gradient, or almost none, on every example, and how many of
 // its net inputs are exactly 0 (added to r's counts).
-static void hidden_stats(JobResult *r, const Net *net, const TrainOps *ops, Activation act,
+static void hidden_stats(Hidden *r, const Net *net, const TrainOps *ops, Activation act,
                          const Split *s) {
     enum { CHUNK = 500 };
     int C = net->sizes[0], H = net->sizes[1];
@@ -299,108 +228,27 @@ static void hidden_stats(JobResult *r, const Net *net, const TrainOps *ops, Acti
     free(x), free(h), free(d), free(ones), free(alive);
 }
 
-// One run: the hidden layer before, training, and the hidden layer after.
-static int run_one(void *result, int k, void *ctx, Error *err) {
-    (void)k;
-    const Run *run = ctx;
-    Job *j = result;
-    const Experiment *e = &run->exp[j->exp];
-    JobResult *r = &j->r;
-    char tsv[4200], label[96];
-    if (j->first)
-        snprintf(tsv, sizeof tsv, "%s/metrics-%s.tsv", run->ch.opt.out_dir, e->name);
-    else
-        snprintf(tsv, sizeof tsv, "%s/metrics-%s-seed%llu.tsv", run->ch.opt.out_dir, e->name,
-                 (unsigned long long)j->seed);
-    snprintf(label, sizeof label, "%s, seed %llu", e->label, (unsigned long long)j->seed);
-    TrainOps ops = chapter6_ops(e->cfg.activation);
-    Net net;
-    if (net_from_config(&net, &e->cfg, err) != 0) return -1;
-    //> init
-    net_init(&net, j->seed, 0);  // weights ~ N(0, 1/fan_in), biases 0
-    //< init
-    bool hidden = net.n_layers > 1;
-    if (hidden) hidden_stats(r, &net, &ops, e->cfg.activation, &run->data->val);
-    r->slope0 = r->slope;
-    // --fast: lib/fast.c's kernels train, one thread each when runs go side by
-    // side; only the first seed's curves are drawn, so the others skip
-    // measuring the whole training split after each epoch
-    TrainOptions how = {.fast = run->ch.opt.fast, .threads = run->workers > 1 ? 1 : 0,
-                        .skip_train_metrics = !j->first};
-    int rc = train_with(&r->tr, &net, &ops, &e->cfg, run->data, j->seed, tsv, label, &how, err);
-    if (rc == 0 && hidden) hidden_stats(r, &net, &ops, e->cfg.activation, &run->data->val);
-    net_free(&net);
-    return rc;
-}
-
-// ---------------------------------------------------------------------------
-// Step 4: every function the runs call, on a few images, in this process
-
-static int smoke(Run *run, const Mnist *data, Error *err) {
-    Chapter *ch = &run->ch;
-    chapter_step(ch, 4, "a first epoch on a few images with each activation: every function the "
-                        "runs call");
-    int n = SMOKE_IMAGES;
-    Mnist few = first_examples(data, n);
-    for (int i = 0; i < run->n_exp; i++) {
-        Experiment *e = &run->exp[i];
-        Config c = e->cfg;
-        c.epochs = 1;
-        if (c.batch_size > few.train.n) c.batch_size = few.train.n;
-        TrainOps ops = chapter6_ops(c.activation);
-        Net net;
-        TrainResult tr;
-        if (net_from_config(&net, &c, err) != 0) return -1;
-        net_init(&net, ch->opt.seed, 0);
-        char tsv[4200];
-        snprintf(tsv, sizeof tsv, "%s/smoke.tsv", ch->opt.out_dir);
-        bool was_quiet = progress_quiet;
-        progress_quiet = true;
-        int rc = train(&tr, &net, &ops, &c, &few, ch->opt.seed, tsv, e->name, err);
-        progress_quiet = was_quiet;
-        net_free(&net);
-        remove(tsv);
-        if (rc != 0) return -1;
-        if (!isfinite(tr.test_loss))
-            chapter_wrong(ch, "%s: one epoch on %d images gave a test loss of %g", e->label, n,
-                          tr.test_loss);
-        printf("      %-20s one epoch on %d images: test loss %.3f\n", e->label, few.train.n,
-               tr.test_loss);
-    }
+//> hidden-hooks
+// The hooks of each run, in its process: the hidden layer of the untrained
+// network, and of the trained one.
+static int hidden_before(void *out, Net *net, const Run *r, const Experiment *x, void *ctx,
+                         Error *err) {
+    (void)r, (void)err;
+    Hidden *h = out;
+    const Experiments *E = ctx;
+    if (net->n_layers > 1) hidden_stats(h, net, &x->ops, x->cfg.activation, &E->data->val);
+    h->slope0 = h->slope;
     return 0;
 }
 
-// ---------------------------------------------------------------------------
-// Step 5: every run, in parallel
-
-// In the parent, as each run ends: one line.
-static void run_done(const void *result, int k, void *ctx) {
-    (void)k;
-    Run *run = ctx;
-    const Job *j = result;
-    const Experiment *e = &run->exp[j->exp];
-    const TrainResult *t = &j->r.tr;
-    progress_done();
-    printf("      %2d/%-2d %-20s seed %-3llu test accuracy %6.2f%%, %s after epoch %d, kept %d "
-           "(%.0f s)\n", ++run->finished, run->n_exp * run->seeds, e->label,
-           (unsigned long long)j->seed, t->test_acc, t->stopped_early ? "stopped" : "ended",
-           t->epochs_run, t->kept_epoch, t->seconds);
-    fflush(stdout);
+static int hidden_after(void *out, Net *net, const Run *r, const Experiment *x, void *ctx,
+                        Error *err) {
+    (void)r, (void)err;
+    const Experiments *E = ctx;
+    if (net->n_layers > 1) hidden_stats(out, net, &x->ops, x->cfg.activation, &E->data->val);
+    return 0;
 }
-
-// Every run, as many at once as there are cores. Returns as jobs_run does.
-static int run_all(Run *run, Job *jobs, int n, const Mnist *data, Error *err) {
-    run->workers = jobs_workers(n);
-    run->data = data;
-    printf("      %d run%s (%d experiment%s x %d seed%s) on %d process%s\n", n, n > 1 ? "s" : "",
-           run->n_exp, run->n_exp > 1 ? "s" : "", run->seeds, run->seeds > 1 ? "s" : "",
-           run->workers, run->workers > 1 ? "es" : "");
-    fflush(stdout);
-    values_set(&run->ch.values, "workers", "%d", run->workers);
-    int rc = jobs_run(jobs, run_one, run_done, run, n, sizeof(Job), run->workers, err);
-    progress_done();
-    return rc;
-}
+//< hidden-hooks
 
 // ---------------------------------------------------------------------------
 // Step 6: ours beside the study's
@@ -410,167 +258,123 @@ static const char *where(double x, Stats s) {
     return x < s.min ? "below" : x > s.max ? "above" : "inside";
 }
 
-static int results(Run *run, const Job *jobs, Error *err) {
-    Chapter *ch = &run->ch;
-    const StudyExperiment *reported_s4 = study_find(STUDY_SECTION4);  // the tanh run's twin
-    chapter_step(ch, 6, "our test accuracies beside the study's");
-    int S = run->seeds;
-    OutFile md, sd, hd;
-    if (out_open(&md, chapter_file(ch, "results.md"), err) != 0) return -1;
-    if (out_open(&sd, chapter_file(ch, "seeds.md"), err) != 0) {
-        out_abort(&md);
-        return -1;
-    }
-    if (out_open(&hd, chapter_file(ch, "hidden.md"), err) != 0) {
-        out_abort(&md), out_abort(&sd);
-        return -1;
-    }
-    Stats accs[MAX_EXPERIMENTS];
-    char zeros_text[1024] = "";
+// values.tsv's numbers of experiment e, over its seeds, and beside the study's.
+static void put_experiment(Program *p, int e) {
+    const Experiments *E = &p->E;
+    const Experiment *x = &E->exp[e];
+    const Summary *s = &E->sum[e];
+    const TrainResult *t = &E->runs[s->first].res;
+    const Hidden *h = experiments_out(E, s->first);
+    long long preacts = 0, zeros = 0;
+    for (int r = 0; r < E->n_runs; r++)
+        if (E->runs[r].exp == e)
+            preacts += ((Hidden *)experiments_out(E, r))->preacts,
+                zeros += ((Hidden *)experiments_out(E, r))->zeros;
+    Chapter *ch = &p->ch;
+    const char *k = x->key;
+    chapter_put(ch, k, "test_acc", "%.2f", t->test_acc);
+    chapter_put(ch, k, "stop", "%d", t->epochs_run);
+    chapter_put(ch, k, "kept", "%d", t->kept_epoch);
+    summary_put(&ch->values, k, s, &(SummaryKeys){{"mean", "sd", "min", "max"},
+                                                 {"stop_mean", "stop_min", "stop_max"}, {NULL}});
+    chapter_put(ch, k, "hidden_slope0", "%.2f", h->slope0);
+    chapter_put(ch, k, "hidden_slope", "%.2f", h->slope);
+    chapter_put(ch, k, "dead", "%d", h->dead);
+    chapter_put(ch, k, "preacts_millions", "%.0f", preacts / 1e6);
+    chapter_put(ch, k, "zeros", "%lld", zeros);
+    printf("      %-20s ours %.2f%% (stopped after %d, kept %d); over %d seeds %.2f ± %.2f%%, "
+           "stopped after %.0f to %.0f", x->label, t->test_acc, t->epochs_run, t->kept_epoch,
+           s->n, s->acc.mean, s->acc.sd, s->stop.min, s->stop.max);
+    if (x->study) printf("; the study %.2f%%, after %d", x->study->acc, x->study->stop_epoch);
+    if (x->cfg.activation == ACT_RELU)
+        printf("; %lld of %.0f million net inputs exactly 0", zeros, preacts / 1e6);
+    printf("\n");
+    if (!x->study) return;
+    chapter_put(ch, k, "study_acc", "%.2f", x->study->acc);
+    chapter_put(ch, k, "study_stop", "%d", x->study->stop_epoch);
+    chapter_put(ch, k, "gap", "%+.2f", t->test_acc - x->study->acc);
+    chapter_put(ch, k, "mean_gap", "%+.2f", s->acc.mean - x->study->acc);
+}
+
+// The study ran the tanh experiment twice (sections 4.2.4 and 6.2.1) and
+// reported accuracies this far apart: how many pairs of our runs of it are
+// at least as far apart, and where its two numbers lie against our range.
+static void twice(Program *p, int e) {
+    const Experiments *E = &p->E;
+    const StudyExperiment *s4 = study_find(STUDY_SECTION4), *s6 = E->exp[e].study;
+    double gap = fabs(s6->acc - s4->acc);
+    int pairs = 0, over = 0;
+    for (int a = 0; a < E->n_runs; a++)
+        for (int b = a + 1; b < E->n_runs; b++)
+            if (E->runs[a].exp == e && E->runs[b].exp == e)
+                pairs++, over += fabs(E->runs[a].res.test_acc - E->runs[b].res.test_acc) >= gap;
+    Values *v = &p->ch.values;
+    values_set(v, "pairs", "%d", pairs);
+    values_set(v, "pairs_over_gap", "%d", over);
+    values_set(v, "s4_where", "%s", where(s4->acc, E->sum[e].acc));
+    values_set(v, "s6_where", "%s", where(s6->acc, E->sum[e].acc));
+}
+
+// Experiment a against b: the difference of their means, how many standard
+// errors of that difference it is, and a's worst run against b's best.
+static void versus(Program *p, int a, int b) {
+    const Stats *x = &p->E.sum[a].acc, *y = &p->E.sum[b].acc;
+    int S = p->E.sum[a].n;
+    double diff = x->mean - y->mean, se = sqrt((x->sd * x->sd + y->sd * y->sd) / S);
+    char key[48];
+    snprintf(key, sizeof key, "%s_minus_%s", p->E.exp[a].key, p->E.exp[b].key);
+    values_set(&p->ch.values, key, "%.2f", diff);
+    chapter_put(&p->ch, key, "se", "%.1f", se > 0 ? diff / se : 0.0);
+    snprintf(key, sizeof key, "%s_worst_vs_%s_best", p->E.exp[a].key, p->E.exp[b].key);
+    values_set(&p->ch.values, key, "%s",
+               x->min > y->max ? "above" : x->min < y->max ? "below" : "level with");
+}
+
+static void compare(Program *p) {
+    const Experiments *E = &p->E;
     double max_gap = 0, max_mean_gap = 0;
     int stops_n = 0, stops_inside = 0;  // the study's stopping epochs, and those inside our range
-    fprintf(hd.f, "| Hidden layer | Rate | Largest slope | Mean slope, untrained | Mean slope, "
-                  "trained | Units below %g%% of the largest slope on every validation image |\n"
-                  "|:--|--:|--:|--:|--:|--:|\n", 100 * DEAD_SLOPE);
-    values_set(&ch->values, "dead_slope_pct", "%g", 100 * DEAD_SLOPE);
-    fprintf(md.f, "| Hidden layer | Rate | The study | Stopped | Ours, seed %llu | Stopped (kept) "
-                  "| Ours, %d seeds: mean ± sd | Lowest – highest | Stopped |\n"
-                  "|:--|--:|--:|--:|--:|--:|--:|--:|--:|\n",
-            (unsigned long long)ch->opt.seed, S);
-    fprintf(sd.f, "| Seed |");
-    for (int i = 0; i < run->n_exp; i++) fprintf(sd.f, " %s |", run->exp[i].label);
-    fprintf(sd.f, "\n|--:|");
-    for (int i = 0; i < run->n_exp; i++) fprintf(sd.f, "--:|");
-    fprintf(sd.f, "\n");
-    for (int k = 0; k < S; k++) {
-        fprintf(sd.f, "| %llu |", (unsigned long long)(ch->opt.seed + k));
-        for (int i = 0; i < run->n_exp; i++) {
-            const TrainResult *t = &jobs[i * S + k].r.tr;
-            fprintf(sd.f, " %.2f%% (%d) |", t->test_acc, t->epochs_run);
-        }
-        fprintf(sd.f, "\n");
+    int by_name[N_STUDY];
+    for (int i = 0; i < N_STUDY; i++) by_name[i] = -1;
+    for (int e = 0; e < E->n_exp; e++) {
+        const StudyExperiment *x = E->exp[e].study;
+        put_experiment(p, e);
+        for (int i = 0; i < N_STUDY; i++)
+            if (x && strcmp(x->name, NAMES[i]) == 0) by_name[i] = e;
+        if (!x) continue;
+        const Stats *stop = &E->sum[e].stop;
+        stops_n++, stops_inside += x->stop_epoch >= stop->min && x->stop_epoch <= stop->max;
+        max_gap = fmax(max_gap, fabs(E->runs[E->sum[e].first].res.test_acc - x->acc));
+        max_mean_gap = fmax(max_mean_gap, fabs(E->sum[e].acc.mean - x->acc));
     }
-    printf("      %-20s %8s %7s %8s %12s %16s %14s %10s\n", "", "study", "stop", "ours",
-           "stop (kept)", "mean ± sd", "range", "stops");
-    for (int i = 0; i < run->n_exp; i++) {
-        Experiment *e = &run->exp[i];
-        const Job *first = &jobs[i * S];
-        const TrainResult *t = &first->r.tr;
-        double acc[100], ep[100];
-        long long preacts = 0, zeros = 0;
-        for (int k = 0; k < S; k++) {
-            acc[k] = jobs[i * S + k].r.tr.test_acc, ep[k] = jobs[i * S + k].r.tr.epochs_run;
-            preacts += jobs[i * S + k].r.preacts, zeros += jobs[i * S + k].r.zeros;
-        }
-        Stats a = stats_of(acc, S), s = stats_of(ep, S);
-        accs[i] = a;
-        char study_acc[32] = "—", study_stop[32] = "—";
-        if (e->study >= 0) {
-            snprintf(study_acc, sizeof study_acc, "%.2f%%", reported(e->study)->acc);
-            snprintf(study_stop, sizeof study_stop, "%d", reported(e->study)->stop_epoch);
-        }
-        fprintf(md.f, "| %s | %g | %s | %s | %.2f%% | %d (%d) | %.2f%% ± %.2f | %.2f%% – %.2f%% "
-                      "| %.0f – %.0f |\n",
-                activation_name(e->cfg.activation), e->cfg.learning_rate, study_acc, study_stop,
-                t->test_acc, t->epochs_run, t->kept_epoch, a.mean, a.sd, a.min, a.max, s.min,
-                s.max);
-        printf("      %-20s %8s %7s %7.2f%% %7d (%2d) %9.2f ± %.2f %6.2f–%.2f %5.0f–%.0f\n",
-               e->label, study_acc, study_stop, t->test_acc, t->epochs_run, t->kept_epoch, a.mean,
-               a.sd, a.min, a.max, s.min, s.max);
-        fprintf(hd.f, "| %s | %g | %g | %.2f | %.2f | %d of %d |\n",
-                activation_name(e->cfg.activation), e->cfg.learning_rate,
-                max_slope(e->cfg.activation), first->r.slope0, first->r.slope, first->r.dead,
-                first->r.hidden);
-        chapter_put(ch, e->key, "test_acc", "%.2f", t->test_acc);
-        chapter_put(ch, e->key, "stop", "%d", t->epochs_run);
-        chapter_put(ch, e->key, "kept", "%d", t->kept_epoch);
-        chapter_put(ch, e->key, "mean", "%.2f", a.mean);
-        chapter_put(ch, e->key, "sd", "%.2f", a.sd);
-        chapter_put(ch, e->key, "min", "%.2f", a.min);
-        chapter_put(ch, e->key, "max", "%.2f", a.max);
-        chapter_put(ch, e->key, "stop_mean", "%.1f", s.mean);
-        chapter_put(ch, e->key, "stop_min", "%.0f", s.min);
-        chapter_put(ch, e->key, "stop_max", "%.0f", s.max);
-        chapter_put(ch, e->key, "hidden_slope0", "%.2f", first->r.slope0);
-        chapter_put(ch, e->key, "hidden_slope", "%.2f", first->r.slope);
-        chapter_put(ch, e->key, "dead", "%d", first->r.dead);
-        chapter_put(ch, e->key, "preacts_millions", "%.0f", preacts / 1e6);
-        chapter_put(ch, e->key, "zeros", "%lld", zeros);
-        if (e->cfg.activation == ACT_RELU) {
-            size_t used = strlen(zeros_text);
-            snprintf(zeros_text + used, sizeof zeros_text - used,
-                     "      %s: %lld of the %.0f million net inputs of the hidden layer were "
-                     "exactly 0\n", e->label, zeros, preacts / 1e6);
-        }
-        if (e->study == 0) {
-            // The study ran this very setting twice (sections 4.2.4 and 6.2.1)
-            // and reported accuracies this far apart: how many pairs of our
-            // runs are at least as far apart?
-            double gap = fabs(reported(0)->acc - reported_s4->acc);
-            int pairs = 0, over = 0;
-            for (int p = 0; p < S; p++)
-                for (int q = p + 1; q < S; q++) pairs++, over += fabs(acc[p] - acc[q]) >= gap;
-            values_set(&ch->values, "pairs", "%d", pairs);
-            values_set(&ch->values, "pairs_over_gap", "%d", over);
-            values_set(&ch->values, "s4_where", "%s", where(reported_s4->acc, a));
-            values_set(&ch->values, "s6_where", "%s", where(reported(0)->acc, a));
-        }
-        if (e->study >= 0) {
-            const StudyExperiment *x = reported(e->study);
-            chapter_put(ch, e->key, "study_acc", "%.2f", x->acc);
-            chapter_put(ch, e->key, "study_stop", "%d", x->stop_epoch);
-            stops_n++, stops_inside += x->stop_epoch >= s.min && x->stop_epoch <= s.max;
-            max_gap = fmax(max_gap, fabs(t->test_acc - x->acc));
-            max_mean_gap = fmax(max_mean_gap, fabs(a.mean - x->acc));
-            chapter_put(ch, e->key, "gap", "%+.2f", t->test_acc - x->acc);
-            chapter_put(ch, e->key, "mean_gap", "%+.2f", a.mean - x->acc);
-        }
-    }
-    if (out_commit(&md, err) != 0) {
-        out_abort(&sd), out_abort(&hd);
-        return -1;
-    }
-    if (out_commit(&sd, err) != 0) {
-        out_abort(&hd);
-        return -1;
-    }
-    if (out_commit(&hd, err) != 0) return -1;
-    printf("%s", zeros_text);
-    values_set(&ch->values, "max_gap", "%.2f", max_gap);
-    values_set(&ch->values, "max_mean_gap", "%.2f", max_mean_gap);
-    values_set(&ch->values, "study_stops_n", "%d", stops_n);
-    values_set(&ch->values, "study_stops_inside", "%d", stops_inside);
-    // Two experiments compared: the difference of their means, and how many
-    // standard errors of that difference it is.
-    for (int i = 0; i < run->n_exp; i++)
-        for (int k = 0; k < run->n_exp; k++) {
-            int p = run->exp[i].study, q = run->exp[k].study;
-            if (!((p == 1 && q == 0) || (p == 3 && q == 2)) || S < 2) continue;
-            double diff = accs[i].mean - accs[k].mean;
-            double se = sqrt((accs[i].sd * accs[i].sd + accs[k].sd * accs[k].sd) / S);
-            char key[48];
-            snprintf(key, sizeof key, "%s_minus_%s", run->exp[i].key, run->exp[k].key);
-            values_set(&ch->values, key, "%.2f", diff);
-            snprintf(key, sizeof key, "%s_minus_%s_se", run->exp[i].key, run->exp[k].key);
-            values_set(&ch->values, key, "%.1f", se > 0 ? diff / se : 0.0);
-            // and run for run: the one's worst against the other's best
-            snprintf(key, sizeof key, "%s_worst_vs_%s_best", run->exp[i].key, run->exp[k].key);
-            values_set(&ch->values, key, "%s", accs[i].min > accs[k].max   ? "above"
-                                               : accs[i].min < accs[k].max ? "below"
-                                                                           : "level with");
-        }
-    values_set(&ch->values, "seeds", "%d", S);
-    values_set(&ch->values, "seed_first", "%llu", (unsigned long long)ch->opt.seed);
-    values_set(&ch->values, "seed_last", "%llu", (unsigned long long)(ch->opt.seed + S - 1));
-    values_set(&ch->values, "study_s4_acc", "%.2f", reported_s4->acc);
-    values_set(&ch->values, "study_s4_stop", "%d", reported_s4->stop_epoch);
-    values_set(&ch->values, "study_s4_s6_diff", "%.2f",
-               fabs(reported(0)->acc - reported_s4->acc));
+    if (by_name[0] >= 0) twice(p, by_name[0]);
+    if (E->sum[0].n > 1 && by_name[0] >= 0 && by_name[1] >= 0) versus(p, by_name[1], by_name[0]);
+    if (E->sum[0].n > 1 && by_name[2] >= 0 && by_name[3] >= 0) versus(p, by_name[3], by_name[2]);
+    Values *v = &p->ch.values;
+    values_set(v, "dead_slope_pct", "%g", 100 * DEAD_SLOPE);
+    values_set(v, "max_gap", "%.2f", max_gap);
+    values_set(v, "max_mean_gap", "%.2f", max_mean_gap);
+    values_set(v, "study_stops_n", "%d", stops_n);
+    values_set(v, "study_stops_inside", "%d", stops_inside);
+    values_set(v, "seeds", "%d", E->sum[0].n);
+    values_set(v, "seed_first", "%llu", (unsigned long long)E->seed);
+    values_set(v, "seed_last", "%llu", (unsigned long long)(E->seed + E->sum[0].n - 1));
+    const StudyExperiment *s4 = study_find(STUDY_SECTION4), *s6 = study_find(NAMES[0]);
+    values_set(v, "study_s4_acc", "%.2f", s4->acc);
+    values_set(v, "study_s4_stop", "%d", s4->stop_epoch);
+    values_set(v, "study_s4_s6_diff", "%.2f", fabs(s6->acc - s4->acc));
     // The study's ReLU at the smaller rate trained this many times as many
     // epochs as at the larger one (its section 6.2.3).
-    values_set(&ch->values, "study_relu_stop_ratio", "%.1f",
-               (double)reported(3)->stop_epoch / reported(2)->stop_epoch);
-    return 0;
+    values_set(v, "study_relu_stop_ratio", "%.1f",
+               (double)study_find(NAMES[3])->stop_epoch / study_find(NAMES[2])->stop_epoch);
+}
+
+// results.tsv's own columns: the hidden layer of each experiment's first seed.
+static void more_columns(Tsv *t, const Experiments *E, int e, void *ctx) {
+    (void)ctx;
+    const Hidden *h = experiments_out(E, E->sum[e].first);
+    tsv_num(t, max_slope(E->exp[e].cfg.activation)), tsv_num(t, h->slope0);
+    tsv_num(t, h->slope), tsv_int(t, h->dead), tsv_int(t, h->hidden);
 }
 
 // ---------------------------------------------------------------------------
@@ -578,35 +382,33 @@ static int results(Run *run, const Job *jobs, Error *err) {
 
 // The variables of figures/ch6-compare.gp: the first seed's metrics of every
 // experiment, and their names.
-static void compare_vars(const Run *run, char *vars, size_t size) {
+static void compare_vars(const Experiments *E, char *vars, size_t size) {
     char files[400] = "", titles[400] = "";
-    for (int i = 0; i < run->n_exp; i++) {
+    for (int e = 0; e < E->n_exp; e++) {
         size_t fl = strlen(files), tl = strlen(titles);
-        snprintf(files + fl, sizeof files - fl, "%smetrics-%s.tsv", i ? " " : "",
-                 run->exp[i].name);
-        snprintf(titles + tl, sizeof titles - tl, "%s\"%s\"", i ? " " : "", run->exp[i].label);
+        snprintf(files + fl, sizeof files - fl, "%s%s", e ? " " : "",
+                 E->runs[E->sum[e].first].file);
+        snprintf(titles + tl, sizeof titles - tl, "%s\"%s\"", e ? " " : "", E->exp[e].label);
     }
     snprintf(vars, size, "files='%s'; titles='%s'", files, titles);
 }
 
-static int draw(Run *run, const Job *jobs, Error *err) {
-    Chapter *ch = &run->ch;
-    chapter_step(ch, 7, "draw the activations and the training curves");
-    const char *figs = ch->opt.figures_dir, *out = ch->opt.out_dir;
+static int draw(Program *p, Error *err) {
+    const Experiments *E = &p->E;
+    const char *figs = p->ch.opt.figures_dir, *out = p->ch.opt.out_dir;
     int rc = plot_render_with(figs, "ch6-activations", "ch6-activations", out, NULL, err);
-    char vars[900];
-    for (int i = 0; i < run->n_exp && rc == 0; i++) {
-        const Experiment *e = &run->exp[i];
-        const Job *j = &jobs[i * run->seeds];
-        char name[64];
-        snprintf(name, sizeof name, "curves-%s", e->name);
-        snprintf(vars, sizeof vars, "tsv='metrics-%s.tsv'; from=1; best=%d; "
-                 "title='%s hidden layer, rate %g, seed %llu: stopped after epoch %d'",
-                 e->name, j->r.tr.kept_epoch, activation_name(e->cfg.activation),
-                 e->cfg.learning_rate, (unsigned long long)j->seed, j->r.tr.epochs_run);
+    char vars[900], name[64];
+    for (int e = 0; e < E->n_exp && rc == 0; e++) {
+        const Experiment *x = &E->exp[e];
+        const Run *r = &E->runs[E->sum[e].first];
+        snprintf(name, sizeof name, "curves-%s", x->name);
+        snprintf(vars, sizeof vars, "tsv='%s'; from=1; best=%d; title='%s hidden layer, rate %g, "
+                 "seed %llu: stopped after epoch %d'", r->file, r->res.kept_epoch,
+                 activation_name(x->cfg.activation), x->cfg.learning_rate,
+                 (unsigned long long)r->seed, r->res.epochs_run);
         rc = plot_render_with(figs, "curves", name, out, vars, err);
     }
-    compare_vars(run, vars, sizeof vars);
+    compare_vars(E, vars, sizeof vars);
     if (rc == 0) rc = plot_render_with(figs, "ch6-compare", "ch6-compare", out, vars, err);
     if (rc == 0)
         printf("      %s/ch6-activations.svg, curves-*.svg, ch6-compare.svg (and .pdf)\n", out);
@@ -614,77 +416,51 @@ static int draw(Run *run, const Job *jobs, Error *err) {
 }
 
 // ---------------------------------------------------------------------------
+// The chapter's steps, after the command line
 
-// The chapter's steps, after the command line.
-static int steps(Run *run, Mnist *data, Error *err) {
-    Chapter *ch = &run->ch;
-    if (read_configs(run, err) != 0) return -1;
-    if (chapter_load(ch, data, err) != 0) return -1;
-    for (int i = 0; i < run->n_exp; i++)
-        if (chapter_check_config(ch, &run->exp[i].cfg, run->exp[i].path, data, err) != 0)
-            return -1;
-    printf("      %d training, %d validation and %d test images (split seed %llu)\n",
-           data->train.n, data->val.n, data->test.n, (unsigned long long)ch->opt.seed);
-    values_set(&ch->values, "n_train", "%d", data->train.n);
+static int steps(void *ctx, Mnist *data, Error *err) {
+    Program *p = ctx;
+    Chapter *ch = &p->ch;
+    Experiments *E = &p->E;
+    if (read_experiments(p, err) != 0 || chapter_load_experiments(ch, data, E, err) != 0) return -1;
     values_set(&ch->values, "n_val", "%d", data->val.n);
     values_set(&ch->values, "n_test", "%d", data->test.n);
+    if (activations(p, err) != 0) return -1;
+    chapter_step(ch, 4, "a first pass over a few images with each activation: every function the "
+                        "runs call");
+    if (experiments_try(E, FEW, err) != 0) return -1;
 
-    if (activations(run, err) != 0 || smoke(run, data, err) != 0) return -1;
-
-    int n_jobs = run->n_exp * run->seeds;
-    Job *jobs = run->jobs = calloc((size_t)n_jobs, sizeof *jobs);
-    if (!jobs) return error_set(err, "out of memory for %d runs", n_jobs);
-    char what[200];
-    if (run->seeds > 1)
-        snprintf(what, sizeof what, "train: %d experiment%s, each with seeds %llu to %llu "
-                 "(initial weights and batch order; the split stays)", run->n_exp,
-                 run->n_exp > 1 ? "s" : "", (unsigned long long)ch->opt.seed,
-                 (unsigned long long)(ch->opt.seed + run->seeds - 1));
-    else
-        snprintf(what, sizeof what, "train: %d experiment%s with seed %llu", run->n_exp,
-                 run->n_exp > 1 ? "s" : "", (unsigned long long)ch->opt.seed);
-    chapter_step(ch, 5, what);
-    for (int i = 0; i < run->n_exp; i++)
-        for (int k = 0; k < run->seeds; k++)
-            jobs[i * run->seeds + k] = (Job){.exp = i, .seed = ch->opt.seed + k, .first = k == 0};
-    double t_train = wall_time();
-    int rc = run_all(run, jobs, n_jobs, data, err);
+    E->out_size = sizeof(Hidden), E->before = hidden_before, E->after = hidden_after, E->ctx = E;
+    char what[160];
+    snprintf(what, sizeof what, "each experiment with seeds %llu to %llu (initial weights and "
+             "batch order; the split stays)", (unsigned long long)E->seed,
+             (unsigned long long)(E->seed + E->exp[0].seeds - 1));
+    int rc = chapter_train(ch, E, 5, what, err);
     if (rc != 0) return rc;
-    values_set(&ch->values, "train_seconds", "%.0f", wall_time() - t_train);
     double epochs = 0, seconds = 0;
-    for (int i = 0; i < n_jobs; i++)
-        epochs += jobs[i].r.tr.epochs_run, seconds += jobs[i].r.tr.seconds;
-    printf("      %.0f epochs in all, %.2f s each (training only, %s products)\n", epochs,
-           seconds / epochs, matmul_backend());
+    for (int r = 0; r < E->n_runs; r++)
+        epochs += E->runs[r].res.epochs_run, seconds += E->runs[r].res.seconds;
     values_set(&ch->values, "epochs_total", "%.0f", epochs);
-    values_set(&ch->values, "epoch_seconds", "%.2f", seconds / epochs);
+    values_set(&ch->values, "epoch_s", "%.2f", seconds / epochs);
 
-    if (results(run, jobs, err) != 0 || draw(run, jobs, err) != 0) return -1;
-    if (!ch->opt.quiet) {
-        printf("\nthe validation loss of each experiment (seed %llu), epoch by epoch:\n",
-               (unsigned long long)ch->opt.seed);
-        char vars[900];
-        compare_vars(run, vars, sizeof vars);
-        return plot_text_with(ch->opt.figures_dir, "ch6-compare", "ch6-compare", ch->opt.out_dir,
-                              vars, err);
-    }
-    return 0;
-}
-
-// Everything after the command line.
-static int run_chapter(void *ctx, Mnist *data, Error *err) {
-    Run *run = ctx;
-    // The book's run measures the spread over several seeds; --seeds N says how many.
-    run->seeds = run->ch.opt.seeds_given ? run->ch.opt.seeds : DEFAULT_SEEDS;
-    int rc = steps(run, data, err);
-    values_set(&run->ch.values, "total_minutes", "%.1f", (wall_time() - run->ch.start) / 60);
-    free(run->jobs);
-    return rc;
+    chapter_step(ch, 6, "our test accuracies beside the study's");
+    compare(p);
+    if (experiments_write_results(E, chapter_file(ch, "results.tsv"),
+                                  "max_slope\tslope0\tslope\tdead\thidden", more_columns, NULL,
+                                  err) != 0 ||
+        experiments_write_seeds(E, chapter_file(ch, "seeds.tsv"), err) != 0)
+        return -1;
+    chapter_step(ch, 7, "draw the activations and the training curves");
+    if (draw(p, err) != 0) return -1;
+    char vars[900];
+    compare_vars(E, vars, sizeof vars);
+    return chapter_plot_text(ch, "ch6-compare", vars, "the validation loss of each experiment, "
+                             "its first seed, epoch by epoch", err);
 }
 
 int main(int argc, char **argv) {
-    static Run run = {.ch = {.number = 6, .title = "activation functions", .steps = STEPS,
-                             .advice = "run `make check-ch6` (and check-ch3 for tanh) to see "
-                                       "which property fails"}};
-    return chapter_main(&run.ch, argc, argv, run_chapter, &run);
+    static Program p = {.ch = {.number = 6, .title = "activation functions", .steps = STEPS,
+                               .advice = "run `make check-ch6` (and check-ch3 for tanh) to see "
+                                         "which property fails"}};
+    return chapter_main(&p.ch, argc, argv, steps, &p);
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # make paper's two programs on quick runs (the first 1,000 images of each file,
 # 2 epochs): every experiment and seed trained once, twins shared; results.tsv
-# has the issue's columns and a row per experiment; a rerun reuses every run
-# and writes the same report; --force retrains; a lost run is retrained alone;
-# a report over a broken run fails with the file's name and keeps the last
-# good report; bad options are refused. (The full runs are the book's: `make
+# has the issue's columns and a row per experiment, study.tsv and own.tsv (the
+# appendix's tables) a row per experiment of the study and of the workbook's
+# own; a rerun reuses every run and writes the same report; --force retrains;
+# a lost run is retrained alone; a report over a broken run fails with the
+# file's name and keeps the last good report; bad options are refused. (The full runs are the book's: `make
 # book`, and `make bench` times `make paper SEEDS=1`.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -35,8 +36,14 @@ awk -F'\t' 'NR > 1 && !($3 > 0 && $3 <= 100 && $5 == 2 && $7 >= 1 && $7 <= 2) { 
 for e in plain momentum early-stop momentum-early-stop tanh sigmoid relu relu-small-rate softmax; do
     grep -q "^$e	" "$tmp/out/results.tsv" || bad "results.tsv has no row for $e"
 done
-grep -q '^# The reproduction {#sec:reproduction .appendix}' "$tmp/out/report.md" || bad "report.md: no appendix heading"
-grep -q '{#tbl:reproduction}' "$tmp/out/report.md" || bad "report.md: no table label"
+# The appendix's tables: lib/experiment.h's columns, a row per experiment.
+for t in study own; do
+    head -n 1 "$tmp/out/$t.tsv" | grep -q $'^name\tkey\tlabel\tnote\t' || bad "$t.tsv header: $(head -n 1 "$tmp/out/$t.tsv")"
+done
+[ $(($(wc -l <"$tmp/out/study.tsv") + $(wc -l <"$tmp/out/own.tsv") - 2)) -eq "$experiments" ] ||
+    bad "study.tsv and own.tsv: not a row for each of the $experiments experiments"
+grep -q $'^momentum-early-stop\t' "$tmp/out/study.tsv" && grep -q $'^no-penalty\t' "$tmp/out/own.tsv" ||
+    bad "study.tsv or own.tsv: an experiment in the wrong table"
 
 # A rerun reuses every run and writes the same report (but for its timing).
 cp "$tmp/out/results.tsv" "$tmp/results.before"
@@ -55,12 +62,12 @@ grep -q "$distinct to train, 0 reused (--force)" "$tmp/log4" || bad "--force: $(
 cmp -s "$tmp/results.before" <(report >/dev/null; cat "$tmp/out/results.tsv") || bad "--force: other numbers than before (the runs are seeded)"
 
 # A broken run: the report fails, names the file, keeps the last good report.
-cp "$tmp/out/report.md" "$tmp/report.before"
+cp "$tmp/out/study.tsv" "$tmp/report.before"
 victim=$(ls "$tmp/runs"/*.tsv | grep -v metrics | head -n 1)
 sed -i 's/^test_acc\t.*/test_acc\tlots/' "$victim"
 if report >/dev/null 2>"$tmp/err"; then bad "a broken run was reported"; fi
 grep -q "$(basename "$victim"): test_acc: not a number" "$tmp/err" || bad "broken run message: $(cat "$tmp/err")"
-cmp -s "$tmp/report.before" "$tmp/out/report.md" || bad "a failed report changed report.md"
+cmp -s "$tmp/report.before" "$tmp/out/study.tsv" || bad "a failed report changed study.tsv"
 
 # Bad options: one line naming the option, status 2.
 for args in "--seeds 0" "--seeds many" "--jobs" "--frobnicate"; do

@@ -1,18 +1,21 @@
 // report.c: paper-report, the writing half of `make paper` (see paper.h).
 //
 // Reads the index paper-run left in OUT (runs.tsv, run.tsv) and the runs it
-// names, and writes, all into OUT:
-//   report.md    the study's numbers beside ours, the workbook's own runs, the
-//                time it took: the book's appendix "The reproduction"
-//   results.tsv  the same table for scripts: experiment, study_accuracy,
+// names, sums each experiment up over its seeds (lib/experiment.h), and
+// writes, all into OUT:
+//   study.tsv    the study's experiments, its numbers beside ours (a row each,
+//                lib/experiment.h's columns): the first table of the book's
+//                appendix "The reproduction" (chapters/appendix/reproduction.md)
+//   own.tsv      the workbook's own runs, the same columns: its second table
+//   results.tsv  the first table for scripts: experiment, study_accuracy,
 //                mean_accuracy, sd_accuracy, seeds, study_stop_epoch,
 //                mean_stop_epoch (accuracies in percent; nan where there is none)
-//   values.tsv   the numbers the book's errata appendix quotes
+//   values.tsv   the numbers the two appendices quote
 //
 //   paper-report --out DIR --runs DIR [--check-claims]
 //
 // --check-claims (the book's build): fail if the runs contradict what the
-// errata appendix says of them in words.
+// appendices say of them in words.
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -20,20 +23,19 @@
 #include <string.h>
 
 #include "ch4.h"
-#include "chapter.h"
+#include "experiment.h"
 #include "output.h"
 #include "paper.h"
 #include "study.h"
 
-enum { MAX_SEEDS = 100, LINE = 4096 };
+enum { LINE = 4096 };
 
+// The runs, read back: the study's experiments and the workbook's own, each
+// summed up over its seeds. A run's file names its stem: RUNS/STEM.tsv.
 typedef struct {
-    int n;
-    double acc[MAX_SEEDS], stop[MAX_SEEDS], kept[MAX_SEEDS], seconds[MAX_SEEDS];
-    char stem[MAX_SEEDS][96];
-    bool reused[MAX_SEEDS];
-    Stats acc_of, stop_of, kept_of;   // over the seeds (lib/chapter.h)
-} Seeds;
+    Experiments study, own;
+    const char *runs_dir;
+} Report;
 
 // ---------------------------------------------------------------------------
 // Reading what paper-run wrote
@@ -90,66 +92,95 @@ static int number(double *x, const char *text, const char *key, const char *path
     return 0;
 }
 
-// The seeds of every experiment, from OUT/runs.tsv and the runs it names.
-static int read_runs(Seeds *seeds, const PaperExperiment *exp, int n_exp, const char *out,
-                     const char *runs_dir, Error *err) {
-    char path[4200];
+// The experiment of that name, in either set, or NULL with err.
+static Experiments *set_of(Report *R, const char *name, int *e) {
+    Experiments *sets[2] = {&R->study, &R->own};
+    for (int k = 0; k < 2; k++)
+        for (*e = 0; *e < sets[k]->n_exp; (*e)++)
+            if (strcmp(sets[k]->exp[*e].name, name) == 0) return sets[k];
+    return NULL;
+}
+
+// One row of runs.tsv: the run it names, read, added to its experiment's set.
+static int add_run(Report *R, const char *name, unsigned long long seed, const char *stem,
+                   const char *where, Error *err) {
+    int e;
+    Experiments *E = set_of(R, name, &e);
+    if (!E)
+        return error_set(err, "%s: experiment %s is not paper-run's (rerun make paper)", where,
+                         name);
+    if (E->n_runs % 64 == 0) {
+        Run *more = realloc(E->runs, sizeof(Run) * (size_t)(E->n_runs + 64));
+        if (!more) return error_set(err, "%s: out of memory", where);
+        E->runs = more;
+    }
+    Run *r = &E->runs[E->n_runs];
+    *r = (Run){.exp = e, .seed = seed, .seed_index = E->sum[e].n++};
+    snprintf(r->file, sizeof r->file, "%s", stem);
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s.tsv", R->runs_dir, stem);
+    char *text = slurp(path, err);
+    if (!text) return -1;
+    double acc, stop, kept, seconds;
+    int rc = number(&acc, text, "test_acc", path, err) != 0 ||
+             number(&stop, text, "epochs_run", path, err) != 0 ||
+             number(&kept, text, "kept_epoch", path, err) != 0 ||
+             number(&seconds, text, "train_s", path, err) != 0 ? -1 : 0;
+    free(text);
+    r->res.test_acc = acc, r->res.epochs_run = (int)stop, r->res.kept_epoch = (int)kept;
+    r->res.seconds = seconds;
+    E->n_runs++;
+    return rc;
+}
+
+// Every run of OUT/runs.tsv, each experiment summed up.
+static int read_runs(Report *R, const char *out, Error *err) {
+    char path[4200], line[LINE];
     snprintf(path, sizeof path, "%s/runs.tsv", out);
     FILE *f = fopen(path, "r");
     if (!f) return error_set(err, "%s: %s (run paper-run first)", path, strerror(errno));
-    char line[LINE];
     int lineno = 0, rc = 0;
     while (rc == 0 && fgets(line, sizeof line, f)) {
         if (++lineno == 1) continue;  // the header
-        char name[64], stem[96];
+        char name[64], stem[96], where[4300];
         unsigned long long seed;
-        int reused, e = -1;
-        if (sscanf(line, "%63s %llu %95s %d", name, &seed, stem, &reused) != 4) {
-            rc = error_set(err, "%s:%d: not experiment, seed, run, reused", path, lineno);
-            break;
-        }
-        for (int i = 0; i < n_exp; i++)
-            if (strcmp(exp[i].name, name) == 0) e = i;
-        if (e < 0) {
-            rc = error_set(err, "%s:%d: experiment %s is not paper-run's (rerun make paper)",
-                           path, lineno, name);
-            break;
-        }
-        Seeds *s = &seeds[e];
-        if (s->n == MAX_SEEDS) {
-            rc = error_set(err, "%s:%d: more than %d seeds", path, lineno, MAX_SEEDS);
-            break;
-        }
-        char rpath[4400];
-        snprintf(rpath, sizeof rpath, "%s/%s.tsv", runs_dir, stem);
-        char *text = slurp(rpath, err);
-        if (!text) {
-            rc = -1;
-            break;
-        }
-        int k = s->n;
-        if (number(&s->acc[k], text, "test_acc", rpath, err) != 0 ||
-            number(&s->stop[k], text, "epochs_run", rpath, err) != 0 ||
-            number(&s->kept[k], text, "kept_epoch", rpath, err) != 0 ||
-            number(&s->seconds[k], text, "seconds", rpath, err) != 0)
-            rc = -1;
-        free(text);
-        snprintf(s->stem[k], sizeof s->stem[k], "%s", stem);
-        s->reused[k] = reused;
-        s->n++;
+        int reused;
+        snprintf(where, sizeof where, "%s:%d", path, lineno);
+        if (sscanf(line, "%63s %llu %95s %d", name, &seed, stem, &reused) != 4)
+            rc = error_set(err, "%s: not experiment, seed, run, reused", where);
+        else
+            rc = add_run(R, name, seed, stem, where, err);
     }
     fclose(f);
-    for (int i = 0; rc == 0 && i < n_exp; i++) {
-        Seeds *s = &seeds[i];
-        if (s->n == 0) {
-            rc = error_set(err, "%s: no run of %s (rerun make paper)", path, exp[i].name);
-            break;
-        }
-        s->acc_of = stats_of(s->acc, s->n);
-        s->stop_of = stats_of(s->stop, s->n);
-        s->kept_of = stats_of(s->kept, s->n);
+    Experiments *sets[2] = {&R->study, &R->own};
+    for (int k = 0; rc == 0 && k < 2; k++) {
+        for (int e = 0; e < sets[k]->n_exp; e++)
+            if (sets[k]->sum[e].n == 0)
+                return error_set(err, "%s: no run of %s (rerun make paper)", path,
+                                 sets[k]->exp[e].name);
+        experiments_summarize(sets[k]);
     }
     return rc;
+}
+
+// The experiments of experiments.c, the study's in one set, the workbook's
+// own in the other: their names, labels, configs and what they are for.
+static int experiments(Report *R, Error *err) {
+    static PaperExperiment exp[PAPER_MAX_EXPERIMENTS];
+    int n;
+    if (paper_experiments(exp, &n, err) != 0) return -1;
+    for (int i = 0; i < n; i++) {
+        Experiments *E = exp[i].study ? &R->study : &R->own;
+        Experiment *x = &E->exp[E->n_exp++];
+        snprintf(x->name, sizeof x->name, "%.47s", exp[i].name);
+        for (int k = 0; x->name[k]; k++) x->key[k] = x->name[k] == '-' ? '_' : x->name[k];
+        snprintf(x->label, sizeof x->label, "%s", exp[i].what);
+        snprintf(x->path, sizeof x->path, "%s", exp[i].config);
+        x->study = exp[i].study ? study_find(exp[i].study) : NULL;
+        x->note = exp[i].why;
+        if (paper_config(&x->cfg, &exp[i], err) != 0) return -1;
+    }
+    return 0;
 }
 
 // ---------------------------------------------------------------------------
@@ -183,217 +214,42 @@ static const char *fmt_or(char *buf, size_t cap, const char *fmt, double x, cons
     return buf;
 }
 
-static int write_results_tsv(const char *out, const PaperExperiment *exp, int n_exp,
-                             const Seeds *seeds, Error *err) {
+static int write_results_tsv(const char *out, const Report *R, Error *err) {
     char path[4200];
     snprintf(path, sizeof path, "%s/results.tsv", out);
     OutFile o;
     if (out_open(&o, path, err) != 0) return -1;
     fprintf(o.f, "experiment\tstudy_accuracy\tmean_accuracy\tsd_accuracy\tseeds\t"
                  "study_stop_epoch\tmean_stop_epoch\n");
-    for (int i = 0; i < n_exp; i++) {
-        const Seeds *s = &seeds[i];
-        const StudyExperiment *st = exp[i].study ? study_find(exp[i].study) : NULL;
-        char a[32], sdv[32], stop[32];
-        fprintf(o.f, "%s\t%s\t%.2f\t%s\t%d\t%s\t%.1f\n", exp[i].name,
-                fmt_or(a, sizeof a, "%.2f", st ? st->acc : NAN, "nan"), s->acc_of.mean,
-                fmt_or(sdv, sizeof sdv, "%.2f", s->n > 1 ? s->acc_of.sd : NAN, "nan"), s->n,
-                fmt_or(stop, sizeof stop, "%.0f", st && st->stop_epoch ? st->stop_epoch : NAN,
-                       "nan"),
-                s->stop_of.mean);
-    }
+    const Experiments *sets[2] = {&R->study, &R->own};
+    for (int k = 0; k < 2; k++)
+        for (int e = 0; e < sets[k]->n_exp; e++) {
+            const Summary *s = &sets[k]->sum[e];
+            const StudyExperiment *st = sets[k]->exp[e].study;
+            char a[32], sdv[32], stop[32];
+            fprintf(o.f, "%s\t%s\t%.2f\t%s\t%d\t%s\t%.1f\n", sets[k]->exp[e].name,
+                    fmt_or(a, sizeof a, "%.2f", st ? st->acc : NAN, "nan"), s->acc.mean,
+                    fmt_or(sdv, sizeof sdv, "%.2f", s->n > 1 ? s->acc.sd : NAN, "nan"), s->n,
+                    fmt_or(stop, sizeof stop, "%.0f", st && st->stop_epoch ? st->stop_epoch : NAN,
+                           "nan"),
+                    s->stop.mean);
+        }
     return out_commit(&o, err);
 }
 
-// "97.71 ± 0.07" (or one seed's number), "(97.61–97.79)".
-static void acc_cells(char *m, size_t mcap, char *range, size_t rcap, const Seeds *s) {
-    if (s->n > 1) {
-        snprintf(m, mcap, "%.2f ± %.2f", s->acc_of.mean, s->acc_of.sd);
-        snprintf(range, rcap, "%.2f–%.2f", s->acc_of.min, s->acc_of.max);
-    } else {
-        snprintf(m, mcap, "%.2f", s->acc[0]);
-        snprintf(range, rcap, "–");
-    }
-}
-
-static void stop_cell(char *buf, size_t cap, const Seeds *s) {
-    double lo = s->stop_of.min, hi = s->stop_of.max;
-    double klo = s->kept_of.min, khi = s->kept_of.max;
-    if (lo == hi && klo == khi) snprintf(buf, cap, "%.0f (%.0f)", lo, klo);
-    else snprintf(buf, cap, "%.1f (%.1f), %.0f–%.0f", s->stop_of.mean, s->kept_of.mean, lo, hi);
-}
-
-typedef struct {
-    int reported, inside, near;   // the study's accuracies: how many, in our range, within 0.5
-    double total_seconds;         // training time of every run, reused or not
-    int epochs;                   // epochs trained by all runs
-    int n_runs;
-} Summary;
-
-static int write_report(const char *out, const PaperExperiment *exp, int n_exp,
-                        const Seeds *seeds, const char *index, Summary *sum, Error *err) {
-    char path[4200], buf[64];
-    snprintf(path, sizeof path, "%s/report.md", out);
-    OutFile o;
-    if (out_open(&o, path, err) != 0) return -1;
-    FILE *f = o.f;
-    int n_seeds = seeds[0].n;
-    double wall = NAN, trained = NAN, reused = NAN, jobs = NAN;
-    if (lookup(index, "wall_s", buf, sizeof buf)) wall = atof(buf);
-    if (lookup(index, "trained", buf, sizeof buf)) trained = atof(buf);
-    if (lookup(index, "reused", buf, sizeof buf)) reused = atof(buf);
-    if (lookup(index, "jobs", buf, sizeof buf)) jobs = atof(buf);
-
-    char seed_list[64];
-    if (n_seeds > 1) snprintf(seed_list, sizeof seed_list, "seeds 1 to %d", n_seeds);
-    else snprintf(seed_list, sizeof seed_list, "seed 1");
-    fprintf(f, "# The reproduction {#sec:reproduction .appendix}\n\n");
-    fprintf(f, "This appendix is written by `make paper`, which trains every experiment of "
-               "the study with %d seed%s (%s) on the reference solutions, through the "
-               "library's fast path (`lib/fast.c`), and sets the mean of our runs beside the "
-               "number the study reports. Every run uses the same split of the training "
-               "files (seed 1's, as in the chapters); the seeds change the initial weights and "
-               "the order of the batches. The study gives one run per experiment, so its "
-               "number is one draw from a spread like ours.\n\n",
-            n_seeds, n_seeds > 1 ? "s" : "", seed_list);
-
-    // The dashes set the columns' relative widths in the PDF: each must hold
-    // its longest word.
-    fprintf(f, "| experiment (the study's section) | study: accuracy | ours: mean%s | "
-               "ours: range | study: epochs | ours: epochs (kept) |\n",
-            n_seeds > 1 ? " ± sd" : "");
-    fprintf(f, "|:-----------------------|----------:|--------------:|-----------------:|"
-               "----------:|--------------------:|\n");
-    for (int i = 0; i < n_exp; i++) {
-        if (!exp[i].study) continue;
-        const StudyExperiment *st = study_find(exp[i].study);
-        const Seeds *s = &seeds[i];
-        char m[64], range[64], stop[64], sacc[32], sstop[32];
-        acc_cells(m, sizeof m, range, sizeof range, s);
-        stop_cell(stop, sizeof stop, s);
-        fmt_or(sacc, sizeof sacc, "%.2f", st->acc, "–");
-        fmt_or(sstop, sizeof sstop, "%.0f", st->stop_epoch ? st->stop_epoch : NAN, "–");
-        fprintf(f, "| %s (%s) | %s | %s | %s | %s | %s |\n", st->what, st->section, sacc, m,
-                range, sstop, stop);
-        if (!isnan(st->acc)) {
-            sum->reported++;
-            if (s->n > 1 && st->acc >= s->acc_of.min && st->acc <= s->acc_of.max)
-                sum->inside++;
-            if (fabs(s->acc_of.mean - st->acc) <= 0.5) sum->near++;
-        }
-    }
-    fprintf(f, "\n: The study's experiments: its test accuracy (percent) beside the mean of "
-               "ours over %d seed%s%s, and the epochs trained; in brackets the epoch whose "
-               "weights were kept (early stopping keeps the best epoch's, the others the "
-               "last). A dash: the study gives no number. {#tbl:reproduction}\n\n",
-            n_seeds, n_seeds > 1 ? "s" : "",
-            n_seeds > 1 ? " with the sample standard deviation and the range" : "");
-
-    // Where the workbook's config stops early and the study trained every
-    // epoch (section 2.2's softmax regression: chapter 2 says why).
-    for (int i = 0; i < n_exp; i++) {
-        const StudyExperiment *st = exp[i].study ? study_find(exp[i].study) : NULL;
-        Config c;
-        Error ignored;
-        if (st && paper_config(&c, &exp[i], &ignored) == 0 && c.early_stop &&
-            st->stop_epoch == c.epochs)
-            fprintf(f, "The study trained %s for all %d epochs; the workbook's config "
-                       "(`%s`) stops early, and the row shows where. ",
-                    st->what, st->stop_epoch, exp[i].config);
-    }
-    // The study ran some settings twice under two names (section 4.2.4's again
-    // as 6.2.1's tanh run): here they are the same runs.
-    for (int i = 0; i < n_exp; i++)
-        for (int j = i + 1; j < n_exp; j++) {
-            const StudyExperiment *a = exp[i].study ? study_find(exp[i].study) : NULL;
-            const StudyExperiment *b = exp[j].study ? study_find(exp[j].study) : NULL;
-            if (!a || !b || strcmp(seeds[i].stem[0], seeds[j].stem[0]) != 0) continue;
-            fprintf(f, "The rows %s (%s) and %s (%s) have the same settings, so here they "
-                       "are the same runs",
-                    a->what, a->section, b->what, b->section);
-            if (!isnan(a->acc) && !isnan(b->acc))
-                fprintf(f, "; the study reports two accuracies for them, %.2f points apart",
-                        fabs(a->acc - b->acc));
-            fprintf(f, ". ");
-        }
-    fprintf(f, "Of the %d accuracies the study reports, ", sum->reported);
-    if (n_seeds > 1) fprintf(f, "%d lie within the range of our seeds and ", sum->inside);
-    fprintf(f, "%d are within half a point of our mean. Sections 2.2 and 5.1 show only "
-               "figures; the L1 and L2 rows are compared with a run without a penalty "
-               "below.\n\n",
-            sum->near);
-
-    fprintf(f, "## The workbook's own runs {#sec:reproduction-own}\n\n"
-               "These vary one of the study's experiments, each to test something the study "
-               "says or leaves unsaid; the errata appendix discusses them.\n\n");
-    fprintf(f, "| run | why | ours: mean%s | ours: epochs (kept) |\n",
-            n_seeds > 1 ? " ± sd" : "");
-    fprintf(f, "|:-----------------|:--------------------------------------|-------------:"
-               "|-------------------:|\n");
-    for (int i = 0; i < n_exp; i++) {
-        if (exp[i].study) continue;
-        char m[64], range[64], stop[64];
-        acc_cells(m, sizeof m, range, sizeof range, &seeds[i]);
-        stop_cell(stop, sizeof stop, &seeds[i]);
-        fprintf(f, "| %s | %s | %s | %s |\n", exp[i].what, exp[i].why, m, stop);
-    }
-    fprintf(f, "\n: The workbook's variants of the study's experiments, with the seeds of "
-               "@tbl:reproduction. {#tbl:reproduction-own}\n\n");
-
-    // Each run once: twins (the same settings under two names) share theirs.
-    for (int i = 0; i < n_exp; i++)
-        for (int k = 0; k < seeds[i].n; k++) {
-            bool seen = false;
-            for (int j = 0; j < i && !seen; j++)
-                for (int q = 0; q < seeds[j].n && !seen; q++)
-                    seen = strcmp(seeds[j].stem[q], seeds[i].stem[k]) == 0;
-            if (seen) continue;
-            sum->total_seconds += seeds[i].seconds[k];
-            sum->epochs += (int)seeds[i].stop[k];
-            sum->n_runs++;
-        }
-    fprintf(f, "## What it took {#sec:reproduction-time}\n\n"
-               "The tables hold %d distinct runs, %d epochs of training in all, which took "
-               "%.0f s of training time together. The `make paper` that wrote this report trained %.0f "
-               "of them and reused %.0f that an earlier one had finished (a run is kept in "
-               "`build/paper/runs/` under a hash of its config, seed, data and program), %.0f "
-               "at a time, in %.0f s on the wall. `make paper FORCE=1` trains them all again. "
-               "For scripts, `results.tsv` beside this report holds the first table.\n",
-            sum->n_runs, sum->epochs, sum->total_seconds, trained, reused, jobs, wall);
-    return out_commit(&o, err);
-}
-
-// ---------------------------------------------------------------------------
-// The errata's numbers
-
-static int index_of(const PaperExperiment *exp, int n_exp, const char *name, Error *err) {
-    for (int i = 0; i < n_exp; i++)
-        if (strcmp(exp[i].name, name) == 0) return i;
-    error_set(err, "paper-report: no experiment %s in experiments.c", name);
-    return -1;
-}
-
-// KEY_acc, KEY_sd, KEY_stop, KEY_kept: the mean over the seeds (sd: "–" for
-// one seed); KEY_study_acc and KEY_study_stop where the study reports them.
-static void put_seeds(Values *v, const char *key, const PaperExperiment *e, const Seeds *s) {
+// The values of experiment NAME over its seeds, under KEY: KEY_acc, KEY_sd,
+// KEY_stop, KEY_kept (the means; sd "–" for one seed), and KEY_study_acc and
+// KEY_study_stop where the study reports them.
+static void put_seeds(Values *v, const char *key, const Experiment *x, const Summary *s) {
     char k[48];
-    snprintf(k, sizeof k, "%s_acc", key);
-    values_set(v, k, "%.2f", s->acc_of.mean);
-    snprintf(k, sizeof k, "%s_sd", key);
-    if (s->n > 1) values_set(v, k, "%.2f", s->acc_of.sd);
-    else values_set(v, k, "–");
-    snprintf(k, sizeof k, "%s_stop", key);
-    values_set(v, k, "%.1f", s->stop_of.mean);
-    snprintf(k, sizeof k, "%s_kept", key);
-    values_set(v, k, "%.1f", s->kept_of.mean);
-    const StudyExperiment *st = e->study ? study_find(e->study) : NULL;
-    if (st && !isnan(st->acc)) {
+    summary_put(v, key, s, &(SummaryKeys){{"acc", "sd"}, {"stop"}, {"kept"}});
+    if (x->study && !isnan(x->study->acc)) {
         snprintf(k, sizeof k, "%s_study_acc", key);
-        values_set(v, k, "%.2f", st->acc);
+        values_set(v, k, "%.2f", x->study->acc);
     }
-    if (st && st->stop_epoch) {
+    if (x->study && x->study->stop_epoch) {
         snprintf(k, sizeof k, "%s_study_stop", key);
-        values_set(v, k, "%d", st->stop_epoch);
+        values_set(v, k, "%d", x->study->stop_epoch);
     }
 }
 
@@ -408,131 +264,198 @@ static void put_range(Values *v, const char *key, const double *x, int n) {
     else values_set(v, key, "%.0f to %.0f, depending on the seed", lo, hi);
 }
 
-static int write_values(const char *out, const char *runs_dir, const PaperExperiment *exp,
-                        int n_exp, const Seeds *seeds, const Summary *sum, bool check,
-                        Error *err) {
-    static const struct { const char *exp, *key; } QUOTED[] = {
-        {"momentum-early-stop", "image"},     {"per-split-z-score", "split"},
-        {"early-stop", "es"},                 {"loss-as-printed", "printed_loss"},
-        {"momentum", "mom"},                  {"plain", "plain"},
-        {"momentum-small-rate", "small_rate"}, {"relu", "relu"},
-        {"relu-small-rate", "relu_small"},    {"tanh", "tanh"},
-    };
-    Values v = {0};
-    values_set(&v, "seeds", "%d", seeds[0].n);
-    values_set(&v, "runs", "%d", sum->n_runs);
-    values_set(&v, "reported", "%d", sum->reported);
-    values_set(&v, "near", "%d", sum->near);
-    for (size_t q = 0; q < sizeof QUOTED / sizeof QUOTED[0]; q++) {
-        int i = index_of(exp, n_exp, QUOTED[q].exp, err);
-        if (i < 0) return -1;
-        put_seeds(&v, QUOTED[q].key, &exp[i], &seeds[i]);
+// The study's accuracies beside our seeds: how many it reports, how many lie
+// within the range of ours, how many within half a point of our mean.
+static void beside_the_study(Values *v, const Experiments *E) {
+    int reported = 0, inside = 0, near = 0;
+    for (int e = 0; e < E->n_exp; e++) {
+        const StudyExperiment *st = E->exp[e].study;
+        const Summary *s = &E->sum[e];
+        if (!st || isnan(st->acc)) continue;
+        reported++;
+        inside += s->n > 1 && st->acc >= s->acc.min && st->acc <= s->acc.max;
+        near += fabs(s->acc.mean - st->acc) <= 0.5;
     }
-    int img = index_of(exp, n_exp, "momentum-early-stop", err);
-    int spl = index_of(exp, n_exp, "per-split-z-score", err);
-    int es = index_of(exp, n_exp, "early-stop", err);
-    int lap = index_of(exp, n_exp, "loss-as-printed", err);
-    int sr = index_of(exp, n_exp, "momentum-small-rate", err);
-    int plain = index_of(exp, n_exp, "plain", err);
-    if (img < 0 || spl < 0 || es < 0 || lap < 0 || sr < 0 || plain < 0) return -1;
-    values_set(&v, "split_minus_image", "%+.2f",
-               seeds[spl].acc_of.mean - seeds[img].acc_of.mean);
-    values_set(&v, "printed_loss_minus_es", "%+.2f",
-               seeds[lap].acc_of.mean - seeds[es].acc_of.mean);
-    values_set(&v, "small_rate_minus_image", "%+.2f",
-               seeds[sr].acc_of.mean - seeds[img].acc_of.mean);
+    values_set(v, "reported", "%d", reported);
+    values_set(v, "near", "%d", near);
+    values_set(v, "inside", "%d", inside);
+}
+
+// What it took: each distinct run once (twins, the same settings under two
+// names, share theirs), its epochs and its training time.
+static void what_it_took(Values *v, const Report *R, const char *index) {
+    const Experiments *sets[2] = {&R->study, &R->own};
+    int runs = 0, epochs = 0;
+    double seconds = 0;
+    for (int k = 0; k < 2; k++)
+        for (int r = 0; r < sets[k]->n_runs; r++) {
+            const Run *run = &sets[k]->runs[r];
+            bool seen = false;
+            for (int j = 0; j <= k && !seen; j++)
+                for (int q = 0; q < (j < k ? sets[j]->n_runs : r) && !seen; q++)
+                    seen = strcmp(sets[j]->runs[q].file, run->file) == 0;
+            if (seen) continue;
+            runs++, epochs += run->res.epochs_run, seconds += run->res.seconds;
+        }
+    char buf[64];
+    values_set(v, "runs", "%d", runs);
+    values_set(v, "epochs", "%d", epochs);
+    values_set(v, "train_s", "%.0f", seconds);
+    static const char *const KEYS[] = {"trained", "reused", "jobs", "wall_s"};
+    for (int k = 0; k < 4; k++)
+        values_set(v, KEYS[k], "%.0f", lookup(index, KEYS[k], buf, sizeof buf) ? atof(buf) : NAN);
+}
+
+// What the errata appendix quotes: experiments under their keys there.
+static const struct { const char *exp, *key; } QUOTED[] = {
+    {"momentum-early-stop", "image"},     {"per-split-z-score", "split"},
+    {"early-stop", "es"},                 {"loss-as-printed", "printed_loss"},
+    {"momentum", "mom"},                  {"plain", "plain"},
+    {"momentum-small-rate", "small_rate"}, {"relu", "relu"},
+    {"relu-small-rate", "relu_small"},    {"tanh", "tanh"},
+    {"softmax", "softmax"},
+};
+
+// The mean accuracy of experiment a less b's, as "+0.76".
+static void put_minus(Values *v, Report *R, const char *key, const char *a, const char *b) {
+    int ea, eb;
+    const Experiments *A = set_of(R, a, &ea), *B = set_of(R, b, &eb);
+    values_set(v, key, "%+.2f", A->sum[ea].acc.mean - B->sum[eb].acc.mean);
+}
+
+// The early-stopping sentence read both ways on the plain runs' validation
+// losses (all 100 epochs of them: those runs do not stop).
+static int stop_rules(Values *v, Report *R, Error *err) {
+    int e;
+    const Experiments *E = set_of(R, "plain", &e);
+    const Config *c = &E->exp[e].cfg;
+    double printed[EXPERIMENT_MAX_SEEDS], meant[EXPERIMENT_MAX_SEEDS];
+    int n = 0, never = 0;
+    for (int r = 0; r < E->n_runs; r++) {
+        if (E->runs[r].exp != e) continue;
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s.metrics.tsv", R->runs_dir, E->runs[r].file);
+        History h;
+        if (history_read(&h, path, err) != 0) return -1;
+        printed[n] = stop_as_printed(h.val_loss, h.epochs + 1, c->early_stop_epoch);
+        meant[n] = stop_as_meant(h.val_loss, h.epochs + 1, c->early_stop_epoch);
+        never += meant[n++] == 0;
+        history_free(&h);
+    }
+    values_set(v, "patience", "%d", c->early_stop_epoch);
+    values_set(v, "plain_epochs", "%d", c->epochs);
+    put_range(v, "printed_stop", printed, n);
+    put_range(v, "meant_stop", meant, n);
+    values_set(v, "meant_never", "%d", never);
+    return 0;
+}
+
+static int write_values(const char *out, Report *R, const char *index, Error *err) {
+    static Values v;
+    int e;
+    values_set(&v, "seeds", "%d", R->study.sum[0].n);
+    what_it_took(&v, R, index);
+    beside_the_study(&v, &R->study);
+    for (size_t q = 0; q < sizeof QUOTED / sizeof QUOTED[0]; q++) {
+        const Experiments *E = set_of(R, QUOTED[q].exp, &e);
+        if (!E)
+            return error_set(err, "paper-report: no experiment %s in experiments.c",
+                             QUOTED[q].exp);
+        put_seeds(&v, QUOTED[q].key, &E->exp[e], &E->sum[e]);
+    }
+    put_minus(&v, R, "split_minus_image", "per-split-z-score", "momentum-early-stop");
+    put_minus(&v, R, "printed_loss_minus_es", "loss-as-printed", "early-stop");
+    put_minus(&v, R, "small_rate_minus_image", "momentum-small-rate", "momentum-early-stop");
+    values_set(&v, "twins_gap", "%.2f", fabs(study_find("tanh")->acc -
+                                             study_find("momentum-early-stop")->acc));
 
     // The effective rates: Algorithm 1 sums the batch's gradients, so its step
     // is B * rate times the mean gradient; momentum's steady step is 1/(1 - γ)
     // times that.
-    Config c;
-    if (paper_config(&c, &exp[img], err) != 0) return -1;
-    double mean_rate = c.learning_rate * c.batch_size;
-    values_set(&v, "rate", "%g", c.learning_rate);
-    values_set(&v, "batch", "%d", c.batch_size);
-    values_set(&v, "gamma", "%g", c.momentum_gamma);
+    const Experiments *E = set_of(R, "momentum-early-stop", &e);
+    const Config *c = &E->exp[e].cfg;
+    double mean_rate = c->learning_rate * c->batch_size;
+    values_set(&v, "rate", "%g", c->learning_rate);
+    values_set(&v, "batch", "%d", c->batch_size);
+    values_set(&v, "gamma", "%g", c->momentum_gamma);
     values_set(&v, "mean_rate", "%g", mean_rate);
-    values_set(&v, "momentum_mean_rate", "%g", mean_rate / (1 - c.momentum_gamma));
-    values_set(&v, "small_mean_rate", "%g", mean_rate / 10 / (1 - c.momentum_gamma));
+    values_set(&v, "momentum_mean_rate", "%g", mean_rate / (1 - c->momentum_gamma));
+    values_set(&v, "small_mean_rate", "%g", mean_rate / 10 / (1 - c->momentum_gamma));
     values_set(&v, "printed_loss_mean_rate", "%g", mean_rate * 10);
-
-    // The early-stopping sentence, on the plain runs' validation losses (all
-    // 100 epochs of them: those runs do not stop).
-    if (paper_config(&c, &exp[plain], err) != 0) return -1;
-    double printed[MAX_SEEDS], meant[MAX_SEEDS];
-    int n = seeds[plain].n, never = 0;
-    for (int k = 0; k < n; k++) {
-        char path[4400];
-        snprintf(path, sizeof path, "%s/%s.metrics.tsv", runs_dir, seeds[plain].stem[k]);
-        History h;
-        if (history_read(&h, path, err) != 0) return -1;
-        printed[k] = stop_as_printed(h.val_loss, h.epochs + 1, c.early_stop_epoch);
-        meant[k] = stop_as_meant(h.val_loss, h.epochs + 1, c.early_stop_epoch);
-        history_free(&h);
-        never += meant[k] == 0;
-    }
-    values_set(&v, "patience", "%d", c.early_stop_epoch);
-    values_set(&v, "plain_epochs", "%d", c.epochs);
-    put_range(&v, "printed_stop", printed, n);
-    put_range(&v, "meant_stop", meant, n);
-    values_set(&v, "meant_never", "%d", never);
+    if (stop_rules(&v, R, err) != 0) return -1;
     char path[4200];
     snprintf(path, sizeof path, "%s/values.tsv", out);
-    if (values_write(&v, path, err) != 0) return -1;
-    if (!check) return 0;
-    // What the errata appendix says in words about these runs. A run that
-    // contradicts it stops the book's build rather than print a false sentence.
-    int relu = index_of(exp, n_exp, "relu", err), small = index_of(exp, n_exp, "relu-small-rate", err);
-    if (relu < 0 || small < 0) return -1;
-    const Seeds *r = &seeds[relu], *rs = &seeds[small];
-    if (!(rs->stop_of.mean > r->stop_of.mean))
+    return values_write(&v, path, err);
+}
+
+// What the appendices say in words about these runs. A run that contradicts
+// them stops the book's build rather than print a false sentence.
+static int check_claims(Report *R, Error *err) {
+    int a, b;
+    const Experiments *E = set_of(R, "relu", &a);
+    set_of(R, "relu-small-rate", &b);
+    const Summary *r = &E->sum[a], *rs = &E->sum[b];
+    if (!(rs->stop.mean > r->stop.mean))
         return error_set(err, "the errata appendix (chapters/appendix/errata.md, ReLU) says the "
                               "smaller rate stopped later, but it stopped after %.1f epochs on "
                               "average against %.1f: rewrite the sentence",
-                         rs->stop_of.mean, r->stop_of.mean);
-    if (!(rs->acc_of.mean > r->acc_of.mean))
+                         rs->stop.mean, r->stop.mean);
+    if (!(rs->acc.mean > r->acc.mean))
         return error_set(err, "the errata appendix (chapters/appendix/errata.md, ReLU) says the "
                               "smaller rate gave a better accuracy, but it gave %.2f%% against "
                               "%.2f%%: rewrite the sentence",
-                         rs->acc_of.mean, r->acc_of.mean);
+                         rs->acc.mean, r->acc.mean);
+    E = set_of(R, "tanh", &a);
+    set_of(R, "momentum-early-stop", &b);
+    if (strcmp(E->runs[E->sum[a].first].file, E->runs[E->sum[b].first].file) != 0)
+        return error_set(err, "the reproduction appendix (chapters/appendix/reproduction.md) says "
+                              "the rows tanh and momentum-early-stop are the same runs, but their "
+                              "settings differ now: rewrite the sentence");
+    E = set_of(R, "softmax", &a);
+    if (!E->exp[a].cfg.early_stop || E->exp[a].study->stop_epoch != E->exp[a].cfg.epochs)
+        return error_set(err, "the reproduction appendix (chapters/appendix/reproduction.md) says "
+                              "the study trained softmax regression for all its epochs and the "
+                              "workbook's config stops early, which it does no more: rewrite the "
+                              "sentence");
     return 0;
 }
 
 int main(int argc, char **argv) {
-    const char *out = "build/paper", *runs_dir = NULL;
+    const char *out = "build/paper";
+    static Report R;
     bool check = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--check-claims") == 0) check = true;
         else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out = argv[++i];
-        else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) runs_dir = argv[++i];
+        else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) R.runs_dir = argv[++i];
         else {
             fprintf(stderr, "usage: paper-report [--out DIR] [--runs DIR] [--check-claims]\n");
             return 2;
         }
     }
-    char runs_default[4200];
-    if (!runs_dir) {
+    char runs_default[4200], path[4200], study[4200], own[4200], *index = NULL;
+    if (!R.runs_dir) {
         snprintf(runs_default, sizeof runs_default, "%s/runs", out);
-        runs_dir = runs_default;
+        R.runs_dir = runs_default;
     }
-    static PaperExperiment exp[PAPER_MAX_EXPERIMENTS];
-    static Seeds seeds[PAPER_MAX_EXPERIMENTS];
-    int n_exp = 0, rc = -1;
-    Error err = {{0}};
-    Summary sum = {0};
-    char path[4200], *index = NULL;
     snprintf(path, sizeof path, "%s/run.tsv", out);
-    if (paper_experiments(exp, &n_exp, &err) == 0 && (index = slurp(path, &err)) &&
-        read_runs(seeds, exp, n_exp, out, runs_dir, &err) == 0 &&
-        write_results_tsv(out, exp, n_exp, seeds, &err) == 0 &&
-        write_report(out, exp, n_exp, seeds, index, &sum, &err) == 0 &&
-        write_values(out, runs_dir, exp, n_exp, seeds, &sum, check, &err) == 0)
+    snprintf(study, sizeof study, "%s/study.tsv", out);
+    snprintf(own, sizeof own, "%s/own.tsv", out);
+    Error err = {{0}};
+    int rc = -1;
+    if (experiments(&R, &err) == 0 && (index = slurp(path, &err)) &&
+        read_runs(&R, out, &err) == 0 &&
+        (!check || check_claims(&R, &err) == 0) && write_results_tsv(out, &R, &err) == 0 &&
+        experiments_write_results(&R.study, study, NULL, NULL, NULL, &err) == 0 &&
+        experiments_write_results(&R.own, own, NULL, NULL, NULL, &err) == 0 &&
+        write_values(out, &R, index, &err) == 0)
         rc = 0;
     free(index);
+    experiments_free(&R.study), experiments_free(&R.own);
     if (rc != 0) {
         error_print("paper-report", &err);
         return 1;
     }
-    printf("paper: %s/report.md, %s/results.tsv\n", out, out);
+    printf("paper: %s/study.tsv, own.tsv, results.tsv, values.tsv\n", out);
     return 0;
 }

@@ -6,9 +6,9 @@
 // effective config, the seed, the normalization, the images and labels as
 // loaded, and this program's own bytes (so a change to the training code, or to
 // the solutions it links, retrains). A run whose file is already there is
-// reused unless --force. The runs are independent: --jobs processes
-// (lib/jobs.h) train them longest first, one thread each, so that two cores
-// train two runs at once.
+// reused unless --force. The runs are independent: the library's runner
+// (lib/experiment.h) trains them side by side, --jobs processes, longest
+// first, one thread each, so that two cores train two runs at once.
 //
 // The split of the training files is seed 1's for every run, as in the
 // chapters: the seeds vary the initial weights and the order of the batches.
@@ -25,11 +25,11 @@
 
 #include "activations.h"
 #include "chapter.h"
+#include "experiment.h"
 #include "jobs.h"
 #include "metrics.h"
 #include "output.h"
 #include "paper.h"
-#include "train.h"
 
 enum { MAX_SEEDS = 100, MAX_RUNS = PAPER_MAX_EXPERIMENTS * MAX_SEEDS, MAX_JOBS = JOBS_MAX_WORKERS };
 
@@ -49,8 +49,7 @@ typedef struct {
     char stem[96];       // NAME-seedS-HASH of the run that holds its numbers
     bool reused;         // finished before this invocation
     int owner;           // the run that trains it: itself, or an earlier twin
-    double cost;         // the expected epochs, for the order of the queue
-} Run;
+} PaperRun;
 
 // ---------------------------------------------------------------------------
 // The inputs' hash: 64-bit FNV-1a, enough to tell runs apart, not a defence
@@ -95,28 +94,21 @@ static uint64_t hash_config(uint64_t h, const Config *cfg) {
 }
 
 // ---------------------------------------------------------------------------
-// One run
+// The runs, side by side
 
-// Trains one run and writes RUNS/STEM.metrics.tsv, then RUNS/STEM.tsv:
-// the second file's presence says the run finished.
-static int train_one(const Args *a, const PaperExperiment *e, const Config *cfg, uint64_t seed,
-                     const char *stem, const Mnist *data, int threads, TrainResult *res,
-                     Error *err) {
-    char metrics[4200], result[4200], label[96];
-    snprintf(metrics, sizeof metrics, "%s/%s.metrics.tsv", a->runs_dir, stem);
-    snprintf(result, sizeof result, "%s/%s.tsv", a->runs_dir, stem);
-    snprintf(label, sizeof label, "%s, seed %llu", e->name, (unsigned long long)seed);
-    TrainOps ops = chapter6_ops(cfg->activation);
-    Net net;
-    if (net_from_config(&net, cfg, err) != 0) return -1;
-    net_init(&net, seed, 0);  // as every chapter: N(0, 1/fan_in), biases 0
-    TrainOptions opt = {.fast = true, .threads = threads, .skip_train_metrics = true};
-    int rc = train_with(res, &net, &ops, cfg, data, seed, metrics, label, &opt, err);
-    net_free(&net);
-    if (rc != 0) return -1;
+// After a run, in its process: RUNS/STEM.tsv, beside its metrics
+// (RUNS/STEM.metrics.tsv), written last: its presence says the run finished.
+static int write_result(void *out, Net *net, const Run *r, const Experiment *x, void *ctx,
+                        Error *err) {
+    (void)out, (void)net;
+    const Experiments *E = ctx;
+    const TrainResult *res = &r->res;
+    char path[4400];
+    int stem = (int)(strlen(r->file) - strlen(".metrics.tsv"));
+    snprintf(path, sizeof path, "%s/%.*s.tsv", E->dir, stem, r->file);
     Values v = {0};
-    values_set(&v, "experiment", "%s", e->name);
-    values_set(&v, "seed", "%llu", (unsigned long long)seed);
+    values_set(&v, "experiment", "%s", x->name);
+    values_set(&v, "seed", "%llu", (unsigned long long)r->seed);
     values_set(&v, "test_acc", "%.4f", res->test_acc);
     values_set(&v, "test_loss", "%.6f", res->test_loss);
     values_set(&v, "val_acc", "%.4f", res->val_acc);
@@ -125,64 +117,32 @@ static int train_one(const Args *a, const PaperExperiment *e, const Config *cfg,
     values_set(&v, "kept_epoch", "%d", res->kept_epoch);
     values_set(&v, "best_epoch", "%d", res->best_epoch);
     values_set(&v, "stopped_early", "%d", res->stopped_early);
-    values_set(&v, "seconds", "%.3f", res->seconds);
-    values_set(&v, "epoch_seconds", "%.4f", res->epoch_seconds);
+    values_set(&v, "train_s", "%.3f", res->seconds);
+    values_set(&v, "epoch_s", "%.4f", res->epoch_seconds);
     values_set(&v, "fast_threads", "%d", res->fast_threads);
-    return values_write(&v, result, err);
+    return values_write(&v, path, err);
 }
 
-// ---------------------------------------------------------------------------
-// The runs side by side (lib/jobs.h: one process per run, a core each)
-
-typedef struct {
-    const Args *a;
-    const PaperExperiment *exp;
-    const Config *cfg;
-    const Run *runs;
-    const int *todo;
-    int n_todo, done, threads;
-    const Mnist *by_norm[2];
-} Queue;
-
-typedef struct {
-    TrainResult res;
-    double wall;
-} Trained;
-
-static int train_job(void *result, int k, void *ctx, Error *err) {
-    const Queue *q = ctx;
-    const Run *r = &q->runs[q->todo[k]];
-    const PaperExperiment *e = &q->exp[r->exp];
-    Trained *t = result;
-    double t0 = wall_time();
-    int rc = train_one(q->a, e, &q->cfg[r->exp], r->seed, r->stem,
-                       q->by_norm[e->norm == NORM_PER_SPLIT], q->threads, &t->res, err);
-    t->wall = wall_time() - t0;
-    return rc;
-}
-
-static void job_done(const void *result, int k, void *ctx) {
-    Queue *q = ctx;
-    const Trained *t = result;
-    const Run *r = &q->runs[q->todo[k]];
-    char stop[64] = "";
-    if (t->res.stopped_early) snprintf(stop, sizeof stop, ", kept epoch %d", t->res.kept_epoch);
-    q->done++;
-    fprintf(stderr, "paper: [%*d/%d] %-22s seed %-3llu %6.2f%%  %3d epochs%s  (%.1f s)\n",
-            q->n_todo >= 100 ? 3 : q->n_todo >= 10 ? 2 : 1, q->done, q->n_todo,
-            q->exp[r->exp].name, (unsigned long long)r->seed, t->res.test_acc,
-            t->res.epochs_run, stop, t->wall);
-}
-
-// Trains the todo list, longest first, as many at once as there are cores.
-static int train_all(Queue *q, Error *err) {
-    if (q->n_todo == 0) return 0;
-    int workers = q->a->jobs < q->n_todo ? q->a->jobs : q->n_todo;
-    q->threads = workers == 1 ? 0 : 1;  // one run alone takes every core
-    Trained *results = calloc((size_t)q->n_todo, sizeof *results);
-    if (!results) return error_set(err, "out of memory for %d results", q->n_todo);
-    int rc = jobs_run(results, train_job, job_done, q, q->n_todo, sizeof *results, workers, err);
-    free(results);
+// The experiments of experiments.c as the runner's: each config, its data,
+// the reference solutions' functions; its runs the todo list, in RUNS.
+static int train_all(Experiments *E, const Args *a, const PaperExperiment *exp, const Config *cfg,
+                     int n_exp, const Mnist *const by_norm[2], const Run *todo, int n_todo,
+                     Error *err) {
+    *E = (Experiments){.n_exp = n_exp, .dir = a->runs_dir, .fast = true, .train_metrics = NO_SEED,
+                       .workers = a->jobs, .after = write_result, .ctx = E};
+    for (int i = 0; i < n_exp; i++) {
+        Experiment *x = &E->exp[i];
+        snprintf(x->name, sizeof x->name, "%.47s", exp[i].name);
+        x->cfg = cfg[i], x->ops = chapter6_ops(cfg[i].activation);
+        x->data = by_norm[exp[i].norm == NORM_PER_SPLIT];
+    }
+    E->data = E->exp[0].data;
+    if (n_todo == 0) return 0;
+    E->runs = error_calloc(err, (size_t)n_todo, sizeof(Run), "the runs");
+    if (!E->runs) return -1;
+    memcpy(E->runs, todo, sizeof(Run) * (size_t)n_todo);
+    E->n_runs = n_todo;
+    int rc = experiments_train(E, err);
     if (rc > 0) return error_set(err, "a training process exited with status %d", rc);
     return rc;
 }
@@ -237,7 +197,7 @@ static int parse_args(Args *a, int argc, char **argv, Error *err) {
 
 // Writes OUT/runs.tsv (which run holds each experiment's numbers for each seed)
 // and OUT/run.tsv (this invocation).
-static int write_index(const Args *a, const PaperExperiment *exp, const Run *runs, int n_runs,
+static int write_index(const Args *a, const PaperExperiment *exp, const PaperRun *runs, int n_runs,
                        int trained, int reused, double wall, Error *err) {
     char path[4200];
     snprintf(path, sizeof path, "%s/runs.tsv", a->out_dir);
@@ -260,18 +220,78 @@ static int write_index(const Args *a, const PaperExperiment *exp, const Run *run
     return values_write(&v, path, err);
 }
 
+// The runs of every experiment and seed, each named by the hash of its inputs;
+// a twin (the same settings under another name) shares an earlier run's, and a
+// run whose result file is there is reused unless --force. The ones to train go
+// into todo. Returns how many were reused.
+static int plan(PaperRun *runs, int *n_runs, Run *todo, int *n_todo, const Args *a,
+                const PaperExperiment *exp, const Config *cfg, int n_exp, uint64_t base) {
+    int reused = 0;
+    *n_runs = *n_todo = 0;
+    for (int i = 0; i < n_exp; i++)
+        for (int s = 1; s <= a->seeds; s++) {
+            PaperRun *r = &runs[*n_runs];
+            *r = (PaperRun){.exp = i, .seed = (uint64_t)s, .owner = *n_runs};
+            r->hash = hash_config(base, &cfg[i]);
+            r->hash = fnv(r->hash, &r->seed, sizeof r->seed);
+            r->hash = fnv(r->hash, &exp[i].norm, sizeof exp[i].norm);
+            snprintf(r->stem, sizeof r->stem, PAPER_RUN_FMT, exp[i].name,
+                     (unsigned long long)r->seed, (unsigned long long)r->hash);
+            for (int j = 0; j < *n_runs && r->owner == *n_runs; j++)
+                if (runs[j].hash == r->hash) {  // a twin: its numbers are that run's
+                    r->owner = j;
+                    memcpy(r->stem, runs[j].stem, sizeof r->stem);
+                }
+            char path[4400];
+            snprintf(path, sizeof path, "%s/%s.tsv", a->runs_dir, r->stem);
+            r->reused = !a->force && access(path, R_OK) == 0;
+            if (r->owner == *n_runs && !r->reused) {
+                Run *t = &todo[(*n_todo)++];
+                *t = (Run){.exp = i, .seed_index = s - 1, .seed = r->seed};
+                snprintf(t->file, sizeof t->file, "%s.metrics.tsv", r->stem);
+            }
+            reused += r->reused && r->owner == *n_runs;
+            (*n_runs)++;
+        }
+    return reused;
+}
+
+// The data, both ways it can be normalized (as the experiments need them; the
+// split is seed 1's), and the hash every run's starts from: this program's
+// bytes (/proc/self/exe on Linux; elsewhere the path it was started by, which
+// make gives it) and the images and labels as loaded.
+static int load_data(Mnist data[2], uint64_t *base, const Args *a, const PaperExperiment *exp,
+                     int n_exp, const char *argv0, Error *err) {
+    bool need[2] = {false, false};
+    for (int i = 0; i < n_exp; i++) need[exp[i].norm == NORM_PER_SPLIT] = true;
+    for (int k = 0; k < 2; k++) {
+        if (!need[k]) continue;
+        DataOptions dopt = {.dir = a->data_dir, .seed = 1, .val_fraction = 0.2,
+                            .limit = a->limit, .norm = k ? NORM_PER_SPLIT : NORM_PER_IMAGE};
+        if (mnist_load(&data[k], &dopt, err) != 0) return -1;
+    }
+    const Mnist *any = need[0] ? &data[0] : &data[1];
+    *base = FNV_START;
+    if (hash_file(base, access("/proc/self/exe", R_OK) == 0 ? "/proc/self/exe" : argv0, err) != 0)
+        return -1;
+    *base = hash_split(hash_split(hash_split(*base, &any->train), &any->val), &any->test);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     double t0 = wall_time();
     Args a;
     Error err = {{0}};
     static PaperExperiment exp[PAPER_MAX_EXPERIMENTS];
     static Config cfg[PAPER_MAX_EXPERIMENTS];
-    static Run runs[MAX_RUNS];
-    static int todo[MAX_RUNS];
+    static PaperRun runs[MAX_RUNS];
+    static Run todo[MAX_RUNS];
+    static Experiments E;
     Mnist data[2];
     memset(data, 0, sizeof data);
-    int n_exp = 0, n_runs = 0, n_todo = 0, reused = 0, rc = -1;
+    int n_exp = 0, n_runs = 0, n_todo = 0, rc = -1;
     char dir[4200];
+    uint64_t base;
     if (parse_args(&a, argc, argv, &err) != 0) {
         error_print("paper-run", &err);
         return 2;
@@ -284,73 +304,23 @@ int main(int argc, char **argv) {
     if (a.runs_dir) snprintf(dir, sizeof dir, "%s", a.runs_dir);
     else snprintf(dir, sizeof dir, "%s/runs", a.out_dir);
     a.runs_dir = dir;
-    if (make_dirs(dir, &err) != 0 || make_dirs(a.out_dir, &err) != 0) goto fail;
-
-    // The data, both ways it can be normalized; the split is seed 1's.
-    bool need[2] = {false, false};
-    for (int i = 0; i < n_exp; i++) need[exp[i].norm == NORM_PER_SPLIT] = true;
-    for (int k = 0; k < 2; k++) {
-        if (!need[k]) continue;
-        DataOptions dopt = {.dir = a.data_dir, .seed = 1, .val_fraction = 0.2,
-                            .limit = a.limit, .norm = k ? NORM_PER_SPLIT : NORM_PER_IMAGE};
-        if (mnist_load(&data[k], &dopt, &err) != 0) goto fail;
-    }
-    const Mnist *by_norm[2] = {&data[0], &data[1]};
-    const Mnist *any = need[0] ? &data[0] : &data[1];
-    uint64_t base = FNV_START;
-    // This program's bytes: /proc/self/exe on Linux; elsewhere the path it was
-    // started by (make gives it one).
-    if (access("/proc/self/exe", R_OK) == 0 ? hash_file(&base, "/proc/self/exe", &err) != 0
-                                            : hash_file(&base, argv[0], &err) != 0)
+    if (make_dirs(dir, &err) != 0 || make_dirs(a.out_dir, &err) != 0 ||
+        load_data(data, &base, &a, exp, n_exp, argv[0], &err) != 0)
         goto fail;
-    base = hash_split(hash_split(hash_split(base, &any->train), &any->val), &any->test);
-
-    for (int i = 0; i < n_exp; i++)
-        for (int s = 1; s <= a.seeds; s++) {
-            Run *r = &runs[n_runs];
-            *r = (Run){.exp = i, .seed = (uint64_t)s, .owner = n_runs};
-            r->hash = hash_config(base, &cfg[i]);
-            r->hash = fnv(r->hash, &r->seed, sizeof r->seed);
-            r->hash = fnv(r->hash, &exp[i].norm, sizeof exp[i].norm);
-            snprintf(r->stem, sizeof r->stem, PAPER_RUN_FMT, exp[i].name,
-                     (unsigned long long)r->seed, (unsigned long long)r->hash);
-            for (int j = 0; j < n_runs && r->owner == n_runs; j++)
-                if (runs[j].hash == r->hash) {  // a twin: its numbers are that run's
-                    r->owner = j;
-                    memcpy(r->stem, runs[j].stem, sizeof r->stem);
-                }
-            char path[4400];
-            snprintf(path, sizeof path, "%s/%s.tsv", dir, r->stem);
-            r->reused = !a.force && access(path, R_OK) == 0;
-            if (r->owner == n_runs && !r->reused) {
-                const Config *c = &cfg[i];
-                // (an epoch without a hidden layer costs about a third of one with)
-                double epochs = c->early_stop ? (c->epochs < 20 ? c->epochs : 20) : c->epochs;
-                r->cost = epochs * (c->n_layers > 2 ? 1.0 : 0.3);
-                todo[n_todo++] = n_runs;
-            }
-            reused += r->reused && r->owner == n_runs;
-            n_runs++;
-        }
-    // Longest first, so that the short runs fill in beside the long ones.
-    for (int i = 1; i < n_todo; i++)
-        for (int j = i; j > 0 && runs[todo[j]].cost > runs[todo[j - 1]].cost; j--) {
-            int t = todo[j];
-            todo[j] = todo[j - 1], todo[j - 1] = t;
-        }
+    int reused = plan(runs, &n_runs, todo, &n_todo, &a, exp, cfg, n_exp, base);
     progress_quiet = true;  // one line per run is enough
     fprintf(stderr, "paper: %d experiments x %d seed%s: %d to train, %d reused%s (%s/)\n",
             n_exp, a.seeds, a.seeds > 1 ? "s" : "", n_todo, reused,
             a.force ? " (--force)" : "", dir);
-    Queue q = {.a = &a, .exp = exp, .cfg = cfg, .runs = runs, .todo = todo, .n_todo = n_todo,
-               .by_norm = {by_norm[0], by_norm[1]}};
-    if (train_all(&q, &err) != 0) goto fail;
+    const Mnist *by_norm[2] = {&data[0], &data[1]};
+    if (train_all(&E, &a, exp, cfg, n_exp, by_norm, todo, n_todo, &err) != 0) goto fail;
     double wall = wall_time() - t0;
     if (write_index(&a, exp, runs, n_runs, n_todo, reused, wall, &err) != 0) goto fail;
     fprintf(stderr, "paper: %d runs trained, %d reused, in %.1f s\n", n_todo, reused, wall);
     rc = 0;
 fail:
     if (rc != 0) error_print("paper-run", &err);
+    experiments_free(&E);
     mnist_free(&data[0]);
     mnist_free(&data[1]);
     return rc == 0 ? 0 : 1;

@@ -1,0 +1,173 @@
+// test_experiment.c: the experiment runner (lib/experiment.h) and the tables
+// it writes (lib/output.h's Tsv): the runs planned experiment by experiment,
+// seed by seed, with their files; a short run trained side by side gives the
+// same numbers as the same run trained alone; the summaries are the seeds'
+// statistics; summary_put's keys and formats; and a TSV's numbers read back
+// to the very doubles written, its rows as long as its header.
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "experiment.h"
+#include "output.h"
+#include "suites.h"
+
+#ifndef WB_NO_SOLUTIONS
+#include "activations.h"
+#endif
+
+static char dir[64];
+
+static void setup(void) {
+    snprintf(dir, sizeof dir, "/tmp/wb-experiment-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void) {
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(tsv_numbers_read_back) {
+    char path[128];
+    snprintf(path, sizeof path, "%s/t.tsv", dir);
+    const double x[] = {0.1, 97.70999999999999, 1.0 / 3.0, 1e-300, -2.5};
+    Tsv t;
+    Error err = {{0}};
+    ck_assert_int_eq(tsv_open(&t, path, "x\tn\tword", &err), 0);
+    for (int i = 0; i < 5; i++) tsv_num(&t, x[i]), tsv_int(&t, i), tsv_text(&t, "a\tb");
+    tsv_num(&t, NAN), tsv_int(&t, 5), tsv_text(&t, "");
+    ck_assert_int_eq(tsv_close(&t, &err), 0);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    char line[256];
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    ck_assert_str_eq(line, "x\tn\tword\n");
+    for (int i = 0; i < 5; i++) {
+        ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+        char *tab = strchr(line, '\t');
+        ck_assert_ptr_nonnull(tab);
+        ck_assert_msg(strtod(line, NULL) == x[i], "row %d: %s does not read back as %.17g", i,
+                      line, x[i]);
+        ck_assert_str_eq(strchr(tab + 1, '\t'), "\ta b\n");  // the tab in a word: a space
+    }
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    ck_assert_str_eq(line, "\t5\t\n");  // NaN: an empty field
+    fclose(f);
+    // A row cut short is refused, and nothing appears.
+    snprintf(path, sizeof path, "%s/short.tsv", dir);
+    ck_assert_int_eq(tsv_open(&t, path, "a\tb", &err), 0);
+    tsv_int(&t, 1);
+    ck_assert_int_ne(tsv_close(&t, &err), 0);
+    ck_assert_int_ne(access(path, F_OK), 0);
+}
+END_TEST
+
+START_TEST(summary_keys_and_formats) {
+    Summary s = {.n = 2, .acc = {97.125, 0.05, 97.1, 97.15}, .stop = {10.5, 2.1, 9, 12},
+                 .kept = {7.5, 2.1, 6, 9}};  // mean, sd, min, max
+    Values *v = calloc(1, sizeof *v);
+    summary_put(v, "es", &s, &(SummaryKeys){{"mean", "sd", NULL, "max"}, {"stop", NULL, "last"},
+                                            {NULL, "kept_min"}});
+    const char *want[][2] = {{"es_mean", "97.12"}, {"es_sd", "0.05"}, {"es_max", "97.15"},
+                             {"es_stop", "10.5"}, {"es_last", "12"}, {"es_kept_min", "6"}};
+    ck_assert_int_eq(v->count, 6);
+    for (int i = 0; i < 6; i++) {
+        ck_assert_str_eq(v->key[i], want[i][0]);
+        ck_assert_str_eq(v->value[i], want[i][1]);
+    }
+    s.n = 1;  // one seed has no spread
+    summary_put(v, NULL, &s, &(SummaryKeys){{NULL, "sd"}, {NULL}, {NULL}});
+    ck_assert_str_eq(v->key[6], "sd");
+    ck_assert_str_eq(v->value[6], "–");
+    free(v);
+}
+END_TEST
+
+// Two experiments on a few hundred images, with three seeds and one: the
+// runs planned experiment by experiment, seed by seed; trained side by side
+// (on the reference solutions, where the copy has them), each gives the
+// numbers it gives trained alone, and the summaries are the seeds'; without
+// the functions to train with, every run fails with the program's bug named.
+START_TEST(runs_side_by_side) {
+    static Experiments E;
+    memset(&E, 0, sizeof E);
+    Error err = {{0}};
+    Mnist data = {0};
+    DataOptions dopt = {.dir = "data/mnist", .seed = 1, .val_fraction = 0.2, .limit = 600,
+                        .norm = NORM_PER_IMAGE};
+    if (mnist_load(&data, &dopt, &err) != 0) {
+        fprintf(stderr, "runs_side_by_side: no MNIST (%s): skipped\n", err.msg);
+        return;
+    }
+    const char *configs[] = {"chapters/04-momentum/early-stop.yaml",
+                             "chapters/04-momentum/momentum.yaml"};
+    for (int i = 0; i < 2; i++) {
+        Experiment *x = experiments_add(&E, configs[i], &err);
+        ck_assert_msg(x != NULL, "%s", err.msg);
+        x->cfg.epochs = 2, x->seeds = i ? 1 : 3;
+#ifndef WB_NO_SOLUTIONS
+        x->ops = chapter6_ops(x->cfg.activation);
+#endif
+    }
+    ck_assert_ptr_null(experiments_add(&E, configs[0], &err));  // a name twice
+    ck_assert_ptr_nonnull(strstr(err.msg, "a second experiment named early-stop"));
+    ck_assert_str_eq(E.exp[1].key, "momentum");
+    ck_assert_ptr_nonnull(E.exp[0].study);
+    E.data = &data, E.dir = dir, E.seed = 5, E.workers = 2;
+    ck_assert_int_eq(experiments_plan(&E, &err), 0);
+    ck_assert_int_eq(E.n_runs, 4);
+    ck_assert_str_eq(E.runs[0].file, "metrics-early-stop.tsv");
+    ck_assert_str_eq(E.runs[2].file, "metrics-early-stop-seed7.tsv");
+    ck_assert_int_eq(E.runs[3].exp, 1);
+    ck_assert_int_eq(experiments_run_of(&E, 0, 2), 2);
+    ck_assert_int_eq(experiments_run_of(&E, 1, 1), -1);
+#ifndef WB_NO_SOLUTIONS
+    ck_assert_msg(experiments_train(&E, &err) == 0, "%s", err.msg);
+    double acc[3];
+    for (int s = 0; s < 3; s++) {  // each early-stop run, alone, in this process
+        Net net;
+        TrainResult res;
+        char path[128];
+        snprintf(path, sizeof path, "%s/alone.tsv", dir);
+        ck_assert_int_eq(net_from_config(&net, &E.exp[0].cfg, &err), 0);
+        net_init(&net, 5 + (uint64_t)s, 0);
+        ck_assert_int_eq(train(&res, &net, &E.exp[0].ops, &E.exp[0].cfg, &data, 5 + (uint64_t)s,
+                               path, "alone", &err), 0);
+        net_free(&net);
+        ck_assert_msg(res.test_acc == E.runs[s].res.test_acc &&
+                          res.epochs_run == E.runs[s].res.epochs_run,
+                      "seed %d: %.17g%% alone, %.17g%% side by side", 5 + s, res.test_acc,
+                      E.runs[s].res.test_acc);
+        acc[s] = res.test_acc;
+    }
+    Stats want = stats_of(acc, 3);
+    ck_assert(E.sum[0].n == 3 && E.sum[0].first == 0 && E.sum[0].acc.mean == want.mean &&
+              E.sum[0].acc.sd == want.sd && E.sum[1].n == 1 && E.sum[1].first == 3);
+    ck_assert_int_eq(experiments_read(&E, &err), 0);
+    ck_assert_int_eq(E.hist[3].epochs, 2);
+    // seed 6's run draws no curves: no training split measured
+    ck_assert(isnan(E.hist[1].train_loss[1]) && !isnan(E.hist[0].train_loss[1]));
+#endif
+    for (int i = 0; i < 2; i++) E.exp[i].ops = (TrainOps){0};
+    ck_assert_int_ne(experiments_train(&E, &err), 0);
+    ck_assert_ptr_nonnull(strstr(err.msg, "the program gave no"));
+    experiments_free(&E);
+    mnist_free(&data);
+}
+END_TEST
+
+Suite *experiment_suite(void) {
+    Suite *s = suite_create("experiment");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, tsv_numbers_read_back);
+    tcase_add_test(tc, summary_keys_and_formats);
+    tcase_add_test(tc, runs_side_by_side);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -288,7 +288,7 @@ static int train_job(void *result, int k, void *ctx, Error *err) {
     //> one-run
     net_init(&net, r->seed, 0);  // sd 0: 1/sqrt(fan_in), the biases 0
     int rc = E->before ? E->before(out, &net, r, x, E->ctx, err) : 0;
-    // --fast: lib/fast.c's kernels train, one thread each when runs go side by
+    // --fast: lib/speed/fast.c's kernels train, one thread each when runs go side by
     // side; but never a rule of the program's own. Where only an experiment's
     // first seed has its curves drawn, the others skip measuring the whole
     // training split after each epoch.

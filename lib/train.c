@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "chapter.h"
-#include "fast.h"
+#include "speed/fast.h"
 #include "metrics.h"
 #include "rng.h"
 
@@ -213,7 +213,7 @@ int train_with(TrainResult *res, Net *net, const TrainOps *ops, const Config *cf
         }
         for (int j = 0; j < tr->n; j += cfg->batch_size) {
             int B = tr->n - j < cfg->batch_size ? tr->n - j : cfg->batch_size;
-            if (fast) {  // the same step, by lib/fast.c
+            if (fast) {  // the same step, by lib/speed/fast.c
                 fast_step(fast, order + j, B);
                 continue;
             }

@@ -96,7 +96,7 @@ int train(TrainResult *res, Net *net, const TrainOps *ops, const Config *cfg, co
 
 // How train_with() trains. Zero (or NULL) is train()'s plain path.
 //
-// fast: the library's own kernels (lib/fast.h) instead of ops's layers,
+// fast: the library's own kernels (lib/speed/fast.h) instead of ops's layers,
 // softmax, penalties and steps, from the images' non-zero pixels, on every
 // core: on the project's 2-core machine, an epoch of the study's chapter-4
 // network in a quarter of the time (`make bench`). The same arithmetic summed

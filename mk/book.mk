@@ -32,7 +32,7 @@ endif
 
 BOOK_SRC  := book.md $(shell find chapters -name '*.md' 2>/dev/null) tools/book.lua tools/book.tex \
              $(wildcard tools/book-regions-unused.txt)
-BOOK_CODE := $(wildcard lib/*.[ch] chapters/*/*.[ch] chapters/*/*.yaml exercises/*.c \
+BOOK_CODE := $(wildcard lib/*.[ch] lib/speed/*.[ch] chapters/*/*.[ch] chapters/*/*.yaml exercises/*.c \
                solutions/*.c figures/*.gp tests/*.h tests/*/*.[ch] tools/*.sh)
 BOOK_APPENDIX := build/book-appendix/solutions.md build/book-appendix/grading.md
 # The runs the book quotes: those its markdown names (run="chN" or a file under

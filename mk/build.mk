@@ -50,7 +50,7 @@ $(OBJ)/exercises/%.o: WARN := $(filter-out -Werror,$(WARN))
 
 -include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
 
-LIB_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard lib/*.c))
+LIB_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard lib/*.c lib/speed/*.c))
 $(LIBA): $(LIB_OBJ)
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && $(call timed,compile)ar rcs $@ $^

@@ -169,19 +169,18 @@ $(BUILD)/check/calls.tsv: $(foreach n,$(CHECK_GRADED),$(BIN)/check-ch$(n) $(BIN)
 # What tools/grade/grade.sh needs to grade chapters GRADE_CHAPTERS (all, unless
 # said), built; then how it compiles a submission (the flags of every other
 # object here, the warnings shown rather than made errors) and links its
-# subject, printed for it to read.
+# subject, written to $(BUILD)/grade-flags.txt for it to read (and printed).
 GRADE_CHAPTERS ?= $(CHAPTERS)
 GRADE_HIDDEN    = $(if $(filter 1,$(HIDDEN)),$(filter $(GRADE_CHAPTERS),$(HIDDEN_CHAPTERS)))
 .PHONY: grade-build
 grade-build: $(BIN)/grade-report $(BIN)/sandbox $(SUBJECT_OBJ) \
              $(foreach n,$(GRADE_CHAPTERS),$(BIN)/check-ch$(n) $(OBJ)/tests/subject/ch$(n).o $(BUILD)/grade-contract/ch$(n).txt) \
              $(foreach n,$(GRADE_HIDDEN),$(BIN)/hidden-ch$(n))
-	$(info CC=$(CC))
-	$(info STUDENT_CFLAGS=$(filter-out -Werror,$(WARN)) $(CFLAGS) $(DEFS))
-	$(info SUBJECT_LDFLAGS=$(LDFLAGS) $(SUBJECT_WRAP))
-	$(info SUBJECT_OBJ=$(SUBJECT_OBJ))
-	$(info SANITIZE=$(SANITIZE))
-	@:
+	@printf '%s\n' 'CC=$(CC)' 'STUDENT_CFLAGS=$(strip $(filter-out -Werror,$(WARN)) $(CFLAGS) $(DEFS))' \
+	  'SUBJECT_LDFLAGS=$(strip $(LDFLAGS) $(SUBJECT_WRAP))' 'SUBJECT_OBJ=$(SUBJECT_OBJ)' 'SANITIZE=$(SANITIZE)' \
+	  >$(BUILD)/grade-flags.txt.tmp
+	@mv -f $(BUILD)/grade-flags.txt.tmp $(BUILD)/grade-flags.txt
+	@cat $(BUILD)/grade-flags.txt
 
 # A chapter's contract, for the grader: the names its judge's proxies define.
 $(BUILD)/grade-contract/ch%.txt: $(OBJ)/tests/judge/ch%.o

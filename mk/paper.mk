@@ -64,7 +64,7 @@ endif
 #
 #   make bench      an epoch of the study's chapter-4 network (784-128-10, tanh, batch
 #                   128, momentum) on the plain path (train(), the reference solutions)
-#                   and on the fast path (train_with(), lib/fast.c), the fast run's peak
+#                   and on the fast path (train_with(), lib/speed/fast.c), the fast run's peak
 #                   memory and the time of `make paper SEEDS=1` (PAPER=0 skips it); the
 #                   last line is for scripts: bench: epoch_s= gflops= peak_rss_mb= paper_s=
 #

@@ -2,7 +2,7 @@
 // the study's chapter-4 network trains: 784-128-10, tanh, batch 128, learning
 // rate 0.001, momentum 0.9, in double precision, seed 1, on the plain path
 // (train(): the exercises' functions, here the reference solutions of
-// chapters 2-4) and on the fast path (train_with() and lib/fast.c).
+// chapters 2-4) and on the fast path (train_with() and lib/speed/fast.c).
 //
 //   bench [--data DIR] [--out DIR] [--epochs N] [--plain-epochs N] [--threads N]
 //
@@ -167,7 +167,7 @@ static int positive(const char *opt, const char *s, int min) {
 int main(int argc, char **argv) {
     const char *data_dir = "data/mnist", *out_dir = "build/bench";
     int epochs = 7, plain_epochs = 3, threads = 0;
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) {  // every option takes a value
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--help") == 0) {
             printf("usage: bench [--data DIR] [--out DIR] [--epochs N] [--plain-epochs N] "
@@ -190,7 +190,6 @@ int main(int argc, char **argv) {
             fprintf(stderr, "bench: unknown option %s (see --help)\n", a);
             return 2;
         }
-        i++;
     }
     Error err = {{0}};
     if (make_dirs(out_dir, &err) != 0) {
@@ -212,7 +211,7 @@ int main(int argc, char **argv) {
         plain = run_apart(data_dir, out_dir, false, plain_epochs, 0);
         if (!plain.ok) return fprintf(stderr, "bench: the plain run failed\n"), 1;
     }
-    printf("fast path (train_with() and lib/fast.c), %d epochs ...\n", epochs);
+    printf("fast path (train_with() and lib/speed/fast.c), %d epochs ...\n", epochs);
     fast = run_apart(data_dir, out_dir, true, epochs, threads);
     if (!fast.ok) return fprintf(stderr, "bench: the fast run failed\n"), 1;
 

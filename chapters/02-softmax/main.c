@@ -338,7 +338,8 @@ int main(int argc, char **argv) {
     }
     if (rc == 0)
         rc = chapter_plot_text(&run.ch, "curves", "tsv='metrics.tsv'; from=1",
-                               "the loss, epoch by epoch from epoch 1 (training and validation)", &err);
+                               "the loss, epoch by epoch from epoch 1 (training and validation)",
+                               &err);
     model_free(&run.m), work_free(&run.wk), work_free(&run.ev), free(run.order);
     model_free(&best), model_free(&other);
     free(main_run.val_loss), free(mean_run.val_loss), free(scaled_run.val_loss);

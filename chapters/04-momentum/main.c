@@ -19,7 +19,7 @@
 #include "chapter.h"
 #include "experiment.h"
 #include "network.h"
-#include "plot.h"
+#include "program.h"
 
 enum {
     STEPS = 7,
@@ -36,15 +36,6 @@ enum {
 static const char *const NAMES[] = {"plain", "momentum", "early-stop", "momentum-early-stop"};
 static const char *const KEYS[] = {"plain", "mom", "es", "both"};
 enum { N_STUDY = sizeof NAMES / sizeof NAMES[0] };
-
-typedef struct {
-    Chapter ch;
-    Experiments E;
-    int usual, printed;   // the experiments of momentum without early stopping and of
-                          // the printed rule, or -1
-    int low[EXPERIMENTS_MAX], would[EXPERIMENTS_MAX];   // a run without early stopping: its
-                          // lowest validation loss, where early stopping would have ended it
-} Program;
 
 // ---------------------------------------------------------------------------
 // The study's Algorithm 2, as printed
@@ -200,169 +191,6 @@ static void made_up_history(Program *p) {
 }
 
 // ---------------------------------------------------------------------------
-// Step 5: ours beside the study's
-
-// values.tsv's numbers of experiment e: its first seed's run, and its seeds.
-static void put_experiment(Program *p, int e) {
-    Chapter *ch = &p->ch;
-    const Experiment *x = &p->E.exp[e];
-    const Summary *s = &p->E.sum[e];
-    const Run *first = &p->E.runs[s->first];
-    const TrainResult *r = &first->res;
-    const char *k = x->key;
-    chapter_put(ch, k, "test_acc", "%.2f", r->test_acc);
-    chapter_put(ch, k, "epochs", "%d", r->epochs_run);
-    chapter_put(ch, k, "kept", "%d", r->kept_epoch);
-    chapter_put(ch, k, "best_val_loss", "%.4f", r->best_val_loss);
-    chapter_put(ch, k, "wall_s", "%.0f", first->wall_s);
-    chapter_put(ch, k, "epoch_s", "%.2f", first->wall_s / r->epochs_run);
-    if (x->study && !isnan(x->study->acc)) {
-        chapter_put(ch, k, "study_acc", "%.2f", x->study->acc);
-        chapter_put(ch, k, "study_epochs", "%d", x->study->stop_epoch);
-        chapter_put(ch, k, "gap", "%+.2f", r->test_acc - x->study->acc);
-    }
-    printf("      %-28s ours %.2f%% (%d epochs, kept %d)", x->label, r->test_acc, r->epochs_run,
-           r->kept_epoch);
-    if (x->study) printf(", the study %.2f%%", x->study->acc);
-    if (s->n < 2) {
-        printf("\n");
-        return;
-    }
-    printf("; over %d seeds %.2f ± %.2f%%\n", s->n, s->acc.mean, s->acc.sd);
-    chapter_put(ch, k, "seeds", "%d", s->n);
-    summary_put(&ch->values, k, s, &(SummaryKeys){{"mean_acc", "sd_acc", "min_acc", "max_acc"},
-                                                 {NULL, "min_epochs", "max_epochs"},
-                                                 {NULL, "min_kept", "max_kept"}});
-    if (x->study && !isnan(x->study->acc))
-        chapter_put(ch, k, "mean_gap", "%+.2f", s->acc.mean - x->study->acc);
-}
-
-// A run without early stopping, read again: where its validation loss was
-// lowest, where early stopping (the patience of the experiment with early
-// stopping and the same momentum) would have ended it, and whether that
-// experiment's run with the same seed is the same run, cut short.
-static void long_run(Program *p, int e) {
-    const Experiments *E = &p->E;
-    const Config *c = &E->exp[e].cfg;
-    const History *full = &E->hist[E->sum[e].first];
-    int best = history_best_epoch(full), would = 0, cut = -1, patience = 3;
-    for (int f = 0; f < E->n_exp; f++)
-        if (E->exp[f].cfg.early_stop && E->exp[f].cfg.momentum == c->momentum &&
-            !E->exp[f].own_rule)
-            patience = E->exp[f].cfg.early_stop_epoch, cut = f;
-    // should_stop reads the losses after epochs 1..k: from val_loss[1] on
-    for (int k = 1; k <= full->epochs && !would; k++)
-        if (should_stop(full->val_loss + 1, k, patience)) would = k;
-    const char *key = E->exp[e].key;
-    chapter_put(&p->ch, key, "low_epoch", "%d", best);
-    chapter_put(&p->ch, key, "low_val_loss", "%.4f", full->val_loss[best]);
-    chapter_put(&p->ch, key, "last_val_loss", "%.4f", full->val_loss[full->epochs]);
-    chapter_put(&p->ch, key, "last_train_loss", "%.4f", full->train_loss[full->epochs]);
-    chapter_put(&p->ch, key, "last_train_acc", "%.2f", full->train_acc[full->epochs]);
-    chapter_put(&p->ch, key, "would_stop", "%d", would);
-    p->low[e] = best, p->would[e] = would;
-    if (cut < 0) return;
-    const History *short_run = &E->hist[E->sum[cut].first];
-    double diff = 0;
-    int common = short_run->epochs < full->epochs ? short_run->epochs : full->epochs;
-    for (int k = 1; k <= common; k++)
-        diff = fmax(diff, fabs(short_run->val_loss[k] - full->val_loss[k]));
-    chapter_put(&p->ch, E->exp[cut].key, "prefix_diff", "%.3g", diff);
-    printf("      %s trained %d epochs, and they are %s's first %d: the validation losses differ "
-           "by at most %.3g\n", E->exp[cut].name, short_run->epochs, E->exp[e].name, common, diff);
-}
-
-static int compare(Program *p, Error *err) {
-    Experiments *E = &p->E;
-    double es_mean[2] = {NAN, NAN};  // the runs with early stopping, without and with momentum
-    for (int e = 0; e < E->n_exp; e++) {
-        if (E->exp[e].own_rule) continue;
-        put_experiment(p, e);
-        if (E->exp[e].cfg.early_stop && E->sum[e].n > 1)
-            es_mean[E->exp[e].cfg.momentum] = E->sum[e].acc.mean;
-    }
-    if (!isnan(es_mean[0]) && !isnan(es_mean[1]))  // what momentum costs in accuracy
-        values_set(&p->ch.values, "momentum_cost", "%.2f", es_mean[0] - es_mean[1]);
-    if (experiments_read(E, err) != 0) return -1;
-    for (int e = 0; e < E->n_exp; e++)
-        if (!E->exp[e].cfg.early_stop && !E->exp[e].own_rule) long_run(p, e);
-    if (experiments_write_results(E, chapter_file(&p->ch, "results.tsv"), NULL, NULL, NULL,
-                                  err) != 0)
-        return -1;
-    return experiments_write_seeds(E, chapter_file(&p->ch, "seeds.tsv"), err);
-}
-
-// ---------------------------------------------------------------------------
-// Step 6: the printed rule, beside the usual one with the same seed
-
-static void printed_report(Program *p) {
-    const Experiments *E = &p->E;
-    const Run *r = &E->runs[E->sum[p->printed].first];
-    const History *h = &E->hist[E->sum[p->printed].first], *u = &E->hist[E->sum[p->usual].first];
-    int last = h->epochs;
-    printf("      as printed, %d epochs: validation loss %.2f after epoch 1, %.2f after epoch "
-           "%d;\n      test accuracy %.2f%% (the usual rule, same seed: validation loss %.4f "
-           "after epoch %d)\n", r->res.epochs_run, h->val_loss[1], h->val_loss[last], last,
-           r->res.test_acc, u->val_loss[last < u->epochs ? last : u->epochs], last);
-    Values *v = &p->ch.values;
-    values_set(v, "printed_epochs", "%d", r->res.epochs_run);
-    values_set(v, "printed_test_acc", "%.2f", r->res.test_acc);
-    values_set(v, "printed_val_loss1", "%.1f", h->val_loss[1]);
-    values_set(v, "printed_val_loss_last", "%.1f", h->val_loss[last]);
-    values_set(v, "printed_wall_s", "%.0f", r->wall_s);
-    if (u->epochs >= last) values_set(v, "usual_val_loss_at_printed", "%.3f", u->val_loss[last]);
-}
-
-// ---------------------------------------------------------------------------
-// Step 7: pictures
-
-// Each experiment's curves, its first seed's. With early stopping: the epoch
-// kept and the epoch it stopped after. Without: the lowest validation loss,
-// and where the patience E would have stopped the run.
-static int draw(Program *p, Error *err) {
-    const Experiments *E = &p->E;
-    const Options *o = &p->ch.opt;
-    char vars[1024], name[96], marks[256], what[128];
-    int rc = 0;
-    for (int e = 0; e < E->n_exp && rc == 0; e++) {
-        const Experiment *x = &E->exp[e];
-        const TrainResult *r = &E->runs[E->sum[e].first].res;
-        const Config *c = &x->cfg;
-        if (x->own_rule) continue;
-        if (c->early_stop)
-            snprintf(marks, sizeof marks, "mark1=%d; label1='kept: epoch %d'; mark2=%d; "
-                     "label2='stopped after epoch %d'", r->kept_epoch, r->kept_epoch,
-                     r->stopped_early ? r->epochs_run : 0, r->epochs_run);
-        else
-            snprintf(marks, sizeof marks, "mark1=%d; label1='lowest validation loss: epoch %d'; "
-                     "mark2=%d; label2='early stopping would stop after epoch %d'", p->low[e],
-                     p->low[e], p->would[e], p->would[e]);
-        what[0] = '\0';
-        if (c->momentum) snprintf(what, sizeof what, ", momentum %g", c->momentum_gamma);
-        if (c->early_stop) snprintf(what + strlen(what), sizeof what - strlen(what),
-                                    ", early stopping (E = %d)", c->early_stop_epoch);
-        snprintf(vars, sizeof vars, "tsv='%s'; %s; title='%s: rate %g, batch %d%s (seed %llu)'",
-                 E->runs[E->sum[e].first].file, marks, x->label, c->learning_rate, c->batch_size,
-                 what, (unsigned long long)E->seed);
-        snprintf(name, sizeof name, "curves-%s", x->name);
-        rc = plot_render_with(o->figures_dir, "ch4-curves", name, o->out_dir, vars, err);
-    }
-    if (rc == 0 && p->printed >= 0) {  // the printed rule beside the usual one
-        const Experiment *u = &E->exp[p->usual];
-        const Run *pr = &E->runs[E->sum[p->printed].first];
-        snprintf(vars, sizeof vars, "printed='%s'; usual='%s'; epochs=%d; title='Momentum as the "
-                 "study''s Algorithm 2 prints it, and the usual rule: rate %g, gamma %g (seed "
-                 "%llu)'",
-                 pr->file, E->runs[E->sum[p->usual].first].file, pr->res.epochs_run,
-                 u->cfg.learning_rate, u->cfg.momentum_gamma, (unsigned long long)E->seed);
-        rc = plot_render_with(o->figures_dir, "ch4-printed", "printed", o->out_dir, vars, err);
-    }
-    if (rc == 0) printf("      %s/curves-*.svg%s (and .pdf)\n", o->out_dir,
-                        p->printed >= 0 ? ", printed.svg" : "");
-    return rc;
-}
-
-// ---------------------------------------------------------------------------
 // The chapter's steps, after the command line
 
 static int steps(void *ctx, Mnist *data, Error *err) {
@@ -394,7 +222,7 @@ static int steps(void *ctx, Mnist *data, Error *err) {
                                           "experiments, not with --config");
     if (p->printed >= 0) printed_report(p);
     chapter_step(ch, 7, "draw the curves");
-    if (draw(p, err) != 0) return -1;
+    if (draw_figures(p, err) != 0) return -1;
     char vars[256], what[128];
     snprintf(vars, sizeof vars, "tsv='%s'; from=1", E->runs[E->sum[0].first].file);
     snprintf(what, sizeof what, "%s: the loss, epoch by epoch from epoch 1 (training and "

@@ -18,29 +18,20 @@
 #include "ch5.h"
 #include "chapter.h"
 #include "experiment.h"
-#include "plot.h"
-#include "weights.h"
+#include "program.h"
 
 enum {
     STEPS = 8,
     BOOK_SEEDS = 5,      // seeds per experiment of the book's run (--fast, no --config)
-    PATIENCE = 3,        // the study's E, for "when would early stopping have stopped"
     FEW = 256,           // the first pass over every function, on this many images
-    EDGE = 4,            // the map's border: the pixels within EDGE of an edge of the image
 };
-static const double NEAR_ZERO = 1e-3;  // a weight this small counts as switched off
 
-// The experiments in the book's order: the study's four (its section 5.1,
-// panels a to d; their configs are lib/study.c's), and what its section 5.2
-// says of each, for it printed no accuracy; then the same training without a
-// penalty, which the study did not run.
-static const struct { const char *name, *says; } STUDY[] = {
+const StudySays STUDY[N_STUDY] = {
     {"l1-1e-2", "slower to converge, more accurate than λ = 10⁻⁴"},
     {"l1-1e-4", "faster, less accurate than λ = 10⁻²"},
     {"l2-1e-2", "slower to converge, more accurate than λ = 10⁻⁴"},
     {"l2-1e-4", "faster, less accurate than λ = 10⁻²; yet the most accurate of the four"},
 };
-enum { N_STUDY = sizeof STUDY / sizeof STUDY[0] };
 static const char *const NO_PENALTY = "chapters/05-regularization/no-penalty.yaml";
 
 //> ops
@@ -61,41 +52,7 @@ static const TrainOps OPS = {
 };
 //< ops
 
-// What a run finds in its trained weights, sent back with it.
-typedef struct {
-    WeightStats w;         // lib/weights.h: sizes, histograms, the pixels ignored
-    double penalty_end;    // lambda C of the final weights (your penalty())
-} Weights;
-
-// An experiment over its seeds: how it converged.
-typedef struct {
-    Stats vs_none;        // its accuracy less the run without a penalty's, seed by seed
-    double val1, best;    // the validation accuracy after epoch 1, the epoch of the lowest
-                          // validation loss: means over the seeds
-    int stops;            // the seeds a patience of PATIENCE would have stopped
-    char when[420];       // and at which epochs, in words
-    Stats train_loss, val_loss, train_acc, val_acc;   // at the end
-} Convergence;
-
-typedef struct {
-    Chapter ch;
-    Experiments E;
-    int control;          // the experiment without a penalty, or -1
-    Convergence conv[EXPERIMENTS_MAX];
-} Program;
-
 static double lambda_of(const Config *c) { return c->L1_penalty + c->L2_penalty; }
-
-// The run of experiment e with its s-th seed, its history, its weights.
-static const Run *run_of(const Experiments *E, int e, int s) {
-    return &E->runs[experiments_run_of(E, e, s)];
-}
-static const History *hist_of(const Experiments *E, int e, int s) {
-    return &E->hist[experiments_run_of(E, e, s)];
-}
-static const Weights *weights_of(const Experiments *E, int e) {
-    return experiments_out(E, E->sum[e].first);
-}
 
 // ---------------------------------------------------------------------------
 // Step 1: the experiments
@@ -280,7 +237,7 @@ static int weigh(void *out, Net *net, const Run *r, const Experiment *x, void *c
 // When a patience of PATIENCE epochs would have stopped this run: the first
 // epoch that ends PATIENCE epochs without a new lowest validation loss, or 0
 // if none does (the chapter 4 rule, applied afterwards to the curve).
-static int patience_stop(const History *h) {
+int patience_stop(const History *h) {
     int best = 1;
     for (int e = 2; e <= h->epochs; e++) {
         if (h->val_loss[e] < h->val_loss[best]) best = e;
@@ -289,259 +246,6 @@ static int patience_stop(const History *h) {
     return 0;
 }
 //< patience
-
-// Experiment a's accuracy less b's, seed by seed (the same seed, the same
-// initial weights and batch order): most of the luck of a seed cancels.
-// wins: how many seeds a is ahead with.
-static Stats paired(const Experiments *E, int a, int b, int *wins) {
-    double d[EXPERIMENT_MAX_SEEDS];
-    int n = E->sum[a].n, ahead = 0;
-    for (int s = 0; s < n; s++) {
-        d[s] = run_of(E, a, s)->res.test_acc - run_of(E, b, s)->res.test_acc;
-        ahead += d[s] > 0;
-    }
-    if (wins) *wins = ahead;
-    return stats_of(d, n);
-}
-
-// Where experiment e's validation accuracy levels off: the epoch at which
-// its mean over the seeds (the curve of figures/ch5-compare.gp) is highest.
-static int level_epoch(const Experiments *E, int e) {
-    int level = 1;
-    double top = -INFINITY;
-    for (int ep = 1, more = 1; more; ep++) {
-        double sum = 0;
-        int n = 0;
-        for (int s = 0; s < E->sum[e].n; s++)
-            if (ep <= hist_of(E, e, s)->epochs) sum += hist_of(E, e, s)->val_acc[ep], n++;
-        if (n && sum / n > top) top = sum / n, level = ep;
-        more = n > 0;
-    }
-    return level;
-}
-
-// How experiment e converged, over its seeds, into p->conv[e] and values.tsv.
-static void converge(Program *p, int e) {
-    const Experiments *E = &p->E;
-    Convergence *cv = &p->conv[e];
-    int S = E->sum[e].n;
-    double be[EXPERIMENT_MAX_SEEDS], v1[EXPERIMENT_MAX_SEEDS], tl[EXPERIMENT_MAX_SEEDS],
-        vl[EXPERIMENT_MAX_SEEDS], ta[EXPERIMENT_MAX_SEEDS], va[EXPERIMENT_MAX_SEEDS];
-    char stopped[380] = "";
-    for (int s = 0; s < S; s++) {
-        const History *h = hist_of(E, e, s);
-        be[s] = history_best_epoch(h), v1[s] = h->epochs >= 1 ? h->val_acc[1] : NAN;
-        tl[s] = h->train_loss[h->epochs], vl[s] = h->val_loss[h->epochs];
-        ta[s] = h->train_acc[h->epochs], va[s] = h->val_acc[h->epochs];
-        int stop = patience_stop(h);
-        if (!stop) continue;
-        size_t len = strlen(stopped);
-        snprintf(stopped + len, sizeof stopped - len, "%s%d", len ? ", " : "", stop);
-        cv->stops++;
-    }
-    cv->val1 = stats_of(v1, S).mean, cv->best = stats_of(be, S).mean;
-    cv->train_loss = stats_of(tl, S), cv->val_loss = stats_of(vl, S);
-    cv->train_acc = stats_of(ta, S), cv->val_acc = stats_of(va, S);
-    if (cv->stops == 0)
-        snprintf(cv->when, sizeof cv->when, "never, in %d epochs", E->exp[e].cfg.epochs);
-    else if (S == 1) snprintf(cv->when, sizeof cv->when, "epoch %s", stopped);
-    else snprintf(cv->when, sizeof cv->when, "%d of %d seeds: epoch%s %s", cv->stops, S,
-                  cv->stops > 1 ? "s" : "", stopped);
-    const char *k = E->exp[e].key;
-    if (S > 1 && p->control >= 0 && e != p->control) {
-        cv->vs_none = paired(E, e, p->control, NULL);
-        chapter_put(&p->ch, k, "vs_none", "%+.2f", cv->vs_none.mean);
-        chapter_put(&p->ch, k, "vs_none_sd", "%.2f", cv->vs_none.sd);
-    } else {
-        cv->vs_none.mean = cv->vs_none.sd = NAN;
-    }
-    chapter_put(&p->ch, k, "mean", "%.2f", E->sum[e].acc.mean);
-    chapter_put(&p->ch, k, "best_epoch", "%.1f", cv->best);
-    chapter_put(&p->ch, k, "stops", "%d", cv->stops);
-    chapter_put(&p->ch, k, "train_loss", "%.4f", cv->train_loss.mean);
-    chapter_put(&p->ch, k, "val_loss", "%.4f", cv->val_loss.mean);
-    chapter_put(&p->ch, k, "train_acc", "%.1f", cv->train_acc.mean);
-    chapter_put(&p->ch, k, "val_acc", "%.1f", cv->val_acc.mean);
-    chapter_put(&p->ch, k, "level_epoch", "%d", level_epoch(E, e));
-    printf("      %-14s %.2f%% with seed %llu, %.2f ± %.2f%% over %d; a patience of %d stops: "
-           "%s\n",
-           E->exp[e].label, run_of(E, e, 0)->res.test_acc, (unsigned long long)E->seed,
-           E->sum[e].acc.mean, E->sum[e].acc.sd, S, PATIENCE, cv->when);
-}
-
-static int find_exp(const Experiments *E, const char *name) {
-    for (int e = 0; e < E->n_exp; e++)
-        if (strcmp(E->exp[e].name, name) == 0) return e;
-    return -1;
-}
-
-// The study's claims, in numbers: for each penalty, the larger lambda against
-// the smaller, seed by seed; and which of its four runs is the most accurate.
-static void claims(Program *p) {
-    const Experiments *E = &p->E;
-    for (int k = 0; k < 2; k++) {
-        int big = find_exp(E, STUDY[2 * k].name), small = find_exp(E, STUDY[2 * k + 1].name), wins;
-        if (big < 0 || small < 0) continue;
-        Stats d = paired(E, big, small, &wins);
-        const char *key = k ? "l2" : "l1";
-        chapter_put(&p->ch, key, "big_minus_small", "%+.2f", d.mean);
-        chapter_put(&p->ch, key, "big_minus_small_sd", "%.2f", d.sd);
-        chapter_put(&p->ch, key, "big_wins", "%d", wins);
-    }
-    int order[N_STUDY], n = 0;
-    for (int i = 0; i < N_STUDY; i++)
-        if ((order[n] = find_exp(E, STUDY[i].name)) >= 0) n++;
-    if (n < 2) return;
-    for (int i = 0; i < n; i++)  // by mean accuracy, highest first
-        for (int k = i + 1; k < n; k++)
-            if (E->sum[order[k]].acc.mean > E->sum[order[i]].acc.mean) {
-                int t = order[i];
-                order[i] = order[k], order[k] = t;
-            }
-    int wins;
-    Stats d = paired(E, order[0], order[1], &wins);
-    printf("      the most accurate of the study's four: %s, then %s (%+.2f ± %.2f points, ahead "
-           "with %d of %d seeds)\n", E->exp[order[0]].label, E->exp[order[1]].label, d.mean,
-           d.sd, wins, E->sum[order[0]].n);
-    Values *v = &p->ch.values;
-    values_set(v, "first_label", "%s", E->exp[order[0]].label);
-    values_set(v, "second_label", "%s", E->exp[order[1]].label);
-    values_set(v, "first_gap", "%.2f", d.mean);
-    values_set(v, "first_gap_sd", "%.2f", d.sd);
-    values_set(v, "first_wins", "%d", wins);
-}
-
-// results.tsv's own columns: how each experiment converged, and its first
-// seed's weights.
-static void more_columns(Tsv *t, const Experiments *E, int e, void *ctx) {
-    const Program *p = ctx;
-    const Convergence *cv = &p->conv[e];
-    const WeightStats *w = &weights_of(E, e)->w;
-    int last = w->n_layers - 1;
-    const History *h = hist_of(E, e, 0);
-    tsv_num(t, cv->vs_none.mean), tsv_num(t, cv->vs_none.sd), tsv_num(t, cv->val1);
-    tsv_num(t, cv->best), tsv_text(t, cv->when), tsv_num(t, cv->train_loss.mean);
-    tsv_num(t, cv->train_loss.sd), tsv_num(t, cv->val_loss.mean), tsv_num(t, cv->val_loss.sd);
-    tsv_num(t, w->abs_mean[0]), tsv_num(t, w->small[0]), tsv_num(t, w->max_abs[0]);
-    tsv_num(t, w->abs_mean[last]), tsv_num(t, w->max_abs[last]);
-    tsv_num(t, weights_of(E, e)->penalty_end);
-    tsv_num(t, E->exp[e].cfg.batch_size * h->train_loss[h->epochs]);
-}
-static const char *const MORE_COLUMNS = "vs_none\tvs_none_sd\tval1\tbest_epoch\twould_stop\t"
-    "train_loss\ttrain_loss_sd\tval_loss\tval_loss_sd\tw1_mean\tw1_zero\tw1_max\tw2_mean\t"
-    "w2_max\tpenalty\tbatch_loss";
-
-// ---------------------------------------------------------------------------
-// Step 7: the weights the penalties leave (the first seed's)
-
-static int weights(Program *p, Error *err) {
-    const Experiments *E = &p->E;
-    const WeightStats *w[EXPERIMENTS_MAX];
-    const char *labels[EXPERIMENTS_MAX];
-    for (int e = 0; e < E->n_exp; e++) {
-        const WeightStats *o = w[e] = &weights_of(E, e)->w;
-        const char *k = labels[e] = E->exp[e].key;
-        const History *h = hist_of(E, e, 0);
-        double lambda_c = weights_of(E, e)->penalty_end;
-        chapter_put(&p->ch, k, "w1_mean", "%.4f", o->abs_mean[0]);
-        chapter_put(&p->ch, k, "w1_zero", "%.1f", o->small[0]);
-        chapter_put(&p->ch, k, "penalty", "%.3g", lambda_c);
-        chapter_put(&p->ch, k, "batch_loss", "%.3g",
-                    E->exp[e].cfg.batch_size * h->train_loss[h->epochs]);
-        printf("      %-14s mean |W1| %.4f, %.1f%% below %g, lambda C %.3g\n", E->exp[e].label,
-               o->abs_mean[0], o->small[0], NEAR_ZERO, lambda_c);
-        labels[e] = E->exp[e].label;
-        if (E->exp[e].cfg.L1_penalty <= 0 || isnan(o->used_p90)) continue;
-        chapter_put(&p->ch, k, "hump", "%.1g", o->hump);
-        chapter_put(&p->ch, k, "used_split", "%.1g", o->used_split);
-        chapter_put(&p->ch, k, "hump_share", "%.0f", o->hump_share);
-        chapter_put(&p->ch, k, "used_p10", "%.2g", o->used_p10);
-        chapter_put(&p->ch, k, "used_p90", "%.2g", o->used_p90);
-    }
-    // The histograms, a column per experiment, for figures/ch5-weights.gp.
-    char lin[4200];
-    snprintf(lin, sizeof lin, "%s", chapter_file(&p->ch, "weights-hist.tsv"));
-    if (weights_write_histograms(lin, chapter_file(&p->ch, "weights-log.tsv"), w, labels, E->n_exp,
-                                 err) != 0)
-        return -1;
-    const Config *c0 = &E->exp[0].cfg;
-    int nw = 0, nb = 0;
-    for (int l = 0; l + 1 < c0->n_layers; l++)
-        nw += c0->layer_specs[l] * c0->layer_specs[l + 1], nb += c0->layer_specs[l + 1];
-    if (nw >= 1000) values_set(&p->ch.values, "n_weights", "%d,%03d", nw / 1000, nw % 1000);
-    else values_set(&p->ch.values, "n_weights", "%d", nw);
-    values_set(&p->ch.values, "n_biases", "%d", nb);
-    values_set(&p->ch.values, "near_zero", "%g", NEAR_ZERO);
-    return 0;
-}
-
-// ---------------------------------------------------------------------------
-// Step 8: pictures
-
-// For each experiment, a 28 x 28 map: how many of the hidden units ignore each pixel.
-static int pixel_maps(Program *p, Error *err) {
-    const Experiments *E = &p->E;
-    int dim = E->exp[0].cfg.layer_specs[0], side = (int)lround(sqrt(dim));
-    if (side * side != dim || dim > WEIGHTS_MAX_INPUTS) return 0;  // not square images: no map
-    double *img = error_calloc(err, (size_t)E->n_exp * dim, sizeof(double), "the pixel maps");
-    if (!img) return -1;
-    const char *caps[EXPERIMENTS_MAX];
-    for (int e = 0; e < E->n_exp; e++) {
-        const double *off = weights_of(E, e)->w.ignored;
-        memcpy(img + (size_t)e * dim, off, sizeof(double) * dim);
-        caps[e] = E->exp[e].label;
-        // the mean share over the frame of pixels within EDGE of the border,
-        // and over the rest, the middle of the image
-        double edge = 0, middle = 0;
-        int n_edge = 0;
-        for (int px = 0; px < dim; px++) {
-            int r = px / side, c = px % side;
-            bool on_edge = r < EDGE || c < EDGE || r >= side - EDGE || c >= side - EDGE;
-            if (on_edge) edge += off[px], n_edge++;
-            else middle += off[px];
-        }
-        if (E->exp[e].cfg.L1_penalty > 0 && n_edge < dim) {
-            chapter_put(&p->ch, E->exp[e].key, "edge_off", "%.0f", edge / n_edge);
-            chapter_put(&p->ch, E->exp[e].key, "middle_off", "%.0f", middle / (dim - n_edge));
-        }
-    }
-    values_set(&p->ch.values, "edge_px", "%d", EDGE);
-    char labels[4200], vars[64];
-    snprintf(labels, sizeof labels, "%s/pixels_labels.tsv", p->ch.opt.out_dir);
-    int rc = plot_write_grid(chapter_file(&p->ch, "pixels.dat"), labels, img, E->n_exp, side, side,
-                             E->n_exp, caps, err);
-    free(img);
-    snprintf(vars, sizeof vars, "n=%d; limit='%g'", E->n_exp, NEAR_ZERO);
-    return rc ? rc : plot_render_with(p->ch.opt.figures_dir, "ch5-pixels", "ch5-pixels",
-                                      p->ch.opt.out_dir, vars, err);
-}
-
-static int draw(Program *p, Error *err) {
-    const Experiments *E = &p->E;
-    const char *figs = p->ch.opt.figures_dir, *out = p->ch.opt.out_dir;
-    char vars[900], name[64];
-    int rc = experiments_write_curves(E, chapter_file(&p->ch, "compare.tsv"), err);
-    if (rc == 0) rc = experiments_write_accuracies(E, chapter_file(&p->ch, "seeds.tsv"), err);
-    for (int e = 0; rc == 0 && e < E->n_exp; e++) {
-        const History *h = hist_of(E, e, 0);
-        snprintf(vars, sizeof vars, "tsv='%s'; low=%d; stop=%d; patience=%d; title='%s (seed "
-                 "%llu)'",
-                 run_of(E, e, 0)->file, history_best_epoch(h), patience_stop(h), PATIENCE,
-                 E->exp[e].label, (unsigned long long)E->seed);
-        snprintf(name, sizeof name, "curves-%s", E->exp[e].name);
-        rc = plot_render_with(figs, "ch5-curves", name, out, vars, err);
-    }
-    snprintf(vars, sizeof vars, "n=%d; seeds=%d", E->n_exp, E->sum[0].n);
-    if (rc == 0) rc = plot_render_with(figs, "ch5-compare", "ch5-compare", out, vars, err);
-    if (rc == 0) rc = plot_render_with(figs, "ch5-seeds", "ch5-seeds", out, vars, err);
-    if (rc == 0) rc = plot_render_with(figs, "ch5-weights", "ch5-weights", out, vars, err);
-    if (rc == 0) rc = pixel_maps(p, err);
-    if (rc == 0)
-        printf("      %s/curves-*.svg, ch5-compare.svg, ch5-seeds.svg, ch5-weights.svg, "
-               "ch5-pixels.svg (and .pdf)\n", out);
-    return rc ? rc : chapter_plot_text(&p->ch, "ch5-compare", vars, "the validation accuracy, "
-                                       "epoch by epoch, the mean over the seeds", err);
-}
 
 // ---------------------------------------------------------------------------
 // The chapter's steps, after the command line
@@ -582,12 +286,12 @@ static int steps(void *ctx, Mnist *data, Error *err) {
     values_set(&ch->values, "study_from_epochs", "%d", from->stop_epoch);
     values_set(&ch->values, "study_epochs", "%d", study_find(STUDY[0].name)->stop_epoch);
     chapter_step(ch, 7, "the trained weights (the first seed's)");
-    if (weights(p, err) != 0 ||
+    if (report_weights(p, err) != 0 ||
         experiments_write_results(E, chapter_file(ch, "results.tsv"), MORE_COLUMNS, more_columns, p,
                                   err) != 0)
         return -1;
     chapter_step(ch, 8, "draw the curves, the seeds and the weights");
-    return draw(p, err);
+    return draw_figures(p, err);
 }
 
 int main(int argc, char **argv) {

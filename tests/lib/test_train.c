@@ -1,4 +1,4 @@
-// test_train.c: the training loop's fast path (lib/fast.c, train_with() with
+// test_train.c: the training loop's fast path (lib/speed/fast.c, train_with() with
 // .fast) against its plain path (train(), on the reference solutions): the
 // same numbers, to rounding, for each activation, penalty and rule, after a
 // few epochs on the first 2000 images of data/mnist (what --limit 2000 reads),
@@ -7,7 +7,7 @@
 // distributions whose largest entries give net_evaluate's accuracy exactly.
 //
 // Tolerance: the two paths sum in different orders (the fast one skips the
-// zero pixels, see lib/fast.h), so they start apart by about 1e-16, and
+// zero pixels, see lib/speed/fast.h), so they start apart by about 1e-16, and
 // training lets that grow, step after step. After these runs (2 to 8
 // epochs, 26 to 100 batches) the weights and losses agree to 3e-15 or
 // better; the test allows TOL = 1e-12, relative to the larger of 1 and the

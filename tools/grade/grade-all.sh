@@ -62,7 +62,6 @@ fi
 # Build once, so that the gradings can run side by side without make.
 make -s --no-print-directory BUILD="$BUILD" HIDDEN="${HIDDEN:-1}" GRADE_CHAPTERS="${chapters[*]}" \
     grade-build >"$GRADE_ALL_DIR/make.log" 2>&1 || { tail -n 5 "$GRADE_ALL_DIR/make.log" >&2; die "cannot build the grader"; }
-grep -E '^(CC|STUDENT_CFLAGS|SUBJECT_LDFLAGS|SUBJECT_OBJ|SANITIZE)=' "$GRADE_ALL_DIR/make.log" >"$BUILD/grade-flags.txt"
 rm -f "$GRADE_ALL_DIR/make.log"
 
 # The submissions, and a folder for each: its own name when that is a plain

@@ -313,7 +313,6 @@ if [ "${GRADE_MAKE:-1}" != 0 ]; then
     log=$GRADE_DIR/make.log
     make -s --no-print-directory BUILD="$BUILD" HIDDEN="$HIDDEN" GRADE_CHAPTERS="${chapters[*]}" grade-build \
         >"$log" 2>&1 </dev/null || cannot_run "cannot build the grader: $(tail -n 5 "$log")"
-    grep -E '^(CC|STUDENT_CFLAGS|SUBJECT_LDFLAGS|SUBJECT_OBJ|SANITIZE)=' "$log" >"$flags.tmp" && mv -f "$flags.tmp" "$flags"
     rm -f "$log"
 fi
 [ -s "$flags" ] || cannot_run "no $flags: run make grade-build"

@@ -121,12 +121,13 @@ static int add_run(Report *R, const char *name, unsigned long long seed, const c
     snprintf(path, sizeof path, "%s/%s.tsv", R->runs_dir, stem);
     char *text = slurp(path, err);
     if (!text) return -1;
-    double acc, stop, kept, seconds;
+    double acc = 0, stop = 0, kept = 0, seconds = 0;
     int rc = number(&acc, text, "test_acc", path, err) != 0 ||
              number(&stop, text, "epochs_run", path, err) != 0 ||
              number(&kept, text, "kept_epoch", path, err) != 0 ||
              number(&seconds, text, "train_s", path, err) != 0 ? -1 : 0;
     free(text);
+    if (rc != 0) return -1;
     r->res.test_acc = acc, r->res.epochs_run = (int)stop, r->res.kept_epoch = (int)kept;
     r->res.seconds = seconds;
     E->n_runs++;

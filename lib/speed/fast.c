@@ -1,5 +1,6 @@
 // fast.c: the training loop's fast path (see fast.h for what it does, and
-// train.c for the plain path it stands beside).
+// train.c for the plain path it stands beside). For speed only: nothing here
+// is taught, and no chapter asks a student to read it.
 //
 // A batch takes two jobs, each shared out among the threads in units:
 //   forward_backward, by images: a unit is a group of 16 of the batch's

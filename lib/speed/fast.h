@@ -1,5 +1,11 @@
 // fast.h: the training loop's fast path (see train.h, TrainOptions).
 //
+// For speed only: an optimization of lib/train.c, which no chapter teaches
+// and no student needs to read. The algorithm is train.c's plain path (the
+// one your exercises run on); this folder, lib/speed/, holds the same
+// arithmetic rearranged for the machine, so that the book's and the study's
+// many runs take minutes rather than hours.
+//
 // The same network, the same rule and the same batches as train()'s plain
 // path, computed with the library's own kernels instead of the exercises'
 // functions, so that the study's experiments take seconds. Four things make
@@ -27,10 +33,10 @@
 #ifndef WB_FAST_H
 #define WB_FAST_H
 
-#include "config.h"
-#include "dataset.h"
-#include "error.h"
-#include "train.h"
+#include "../config.h"
+#include "../dataset.h"
+#include "../error.h"
+#include "../train.h"
 
 enum { FAST_MAX_THREADS = 8 };
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -161,7 +162,8 @@ static bool shown(char out[SHOW_FIELD], const char *field) {
     double x = strtod(field, &end);
     bool number = !*end && end != field;
     if (!*field) snprintf(out, SHOW_FIELD, "-");
-    else if (!number || x == (long long)x) snprintf(out, SHOW_FIELD, "%.*s", SHOW_FIELD - 1, field);
+    else if (!number || (fabs(x) < 1e15 && x == floor(x)))  // words and integers as written
+        snprintf(out, SHOW_FIELD, "%.*s", SHOW_FIELD - 1, field);
     else snprintf(out, SHOW_FIELD, "%.3g", x);
     return number || !*field;
 }

@@ -2,8 +2,9 @@
 // it writes (lib/output.h's Tsv): the runs planned experiment by experiment,
 // seed by seed, with their files; a short run trained side by side gives the
 // same numbers as the same run trained alone; the summaries are the seeds'
-// statistics; summary_put's keys and formats; and a TSV's numbers read back
-// to the very doubles written, its rows as long as its header.
+// statistics; summary_put's keys and formats; a TSV's numbers read back to
+// the very doubles written, its rows as long as its header; and tsv_print's
+// table on the terminal.
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,37 @@ START_TEST(tsv_numbers_read_back) {
     tsv_int(&t, 1);
     ck_assert_int_ne(tsv_close(&t, &err), 0);
     ck_assert_int_ne(access(path, F_OK), 0);
+}
+END_TEST
+
+// tsv_print: words left and numbers right in columns as wide as their widest
+// field, a fraction to 3 significant digits, an integer as written, an empty
+// field as "-".
+START_TEST(tsv_print_aligns) {
+    char path[128], out[128];
+    snprintf(path, sizeof path, "%s/show.tsv", dir);
+    snprintf(out, sizeof out, "%s/show.txt", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("name\tacc\tn\nplain\t97.7123\t100\nmomentum\t\t7\nx\tnan\t123456789012\n", f);
+    fclose(f);
+    Error err = {{0}};
+    f = fopen(out, "w+");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(tsv_print(f, path, "> ", &err), 0);
+    rewind(f);
+    const char *want[] = {"> name       acc             n\n", "> plain     97.7           100\n",
+                          "> momentum     -             7\n", "> x          nan  123456789012\n"};
+    char line[128];
+    for (int i = 0; i < 4; i++) {
+        ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+        ck_assert_str_eq(line, want[i]);
+    }
+    ck_assert_ptr_null(fgets(line, sizeof line, f));
+    fclose(f);
+    snprintf(path, sizeof path, "%s/none.tsv", dir);
+    ck_assert_int_ne(tsv_print(stdout, path, "", &err), 0);  // a missing file: an error, not a crash
+    ck_assert_ptr_nonnull(strstr(err.msg, "none.tsv"));
 }
 END_TEST
 
@@ -166,6 +198,7 @@ Suite *experiment_suite(void) {
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, tsv_numbers_read_back);
+    tcase_add_test(tc, tsv_print_aligns);
     tcase_add_test(tc, summary_keys_and_formats);
     tcase_add_test(tc, runs_side_by_side);
     suite_add_tcase(s, tc);

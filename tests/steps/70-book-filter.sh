@@ -8,25 +8,13 @@
 # included file, figure) stops pandoc with a non-zero status and a message that
 # names the markdown file and the thing that is missing.
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-FILTER="${BOOK_FILTER:-$ROOT/tools/book.lua}"
-command -v pandoc >/dev/null || { echo "pandoc is not installed (make deps)"; exit 1; }
-[ -f "$FILTER" ] || { echo "$FILTER is missing"; exit 1; }
-
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-fails=0
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+# shellcheck source=tests/book/common.sh
+. "$(dirname "$0")/../book/common.sh"
 
 # ---------------------------------------------------------------------------
 # The material
 
 mkdir -p src chapters build/runs/ch1-solutions build/runs/ch2-solutions
-# The marker lines are written @> and @< here and become //> and #> on the
-# way out, so that this script holds no region of its own (the book's filter
-# fails on a region of tests/ that the book does not quote).
-markers() { sed -E "s|^( *)@([<>])|\\1$1\\2|"; }
 markers // > src/demo.c <<'EOF'
 // demo.c: a file with regions
 #include <stdio.h>
@@ -176,56 +164,7 @@ fi
 # constants, initializers and preprocessor lines hold; other files: the path
 # alone. In HTML, in LaTeX, and in the PDF that tools/book.tex makes of it.
 
-markers // > src/a.c <<'EOF'
-// a.c: braces in a comment { and a string must not count.
-#include "a.h"
-#define OPEN {
-#define CALL(f) f(
-static const char *s = "}{(x) {";
-static const char c = '{';
-/* a comment with int g(x) { in it,
-   over two lines */
-static const int TABLE[] = { 1, 2 };
-@> consts
-static const double EPS = 1e-2;
-@< consts
-@> defs
-static int helper(int x) {
-    return x + 1;
-}
-@< defs
-int step_one(int *v, int n)
-{
-    @> inside
-    for (int i = 0; i < n; i++) {
-        v[i] = helper(v[i]);  // not a definition: inside a body
-    }
-    @< inside
-    return 0;
-}
-__attribute__((unused)) static void quiet(void) {
-    const char *t = "}";
-    @> attr-inside
-    (void)t;
-    @< attr-inside
-}
-EOF
-markers // > src/a.h <<'EOF'
-#ifndef A_H
-#define A_H
-@> protos
-typedef void (*Fn)(int);
-int step_one(int *v, int n);
-double two(void);
-void three(const char *s) __attribute__((nonnull));
-long four(long x);
-@< protos
-@> one-proto
-// count: how many.
-int count(const char *s);
-@< one-proto
-#endif
-EOF
+c_regions src
 : > fn.md
 for r in a.c:consts a.c:defs a.c:inside a.c:attr-inside a.h:protos a.h:one-proto plot.gp:axes; do
     printf '```{.region file="src/%s" name="%s"}\n```\n\n' "${r%%:*}" "${r#*:}" >> fn.md

@@ -8,16 +8,9 @@
 # every kind of broken reference, and a solution in the student edition, stops
 # pandoc with a message that names the file and the label.
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-FILTER="${BOOK_FILTER:-$ROOT/tools/book.lua}"
-command -v pandoc >/dev/null || { echo "pandoc is not installed (make deps)"; exit 1; }
-
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-fails=0
+# shellcheck source=tests/book/common.sh
+. "$(dirname "$0")/../book/common.sh"
 NB=$'\xc2\xa0'  # "Figure 1.1": the filter joins word and number with a no-break space
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 mkdir -p chapters solutions fig
 printf '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>\n' > fig/a.svg

@@ -9,18 +9,10 @@
 # caption, value that is not a number) stops pandoc with a message that names
 # the markdown file, the TSV file and the column or line.
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-FILTER="${BOOK_FILTER:-$ROOT/tools/book.lua}"
-command -v pandoc >/dev/null || { echo "pandoc is not installed (make deps)"; exit 1; }
-[ -f "$FILTER" ] || { echo "$FILTER is missing"; exit 1; }
-
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-fails=0
+# shellcheck source=tests/book/common.sh
+. "$(dirname "$0")/../book/common.sh"
 NB=$'\xc2\xa0'    # the no-break space between "Table" and its number
 DASH=$'\xe2\x80\x93'  # the en dash of a missing value
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 has() { grep -qF -- "$2" <<<"$out" || bad "$1: no '$2' in the output"; }
 hasnt() { ! grep -qF -- "$2" <<<"$out" || bad "$1: '$2' should not be in the output"; }
 # before WHAT A B: A comes before B in $out.

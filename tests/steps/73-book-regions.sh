@@ -14,74 +14,15 @@
 #     fails when its region is quoted, is gone, is outside chapters/, or its
 #     line is not "file name".
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-FILTER="${BOOK_FILTER:-$ROOT/tools/book.lua}"
-command -v pandoc >/dev/null || { echo "pandoc is not installed (make deps)"; exit 1; }
-[ -f "$FILTER" ] || { echo "$FILTER is missing"; exit 1; }
-
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-fails=0
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-# Marker lines are written @> and @< here (see 70-book-filter.sh): LEADER @> name.
-markers() { sed -E "s|^( *)@([<>])|\\1$1\\2|"; }
+# shellcheck source=tests/book/common.sh
+. "$(dirname "$0")/../book/common.sh"
 
 # ---------------------------------------------------------------------------
 # The material: regions in C and gnuplot files, quoted from a chapter, a
 # file it includes, an instructor div, a student div and the appendix.
 
 mkdir -p lib chapters/ch solutions tools tests src gen
-markers // > lib/a.c <<'EOF'
-// a.c: braces in a comment { and a string must not count.
-#include "a.h"
-#define OPEN {
-#define CALL(f) f(
-static const char *s = "}{(x) {";
-static const char c = '{';
-/* a comment with int g(x) { in it,
-   over two lines */
-static const int TABLE[] = { 1, 2 };
-@> consts
-static const double EPS = 1e-2;
-@< consts
-@> defs
-static int helper(int x) {
-    return x + 1;
-}
-@< defs
-int step_one(int *v, int n)
-{
-    @> inside
-    for (int i = 0; i < n; i++) {
-        v[i] = helper(v[i]);  // not a definition: inside a body
-    }
-    @< inside
-    return 0;
-}
-__attribute__((unused)) static void quiet(void) {
-    const char *t = "}";
-    @> attr-inside
-    (void)t;
-    @< attr-inside
-}
-EOF
-markers // > lib/a.h <<'EOF'
-#ifndef A_H
-#define A_H
-@> protos
-typedef void (*Fn)(int);
-int step_one(int *v, int n);
-double two(void);
-void three(const char *s) __attribute__((nonnull));
-long four(long x);
-@< protos
-@> one-proto
-// count: how many.
-int count(const char *s);
-@< one-proto
-#endif
-EOF
+c_regions lib
 markers '#' > tools/plot.gp <<'EOF'
 @> axes
 set xlabel "epoch"

@@ -71,11 +71,11 @@ static int printed_start(void *out, Net *net, const Run *r, const Experiment *x,
 }
 
 // ---------------------------------------------------------------------------
-// Step 1: the experiments
+// Steps 1 and 2: the experiments, then the data they train on
 
 // The study's four (or --config's one), then the printed rule, with the
 // momentum experiment's settings for a few epochs.
-static int read_experiments(Program *p, Error *err) {
+static int read_experiments(Program *p, Mnist *data, Error *err) {
     Chapter *ch = &p->ch;
     chapter_step(ch, 1, "read the experiments");
     Experiments *E = &p->E;
@@ -114,7 +114,7 @@ static int read_experiments(Program *p, Error *err) {
     values_set(&ch->values, "batch_size", "%d", c->batch_size);
     values_set(&ch->values, "hidden", "%d", c->layer_specs[1]);
     values_set(&ch->values, "max_epochs", "%d", c->epochs);
-    return 0;
+    return chapter_load_experiments(&p->ch, data, &p->E, err);  // and their data
 }
 
 // ---------------------------------------------------------------------------
@@ -191,13 +191,14 @@ static void made_up_history(Program *p) {
 }
 
 // ---------------------------------------------------------------------------
-// The chapter's steps, after the command line
+// Chapter 4's steps, after the command line: read and load the experiments,
+// check your momentum_step and should_stop, train, compare, Algorithm 2, draw
 
 static int steps(void *ctx, Mnist *data, Error *err) {
     Program *p = ctx;
     Chapter *ch = &p->ch;
     Experiments *E = &p->E;
-    if (read_experiments(p, err) != 0 || chapter_load_experiments(ch, data, E, err) != 0) return -1;
+    if (read_experiments(p, data, err) != 0) return -1;
     values_set(&ch->values, "batches_per_epoch", "%d",
                (data->train.n + E->exp[0].cfg.batch_size - 1) / E->exp[0].cfg.batch_size);
     Net net;  // the network's size, for the book

@@ -55,9 +55,9 @@ static const TrainOps OPS = {
 static double lambda_of(const Config *c) { return c->L1_penalty + c->L2_penalty; }
 
 // ---------------------------------------------------------------------------
-// Step 1: the experiments
+// Steps 1 and 2: the experiments, then the data they train on
 
-static int read_experiments(Program *p, Error *err) {
+static int read_experiments(Program *p, Mnist *data, Error *err) {
     Chapter *ch = &p->ch;
     chapter_step(ch, 1, "read the experiments");
     Experiments *E = &p->E;
@@ -82,7 +82,7 @@ static int read_experiments(Program *p, Error *err) {
         else
             snprintf(x->label, sizeof x->label, "no penalty"), p->control = i;
     }
-    return 0;
+    return chapter_load_experiments(&p->ch, data, &p->E, err);  // and their data
 }
 
 // ---------------------------------------------------------------------------
@@ -248,13 +248,14 @@ int patience_stop(const History *h) {
 //< patience
 
 // ---------------------------------------------------------------------------
-// The chapter's steps, after the command line
+// Chapter 5's steps, after the command line: read and load the experiments,
+// check your penalties, lambda's meaning, train, the results, the weights, draw
 
 static int steps(void *ctx, Mnist *data, Error *err) {
     Program *p = ctx;
     Chapter *ch = &p->ch;
     Experiments *E = &p->E;
-    if (read_experiments(p, err) != 0 || chapter_load_experiments(ch, data, E, err) != 0) return -1;
+    if (read_experiments(p, data, err) != 0) return -1;
     chapter_step(ch, 3, "the penalties' gradients on five weights (your l1_gradient, l2_gradient, "
                         "penalty), then every function at once");
     check_penalties(p);

@@ -41,9 +41,9 @@ static long long exact_zeros(const double *z, int n) {
 //< count-zeros
 
 // ---------------------------------------------------------------------------
-// Step 1: the experiments
+// Steps 1 and 2: the experiments, then the data they train on
 
-static int read_experiments(Program *p, Error *err) {
+static int read_experiments(Program *p, Mnist *data, Error *err) {
     Chapter *ch = &p->ch;
     chapter_step(ch, 1, "read the experiments");
     Experiments *E = &p->E;
@@ -70,7 +70,7 @@ static int read_experiments(Program *p, Error *err) {
     values_set(v, "momentum_factor", "%g", 1.0 / (1.0 - c->momentum_gamma));
     values_set(v, "steady_step", "%g",
                c->learning_rate * c->batch_size / (1.0 - c->momentum_gamma));
-    return 0;
+    return chapter_load_experiments(&p->ch, data, &p->E, err);  // and their data
 }
 
 // ---------------------------------------------------------------------------
@@ -227,13 +227,14 @@ static int hidden_after(void *out, Net *net, const Run *r, const Experiment *x, 
 //< hidden-hooks
 
 // ---------------------------------------------------------------------------
-// The chapter's steps, after the command line
+// Chapter 6's steps, after the command line: read and load the experiments,
+// the activations and their slopes, a first pass, train, compare, draw
 
 static int steps(void *ctx, Mnist *data, Error *err) {
     Program *p = ctx;
-    Chapter *ch = &p->ch;
     Experiments *E = &p->E;
-    if (read_experiments(p, err) != 0 || chapter_load_experiments(ch, data, E, err) != 0) return -1;
+    Chapter *ch = &p->ch;
+    if (read_experiments(p, data, err) != 0) return -1;
     values_set(&ch->values, "n_val", "%d", data->val.n);
     values_set(&ch->values, "n_test", "%d", data->test.n);
     if (activations(p, err) != 0) return -1;

@@ -40,9 +40,9 @@ static const char *const DEFAULT_CONFIG = "chapters/07-hardest/momentum-early-st
 static const char *const STUDY_S4 = "momentum-early-stop", *const STUDY_S6 = "tanh";
 
 // ---------------------------------------------------------------------------
-// Step 1: the experiment
+// Steps 1 and 2: the experiment, then the data it trains on
 
-static int read_experiment(Program *p, Error *err) {
+static int read_experiment(Program *p, Mnist *data, Error *err) {
     Chapter *ch = &p->ch;
     chapter_step(ch, 1, "read the experiment");
     Experiment *x = chapter_experiment(ch, &p->E, ch->opt.config ? ch->opt.config : DEFAULT_CONFIG,
@@ -67,7 +67,7 @@ static int read_experiment(Program *p, Error *err) {
     values_set(v, "seeds", "%d", x->seeds);
     values_set(v, "last_seed", "%llu", (unsigned long long)(ch->opt.seed + x->seeds - 1));
     values_set(v, "hardest", "%d", HARDEST);
-    return 0;
+    return chapter_load_experiments(&p->ch, data, &p->E, err);  // and their data
 }
 
 // ---------------------------------------------------------------------------
@@ -224,7 +224,8 @@ static int other_seeds(Program *p, const Split *test, Error *err) {
 }
 
 // ---------------------------------------------------------------------------
-// The chapter's steps, after the command line
+// Chapter 7's steps, after the command line: read and load the experiment,
+// check your functions, train, the hardest digits, the other seeds, draw
 
 static int look(Program *p, const Split *test, Error *err) {
     Analysis *a = &p->a;
@@ -252,7 +253,7 @@ static int steps(void *ctx, Mnist *data, Error *err) {
     Program *p = ctx;
     Chapter *ch = &p->ch;
     Experiments *E = &p->E;
-    if (read_experiment(p, err) != 0 || chapter_load_experiments(ch, data, E, err) != 0) return -1;
+    if (read_experiment(p, data, err) != 0) return -1;
     if (data->test.n < HARDEST)
         return error_set(err, "%s: %d test images, but the chapter shows the %d hardest: a "
                               "--limit of at least %d", MNIST_FILES[2], data->test.n, HARDEST,

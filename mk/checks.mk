@@ -29,7 +29,7 @@ test-student-dist: deps
 	@BUILD=$(BUILD) CHAPTERS="$(CHAPTERS)" bash tests/steps/36-student-dist.sh
 
 test-steps: all data
-	@$(MAKE) SANITIZE=1 $(BUILD)/sanitize/bin/test-lib $(foreach n,$(CHAPTERS),build/sanitize/bin/ch$(n)-solutions)
+	@$(MAKE) SANITIZE=1 $(foreach n,$(CHAPTERS),build/sanitize/bin/ch$(n)-solutions)
 	@BUILD=$(BUILD) CHAPTERS="$(CHAPTERS)" bash tools/run-tests.sh
 
 # ---------------------------------------------------------------------------

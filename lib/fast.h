@@ -18,8 +18,8 @@
 //     them, over the pixels where any of the 4 is not 0;
 //   - every core: a batch is cut into units (tiles of images, blocks of 16
 //     rows of pixels), which the threads take as they come; the first
-//     layer's weights are split by columns, a part for each thread, which
-//     keeps each part in one core's cache;
+//     layer's weights are split by columns, a share for each thread, which
+//     keeps each share in one core's cache;
 //   - vectors of 8 doubles (AVX-512 where the processor has it), tanh and
 //     sigmoid included, computed from exp() to about 1e-16; no allocation
 //     once training has started.

@@ -511,8 +511,8 @@ enum {
 typedef struct {      // the first layer's input for a tile of TILE images: the
                       // pixels where any of them is not 0 (tile_union says how many),
     uint16_t *j;      // [D]: those pixels, ascending,
-    double *x;        // [D, TILE]: and each image's byte there (0 for none)
-} Tile;
+    uint32_t *x;      // [D]: and the images' bytes there, image a's in bits 8a .. 8a+7
+} Tile;               // (a few bytes a pixel, so that the list stays in the level-1 cache)
 
 typedef struct {      // what thread t works with
     double *colsum;   // [P1]: W0's columns summed (W0 1), for the forward pass
@@ -736,16 +736,18 @@ INLINE int tile_union(const Fast *f, const Sparse *sp, const int *img, int na, c
         bits[a] = a < na ? sp->bits + (size_t)img[a] * sp->words : f->zero_bits;
         px[a] = a < na ? s->pixels + (size_t)img[a] * s->dim : f->zero_row;
     }
+    _Static_assert(TILE <= 4, "a tile's bytes at a pixel fit in 32 bits");
     uint16_t *restrict tj = t->j;
-    double *restrict tx = t->x;
+    uint32_t *restrict tx = t->x;
     int n = 0;
     for (int w = 0; w < sp->words; w++) {
         uint64_t m = 0;
         UNROLL for (int a = 0; a < TILE; a++) m |= bits[a][w];
         for (; m; m &= m - 1, n++) {
             int j = w * 64 + __builtin_ctzll(m);
-            tj[n] = (uint16_t)j;
-            UNROLL for (int a = 0; a < TILE; a++) tx[(size_t)n * TILE + a] = BYTE_VALUE[px[a][j]];
+            uint32_t x = 0;
+            UNROLL for (int a = 0; a < TILE; a++) x |= (uint32_t)px[a][j] << 8 * a;
+            tj[n] = (uint16_t)j, tx[n] = x;
         }
     }
     return n;
@@ -766,11 +768,14 @@ INLINE void first_layer_chunk(int o0, const int NV, const Fast *f, int q, const 
     v8 acc[TILE][4];
     UNROLL for (int a = 0; a < TILE; a++) UNROLL for (int v = 0; v < NV; v++) acc[a][v] = (v8){0};
     for (int e = 0; e < n; e++) {
-        const double *row = w + t->j[e] * ws, *x = t->x + (size_t)e * TILE;
+        const double *row = w + t->j[e] * ws;
         const double *ahead = w + t->j[e + AHEAD] * ws;  // (t->j is padded)
         UNROLL for (int v = 0; v < NV; v++) __builtin_prefetch(ahead + v * V);
-        UNROLL for (int a = 0; a < TILE; a++)
-            UNROLL for (int v = 0; v < NV; v++) acc[a][v] += x[a] * CVEC(row + v * V);
+        uint32_t bytes = t->x[e];
+        UNROLL for (int a = 0; a < TILE; a++) {
+            double x = BYTE_VALUE[bytes >> 8 * a & 0xff];
+            UNROLL for (int v = 0; v < NV; v++) acc[a][v] += x * CVEC(row + v * V);
+        }
     }
     UNROLL for (int a = 0; a < TILE; a++) {
         if (a >= na) break;
@@ -1348,7 +1353,7 @@ int fast_create(Fast **out, const Net *net, const Config *cfg, const Mnist *data
         if (!(ln->colsum = fast_alloc(f, P1, err)) || !(ln->c = fast_alloc(f, P1, err)) ||
             !(ln->grad = fast_alloc(f, (size_t)Pmax, err)) ||
             !(ln->tile.j = fast_alloc_bytes(f, sizeof(uint16_t) * (f->D + AHEAD), err)) ||
-            !(ln->tile.x = fast_alloc(f, (size_t)f->D * TILE, err)) ||
+            !(ln->tile.x = fast_alloc_bytes(f, sizeof(uint32_t) * f->D, err)) ||
             !(ln->qrow = fast_alloc_bytes(f, sizeof(int) * QUADS * f->cap, err)) ||
             !(ln->qx = fast_alloc(f, (size_t)QUADS * f->cap * QUAD, err)) ||
             !(ln->qn = fast_alloc_bytes(f, sizeof(int) * QUADS, err)) ||

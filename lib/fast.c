@@ -109,6 +109,9 @@ static const double BYTE_VALUE[256] = {BYTES64(0), BYTES64(64), BYTES64(128), BY
 #ifndef KERNEL
 #define KERNEL
 #endif
+#ifdef KERNEL_CLONES
+#include <immintrin.h>  // (tile_union_avx512 only)
+#endif
 
 // Whether the kernels run as their AVX-512 clone, whose 32 vector registers
 // hold a tile of 4 x 4 vectors; the others (16 registers of half or a

@@ -11,12 +11,21 @@
 // the 12,000 validation images (not the evaluation of the training split that
 // train() adds for its curves). Its time is the median over the epochs run.
 // Each path trains in a process of its own, so that the peak memory (the
-// largest resident set, getrusage's ru_maxrss) is that of one run, and the
-// last line is for scripts:
-//   figures: epoch_s=0.081 gflops=272.4 peak_rss_mb=104 plain_epoch_s=0.95
+// largest resident set, getrusage's ru_maxrss) is that of one run.
+//
+// Beside the fast path's epoch it prints an estimate of the limit for the
+// machine it runs on: the arithmetic an epoch cannot do without (the first
+// layer over each image's non-zero pixels only, see limit_flop), at the rate
+// this machine's vectors reach in the loop the fast path was first built on,
+// an AXPY of a row of 128 doubles into 128 sums (axpy_rate), on as many
+// cores as the fast path has threads. The last line is for scripts:
+//   figures: epoch_s=0.081 gflops=272.4 peak_rss_mb=104 limit_s=0.052 axpy_gflops=48.0
+//            plain_epoch_s=0.95
+// (on one line; limit_s is the estimate, axpy_gflops the AXPY's rate on one core).
 #define _DEFAULT_SOURCE  // wait4
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +36,7 @@
 #include <unistd.h>
 
 #include "activations.h"
+#include "chapter.h"
 #include "linalg.h"
 #include "output.h"
 #include "train.h"
@@ -36,8 +46,108 @@ typedef struct {
     double epoch_s, val_loss1, test_acc;
     int epochs, threads;
     int train_n, val_n;
+    double train_nnz, val_nnz;  // the splits' non-zero pixels
     double peak_mb;  // filled in by the parent
 } Outcome;
+
+// ---------------------------------------------------------------------------
+// The limit
+
+// Vectors of 8 doubles, compiled for AVX-512, AVX2 and plain x86-64 and
+// picked at load time, with fused multiply-adds where there are some: as
+// lib/speed/fast.c does (see there).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=fast")
+#elif defined(__clang__)
+#pragma clang fp contract(fast)
+#endif
+typedef double v8 __attribute__((vector_size(64)));
+#if defined(__x86_64__) && defined(__ELF__) && defined(__has_attribute) && \
+    !defined(__SANITIZE_THREAD__) && !defined(WB_FAST_PORTABLE)
+#if __has_attribute(target_clones)
+#define KERNEL __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+#endif
+#ifndef KERNEL
+#define KERNEL
+#endif
+
+enum { AXPY_ROWS = 784, AXPY_COLS = 128, AXPY_PER_SUM = 150 };
+
+// sums[128] = sum over k < 150 of a[k] * table[rows[k]], a row at a time: the
+// first layer of one image, W0 p over its ~150 non-zero pixels, with W0^T
+// (784 x 128, the level-2 cache's) for the table. Returns the FLOP.
+KERNEL static double axpy_rows(double *sums, const double *table, const uint16_t *rows,
+                               const double *a) {
+    v8 acc[AXPY_COLS / 8];
+    for (int q = 0; q < AXPY_COLS / 8; q++) acc[q] = (v8){0};
+    for (int k = 0; k < AXPY_PER_SUM; k++) {
+        const v8 *r = (const v8 *)(table + (size_t)rows[k] * AXPY_COLS);
+        for (int q = 0; q < AXPY_COLS / 8; q++) acc[q] += a[k] * r[q];
+    }
+    for (int q = 0; q < AXPY_COLS / 8; q++) ((v8 *)sums)[q] = acc[q];
+    return 2.0 * AXPY_COLS * AXPY_PER_SUM;
+}
+
+// The rate of axpy_rows on one core, in FLOP/s: the best of a few tries of
+// about 0.05 s each (the machine may be busy with other work), or 0 if
+// there is no memory for it.
+static double axpy_rate(void) {
+    enum { SETS = 64 };  // different row lists, a few rows apart
+    double *table = NULL, *sums = NULL, a[AXPY_PER_SUM];
+    uint16_t *rows = malloc(sizeof(uint16_t) * SETS * AXPY_PER_SUM);
+    if (posix_memalign((void **)&table, 64, sizeof(double) * AXPY_ROWS * AXPY_COLS) != 0 ||
+        posix_memalign((void **)&sums, 64, sizeof(double) * AXPY_COLS) != 0 || !rows) {
+        free(table), free(sums), free(rows);
+        return 0;
+    }
+    uint64_t x = 88172645463325252ull;  // xorshift: the same rows on every run
+    for (int i = 0; i < SETS * AXPY_PER_SUM; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        rows[i] = (uint16_t)(x % AXPY_ROWS);
+    }
+    for (int i = 0; i < AXPY_ROWS * AXPY_COLS; i++) table[i] = 1e-3 * (i % 1000);
+    for (int k = 0; k < AXPY_PER_SUM; k++) a[k] = 1.0 / (k + 1);
+    double best = 0, check = 0;
+    for (int attempt = 0; attempt < 5; attempt++) {
+        double flop = 0, start = wall_time(), t;
+        do {
+            for (int s = 0; s < 100; s++)
+                flop += axpy_rows(sums, table, rows + (size_t)(s % SETS) * AXPY_PER_SUM, a),
+                    check += sums[s % AXPY_COLS];
+        } while ((t = wall_time() - start) < 0.05);
+        if (flop / t > best) best = flop / t;
+    }
+    free(table), free(sums), free(rows);
+    return isfinite(check) ? best : 0;
+}
+
+// The arithmetic of an epoch that no method can skip, in FLOP (a multiply
+// and an add are 2): per training image, the first layer forward and its
+// weights' gradient over the image's non-zero pixels (2 x 128 a pixel each),
+// the z-score's terms of both (2 x 128 each), 128 tanh (each about 30
+// multiply-adds, as lib/speed/fast.c computes it), and the second layer forward,
+// its delta and its weights' gradient (2 x 128 x 10 each); per validation
+// image the forward alone; per batch of 128, the momentum step on the
+// 101,770 weights (4 each).
+static double limit_flop(const Outcome *o) {
+    double hidden = 128, out = 10, tanh_flop = 60, params = 784 * 128 + 128 + 128 * 10 + 10;
+    double train = 4 * hidden * o->train_nnz +
+                   o->train_n * (2 * 2 * hidden + hidden * tanh_flop + 3 * 2 * hidden * out);
+    double val = 2 * hidden * o->val_nnz +
+                 o->val_n * (2 * hidden + hidden * tanh_flop + 2 * hidden * out);
+    double batches = ceil(o->train_n / 128.0);
+    return train + val + batches * 4 * params;
+}
+
+static double nonzero(const Split *s) {
+    double n = 0;
+    for (size_t i = 0; i < (size_t)s->n * s->dim; i++) n += s->pixels[i] != 0;
+    return n;
+}
+
+// ---------------------------------------------------------------------------
+// The runs
 
 static Config bench_config(int epochs) {
     Config c;
@@ -89,7 +199,8 @@ static Outcome run(const char *data_dir, const char *out_dir, bool fast, int epo
     } else {
         o = (Outcome){.ok = 1, .epoch_s = res.epoch_seconds, .val_loss1 = first_val_loss(tsv),
                       .test_acc = res.test_acc, .epochs = res.epochs_run,
-                      .threads = res.fast_threads, .train_n = m.train.n, .val_n = m.val.n};
+                      .threads = res.fast_threads, .train_n = m.train.n, .val_n = m.val.n,
+                      .train_nnz = nonzero(&m.train), .val_nnz = nonzero(&m.val)};
     }
     net_free(&net);
     mnist_free(&m);
@@ -231,6 +342,13 @@ int main(int argc, char **argv) {
            "  (%d thread%s)\n",
            fast.epoch_s, fast.epochs, flop / fast.epoch_s / 1e9, fast.peak_mb, fast.threads,
            fast.threads == 1 ? "" : "s");
+    // (measured after the runs, so that it is not in their way)
+    double rate = axpy_rate(), need = limit_flop(&fast);
+    double limit = rate > 0 ? need / (rate * fast.threads) : NAN;
+    printf("  limit about %8.3f s per epoch: the %.2f GFLOP of an epoch that no method can\n"
+           "              skip (the zero pixels skipped) at %.1f GFLOP/s a core, on %d core%s: the\n"
+           "              rate of this machine's AXPY of 128 doubles from a 784 x 128 table\n",
+           limit, need / 1e9, rate / 1e9, fast.threads, fast.threads == 1 ? "" : "s");
     if (plain.ok) {
         char a[32], b[32];  // as the metrics files keep them
         snprintf(a, sizeof a, "%.10g", fast.val_loss1);
@@ -241,8 +359,8 @@ int main(int argc, char **argv) {
                strcmp(a, b) == 0 ? "the same to the 10 digits the metrics keep"
                                  : "apart by rounding, which training lets grow");
     }
-    printf("figures: epoch_s=%.3f gflops=%.1f peak_rss_mb=%.0f", fast.epoch_s,
-           flop / fast.epoch_s / 1e9, fast.peak_mb);
+    printf("figures: epoch_s=%.3f gflops=%.1f peak_rss_mb=%.0f limit_s=%.3f axpy_gflops=%.1f",
+           fast.epoch_s, flop / fast.epoch_s / 1e9, fast.peak_mb, limit, rate / 1e9);
     if (plain.ok) printf(" plain_epoch_s=%.3f", plain.epoch_s);
     printf("\n");
     return 0;

@@ -18,18 +18,23 @@
 //     and its weights' gradient sum_b d_b x_b^T likewise
 //       sum_b s_b d_b p_b^T - (sum_b s_b m_b d_b) 1^T
 //     (W 1, the sum of W's columns, is kept up to date as W changes);
-//   - every core: the forward and backward passes of a batch are cut into
-//     groups of 16 images, the first layer's gradient and step into blocks
-//     of 16 rows of pixels, and the threads take them as they come;
+//   - tiles: those products go 4 images (or 4 pixels) at a time, so that
+//     each row of weights (or of deltas) read from the cache serves 4 of
+//     them, over the pixels where any of the 4 is not 0;
+//   - every core: a batch is cut into units (tiles of images, blocks of 16
+//     rows of pixels), which the threads take as they come; the first
+//     layer's weights are split by columns, a share for each thread, which
+//     keeps each share in one core's cache;
 //   - vectors of 8 doubles (AVX-512 where the processor has it), tanh and
-//     sigmoid included, computed from exp() to about 1e-16;
-//   - no allocation once training has started.
+//     sigmoid included, computed from exp() to about 1e-16; no allocation
+//     once training has started.
 //
 // The numbers are the plain path's to rounding: the sums are taken in
-// another order, so they differ in the last bits, and training, being
-// chaotic, lets that grow from epoch to epoch (see tests/lib/test_train.c for
-// how far they agree). They do not depend on the number of threads: every
-// sum is taken in the same order whatever the threads are.
+// another order, with fused multiply-adds where the processor has them, so
+// they differ in the last bits, and training, being chaotic, lets that grow
+// from epoch to epoch (see tests/lib/test_train.c for how far they agree).
+// They do not depend on the number of threads: every sum is taken in the
+// same order whatever the threads are.
 #ifndef WB_FAST_H
 #define WB_FAST_H
 

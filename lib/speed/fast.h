@@ -8,8 +8,7 @@
 //
 // The same network, the same rule and the same batches as train()'s plain
 // path, computed with the library's own kernels instead of the exercises'
-// functions, so that the study's experiments take seconds. Four things make
-// it fast:
+// functions. Four things make it fast:
 //
 //   - the pixels' sparsity: four pixels in five of an MNIST image are 0, and
 //     the z-score is an affine map of each image's bytes p, x = s (p - m 1),

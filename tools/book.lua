@@ -123,7 +123,12 @@ field's value (a value it does not name fails). Text outside braces is literal
 The cell is then read as inline markdown, so `$\lambda = {lambda:%g}$` is
 math. A cell any of whose fields is empty, nan, -nan or NA (any case) is a
 single en dash, –. `align` is one letter per column, l, r or c (default: l
-for the first column, r for the others). `caption` (inline markdown) and an
+for the first column, r for the others). `widths="3 2 1 1"` gives the
+columns' shares of the line (one positive number each), for a table too wide
+for the page: LaTeX then wraps its cells; without it, a table wider than a
+line gets shares from its cells (each column its longest word, the rest in
+proportion to its widest cell), and a narrower one columns as wide as their
+cells. `caption` (inline markdown) and an
 identifier #tbl:x make the table numbered and referable (@tbl:x) like any
 captioned table (below); without a caption it has no number, and an
 identifier without a caption fails. `empty="ok"` allows a TSV with no data
@@ -131,8 +136,8 @@ line (a table of its header alone); otherwise that fails too, as do a
 missing file, a column the TSV's header line does not name, a format that is
 none of the above, a field that is not a number where a format wants one, a
 data line with more or fewer fields than the header line, a column named
-twice, a brace that opens or closes no field, and header and row (or align)
-with different numbers of cells. Each message names the markdown file, the
+twice, a brace that opens or closes no field, and header and row (or align,
+or widths) with different numbers of cells. Each message names the markdown file, the
 TSV file and the column or the line.
 
 Figures: ordinary markdown images,
@@ -834,6 +839,56 @@ local function no_value(value)
 end
 
 local ALIGN = { l = "AlignLeft", r = "AlignRight", c = "AlignCenter" }
+
+-- About how many characters a cell takes on the page, and its longest word:
+-- its text, with a TeX command in math (\\times) as one character and
+-- braces, ^ and _ as none.
+local function shown_width(blocks)
+  local text = pandoc.utils.stringify(blocks):gsub("\\%a+", "x"):gsub("[{}^_]", "")
+  local word = 0
+  for w in text:gmatch("%S+") do word = math.max(word, utf8.len(w) or #w) end
+  return utf8.len(text) or #text, word
+end
+
+-- The columns' widths, unless widths="..." gives them: 0 (each column as
+-- wide as its cells, headers on one line) while the table fits a line of the
+-- page, about 62 characters less 2 a column for the space between columns;
+-- beyond that, as pandoc does for a pipe table longer than a line, shares of
+-- the line: each column its longest word (headers wrap), and what is left in
+-- proportion to how much more its widest cell wants, so that LaTeX wraps the
+-- cells instead of running the table into the margin.
+local function table_widths(head, body)
+  local n, line = #head, 62 - 2 * #head
+  local full, need, word = 0, {}, {}
+  for i, h in ipairs(head) do
+    local hl, hw = shown_width(h)
+    local cl = 0
+    need[i], word[i] = hw, hw
+    for _, row in ipairs(body) do
+      local w, longest = shown_width(row[i])
+      cl, word[i] = math.max(cl, w), math.max(word[i], longest)
+    end
+    need[i] = math.max(need[i], cl)
+    full = full + math.max(hl, cl)
+  end
+  local widths = {}
+  if full <= line then
+    for i = 1, n do widths[i] = 0 end
+    return widths
+  end
+  local floor, extra = 0, 0
+  for i = 1, n do
+    word[i] = word[i] + 1
+    floor, extra = floor + word[i], extra + math.max(need[i] - word[i], 0)
+  end
+  local left = math.max(line - floor, 0)
+  for i = 1, n do
+    local more = extra > 0 and left * math.max(need[i] - word[i], 0) / extra or 0
+    widths[i] = (word[i] + more) / math.max(line, floor)
+  end
+  return widths
+end
+
 local EN_DASH = "\u{2013}"
 
 -- The TSV file: { columns = { name... }, index = { name -> i }, rows = {
@@ -916,6 +971,27 @@ local function table_block(cb)
       for i = 1, #align do aligns[i] = ALIGN[align:sub(i, i)] end
     end
   end
+  -- widths="3 2 1 ...": the columns' shares of the line (pandoc's pipe
+  -- tables take them from their dashes), for a table too wide for the page:
+  -- LaTeX then wraps its cells. Without it, each column is as wide as its cells.
+  local given_widths
+  local wattr = attr(cb, "widths")
+  if wattr then
+    local parts, sum = {}, 0
+    for w in wattr:gmatch("%S+") do
+      local x = tonumber(w)
+      if not x or x <= 0 then parts = nil break end
+      table.insert(parts, x)
+      sum = sum + x
+    end
+    if not parts or #parts ~= #templates then
+      problem("widths=\"" .. wattr .. "\" must be " .. #templates ..
+        " positive numbers, one for each column")
+    else
+      given_widths = {}
+      for i, x in ipairs(parts) do given_widths[i] = x / sum end
+    end
+  end
   local tsv = load_tsv(path, problem)
   local cells = {}
   for i, tmpl in ipairs(templates) do
@@ -978,8 +1054,7 @@ local function table_block(cb)
 
   local head = {}
   for i, h in ipairs(heads) do head[i] = cell_blocks(h) end
-  local widths = {}
-  for i = 1, #heads do widths[i] = 0 end
+  local widths = given_widths or table_widths(head, body)
   local tbl = pandoc.utils.from_simple_table(pandoc.SimpleTable(
     caption and markdown_inlines(caption) or {}, aligns, widths, head, body))
   -- number_table (below) numbers it and makes #tbl:x its label.

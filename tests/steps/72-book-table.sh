@@ -59,6 +59,9 @@ See @tbl:results and [-@tbl:results].
   caption="After a table without a caption."}
 ```
 
+```{.table file="runs/two.tsv" header="label | accuracy, given its share" row="{label} | {acc:%.2f}" widths="3 1"}
+```
+
 ```{.table file="runs/empty.tsv" header="label | accuracy" row="{label} | {acc:%.1f}" empty="ok"
   caption="C."}
 ```
@@ -81,6 +84,7 @@ if [ $rc -ne 0 ]; then bad "html: pandoc failed: $out"; else
     has "html: number alone" '<a href="#tbl:results">1.2</a>'
     has "html: header, left" '<th style="text-align: left;">run</th>'
     has "html: header, right" '<th style="text-align: right;">ours, mean ± sd (seeds)</th>'
+    has "html: widths= given" 'width: 75%'
     has "html: header math, centred" '<th style="text-align: center;"><span class="math inline">'
     has "html: a label as it is" '<td style="text-align: left;">plain_sgd</td>'
     has "html: markup in a label stays text" '<td style="text-align: left;">a*b [x](y) &lt;b&gt;</td>'
@@ -121,11 +125,16 @@ n=$(grep -c '<tr class="\(odd\|even\)">' <<<"$(sed -n '/<table id="tbl:results">
 out=$(pandoc --from markdown --lua-filter "$FILTER" --to latex --wrap=none --top-level-division=chapter \
       --number-sections book.md 2>&1); rc=$?
 if [ $rc -ne 0 ]; then bad "latex: pandoc failed: $out"; else
-    has "latex: alignment" '\begin{longtable}[]{@{}lrrrcl@{}}'
+    # too wide for a line: shares of it, each column aligned as align= says
+    has "latex: a wide table's first column, a share of the line" '  >{\raggedright\arraybackslash}p{(\columnwidth - 10\tabcolsep) * \real{0.1800}}'
+    has "latex: its second, right-aligned" '  >{\raggedleft\arraybackslash}p{(\columnwidth - 10\tabcolsep) * \real{0.2000}}'
+    has "latex: a centred column" '>{\centering\arraybackslash}p{'
+    has "latex: widths= given" '\real{0.7500}}'
     has "latex: default alignment, l then r" '\begin{longtable}[]{@{}lr@{}}'
     has "latex: caption and its label" "\\caption{The study's test accuracy beside \\emph{ours}.\\label{tbl:results}}"
     has "latex: reference" '\hyperref[tbl:results]{Table~\ref*{tbl:results}}'
-    has "latex: header math" '\(|w|\) & \(\lambda\) \\'
+    has "latex: header math, centred" '\end{minipage} & \begin{minipage}[b]{\linewidth}\centering'
+    has "latex: header math" '\(|w|\)'
     has "latex: first row" 'plain\_sgd & 97.50\% & 97.81\% & 97.70 ± 0.12\% (5) & \(1.2225 \times 10^{-6}\) & \(\lambda = 0.0001\), \{+5.0\} \\'
     has "latex: second row: literal label, en dashes, sci of a negative number" \
         'a*b {[}x{]}(y) \textless b\textgreater{} & -- & 98.10\% & -- & \(-5.0000 \times 10^{-1}\) & \(\lambda = 0\), \{+3.0\} \\'
@@ -204,6 +213,10 @@ must_fail "an alignment of the wrong length" "$(table "file=\"runs/two.tsv\" $OK
     chapters/case.md runs/two.tsv 'align="lrr"'
 must_fail "an alignment letter that is none" "$(table "file=\"runs/two.tsv\" $OK align=\"lx\"")" \
     chapters/case.md runs/two.tsv 'align="lx"'
+must_fail "widths of the wrong length" "$(table "file=\"runs/two.tsv\" $OK widths=\"1 2 3\"")" \
+    chapters/case.md runs/two.tsv 'widths="1 2 3"' "2 positive numbers"
+must_fail "a width that is not a positive number" "$(table "file=\"runs/two.tsv\" $OK widths=\"1 0\"")" \
+    chapters/case.md runs/two.tsv 'widths="1 0"'
 must_fail "a label without a caption" "$(table "#tbl:nocap file=\"runs/two.tsv\" $OK")" \
     chapters/case.md runs/two.tsv "#tbl:nocap" caption
 must_fail "a label of the wrong kind" "$(table "#fig:t file=\"runs/two.tsv\" $OK caption=\"C.\"")" \

@@ -32,6 +32,7 @@ printf 'third größe\t\t96\t-NaN\t0.3\t4\t3.5\t2\n' >> runs/results.tsv
 printf 'label\tacc\n' > runs/empty.tsv
 printf 'group\trel\nW1\t0.5\nall\t0.25\n' > runs/groups.tsv
 printf 'label\tacc\nx\t1\n' > runs/two.tsv
+printf 'rate\t0.125\n' > runs/v.tsv
 
 cat > chapters/one.md <<'EOF'
 # One {#sec:one}
@@ -59,15 +60,16 @@ See @tbl:results and [-@tbl:results].
   caption="After a table without a caption."}
 ```
 
-```{.table file="runs/two.tsv" header="label | accuracy, given its share" row="{label} | {acc:%.2f}" widths="3 1"}
-```
-
 ```{.table file="runs/empty.tsv" header="label | accuracy" row="{label} | {acc:%.1f}" empty="ok"
   caption="C."}
 ```
 
 ```{.table file="runs/groups.tsv" header="parameters | error" row="{group:label} | {rel:%.2f}"
   labels="W1=$W_1$ (input to hidden); all=*all* of them"}
+```
+
+```{.table file="runs/two.tsv" header="label | accuracy, given its share" row="{label} | {acc:%.2f}" widths="3 1"
+  caption="A caption with a value: rate []{.value file='runs/v.tsv' key='rate'}."}
 ```
 EOF
 printf -- '---\ntitle: T\n---\n\n```{.include file="chapters/one.md"}\n```\n' > book.md
@@ -85,6 +87,7 @@ if [ $rc -ne 0 ]; then bad "html: pandoc failed: $out"; else
     has "html: header, left" '<th style="text-align: left;">run</th>'
     has "html: header, right" '<th style="text-align: right;">ours, mean ± sd (seeds)</th>'
     has "html: widths= given" 'width: 75%'
+    has "html: a value in a caption" 'A caption with a value: rate 0.125.'
     has "html: header math, centred" '<th style="text-align: center;"><span class="math inline">'
     has "html: a label as it is" '<td style="text-align: left;">plain_sgd</td>'
     has "html: markup in a label stays text" '<td style="text-align: left;">a*b [x](y) &lt;b&gt;</td>'
@@ -213,6 +216,8 @@ must_fail "an alignment of the wrong length" "$(table "file=\"runs/two.tsv\" $OK
     chapters/case.md runs/two.tsv 'align="lrr"'
 must_fail "an alignment letter that is none" "$(table "file=\"runs/two.tsv\" $OK align=\"lx\"")" \
     chapters/case.md runs/two.tsv 'align="lx"'
+must_fail "a missing value in a caption" "$(table "file=\"runs/two.tsv\" $OK caption=\"r []{.value file='runs/v.tsv' key='nope'}\"")" \
+    chapters/case.md runs/v.tsv '"nope"'
 must_fail "widths of the wrong length" "$(table "file=\"runs/two.tsv\" $OK widths=\"1 2 3\"")" \
     chapters/case.md runs/two.tsv 'widths="1 2 3"' "2 positive numbers"
 must_fail "a width that is not a positive number" "$(table "file=\"runs/two.tsv\" $OK widths=\"1 0\"")" \

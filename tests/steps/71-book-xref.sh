@@ -92,8 +92,10 @@ html() {
           --standalone --wrap=none --number-sections -M edition="$1" book.md 2>&1)
     rc=$?
 }
-has() { grep -qF -- "$2" <<<"$out" || bad "$1: no '$2' in the output"; }
-hasnt() { ! grep -qF -- "$2" <<<"$out" || bad "$1: '$2' should not be in the output"; }
+# (one line each: grep -F would take each line of a longer needle alone)
+oneline() { [[ $2 != *$'\n'* ]] || { bad "$1: the needle has several lines"; return 1; }; }
+has() { oneline "$@" && { grep -qF -- "$2" <<<"$out" || bad "$1: no '$2' in the output"; }; }
+hasnt() { oneline "$@" && { ! grep -qF -- "$2" <<<"$out" || bad "$1: '$2' should not be in the output"; }; }
 
 # ---------------------------------------------------------------------------
 # The student edition

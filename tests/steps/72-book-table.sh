@@ -13,8 +13,13 @@ set -u
 . "$(dirname "$0")/../book/common.sh"
 NB=$'\xc2\xa0'    # the no-break space between "Table" and its number
 DASH=$'\xe2\x80\x93'  # the en dash of a missing value
-has() { grep -qF -- "$2" <<<"$out" || bad "$1: no '$2' in the output"; }
-hasnt() { ! grep -qF -- "$2" <<<"$out" || bad "$1: '$2' should not be in the output"; }
+# (one line each: grep -F would take each line of a longer needle alone)
+oneline() { [[ $2 != *$'\n'* ]] || { bad "$1: the needle has several lines"; return 1; }; }
+has() { oneline "$@" && { grep -qF -- "$2" <<<"$out" || bad "$1: no '$2' in the output"; }; }
+hasnt() { oneline "$@" && { ! grep -qF -- "$2" <<<"$out" || bad "$1: '$2' should not be in the output"; }; }
+# has_lines WHAT A B: a line A, and B the very next line
+has_lines() { awk -v a="$2" -v b="$3" 'prev == a && $0 == b { found = 1 } { prev = $0 } END { exit !found }' <<<"$out" ||
+    bad "$1: no line '$2' followed by '$3' in the output"; }
 # before WHAT A B: A comes before B in $out.
 before() {
     local a b
@@ -96,10 +101,10 @@ if [ $rc -ne 0 ]; then bad "html: pandoc failed: $out"; else
     has "html: rounding" '<td style="text-align: right;">97.81%</td>'
     has "html: several fields in one cell, %d" '<td style="text-align: right;">97.70 ± 0.12% (5)</td>'
     has "html: NA gives an en dash" '<td style="text-align: right;">'"$DASH"'</td>'
-    has "html: nan in one of a cell's fields gives an en dash" '<td style="text-align: right;">98.10%</td>
-<td style="text-align: right;">'"$DASH"'</td>'
-    has "html: an empty field gives an en dash" '<td style="text-align: left;">third größe</td>
-<td style="text-align: right;">'"$DASH"'</td>'
+    has_lines "html: nan in one of a cell's fields gives an en dash" '<td style="text-align: right;">98.10%</td>' \
+        '<td style="text-align: right;">'"$DASH"'</td>'
+    has_lines "html: an empty field gives an en dash" '<td style="text-align: left;">third größe</td>' \
+        '<td style="text-align: right;">'"$DASH"'</td>'
     hasnt "html: no nan printed" 'nan'
     before "html: rows in the file's order" 'plain_sgd' 'third'
     has "html: no caption, no number; the next captioned table is 1.3" 'Table'"$NB"'1.3:</span> After a table without a caption.'

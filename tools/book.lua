@@ -138,8 +138,8 @@ missing file, a column the TSV's header line does not name, a format that is
 none of the above, a field that is not a number where a format wants one, a
 data line with more or fewer fields than the header line, a column named
 twice, a brace that opens or closes no field, and header and row (or align,
-or widths) with different numbers of cells. Each message names the markdown file, the
-TSV file and the column or the line.
+or widths) with different numbers of cells. Each message names the markdown
+file, the TSV file and the column or the line.
 
 Figures: ordinary markdown images,
 
@@ -973,8 +973,7 @@ local function table_block(cb)
     end
   end
   -- widths="3 2 1 ...": the columns' shares of the line (pandoc's pipe
-  -- tables take them from their dashes), for a table too wide for the page:
-  -- LaTeX then wraps its cells. Without it, each column is as wide as its cells.
+  -- tables take them from their dashes); without it, table_widths decides.
   local given_widths
   local wattr = attr(cb, "widths")
   if wattr then

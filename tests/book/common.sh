@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # common.sh: what the book filter's steps (tests/steps/70 to 73) share, sourced
 # by each: the filter, a temporary folder to work in (removed on exit), the
 # failure count, and the material they all build on.

@@ -51,6 +51,7 @@ static inline long sys_write(int fd, const void *buf, size_t n) {
 static inline long sys_close(int fd) { return sys6(SYS_close, fd, 0, 0, 0, 0, 0); }
 static inline long sys_kill(long pid, int sig) { return sys6(SYS_kill, pid, sig, 0, 0, 0, 0); }
 static inline long sys_setsid(void) { return sys6(SYS_setsid, 0, 0, 0, 0, 0, 0); }
+static inline long sys_getpid(void) { return sys6(SYS_getpid, 0, 0, 0, 0, 0, 0); }
 static inline _Noreturn void sys_exit(int code) {
     for (;;) sys6(SYS_exit_group, code, 0, 0, 0, 0, 0);
 }

@@ -18,22 +18,22 @@ static int chapter_of(const char *file) {
     return exercise_chapter;
 }
 
+// Where a student sees what the chapter's run should look like: in a student
+// copy (no solutions/) the book's reference run, else the run SOLUTIONS=1 makes.
+#ifdef WB_NO_SOLUTIONS
+#define REFERENCE_RUN "and chapter %d of the book shows the reference run"
+#else
+#define REFERENCE_RUN "`make ch%d SOLUTIONS=1` shows the reference run"
+#endif
+
 void exercise_unfinished(const char *name, const char *file) {
     fflush(stdout);
     int chapter = chapter_of(file);
-#ifdef WB_NO_SOLUTIONS  // a student copy: the book shows the reference run
     if (exercise_chapter > 0 && chapter > 0)
         fprintf(stderr,
                 "unfinished: exercise %s in %s (replace its TODO; `make check-ch%d` grades it, "
-                "and chapter %d of the book shows the reference run)\n",
+                REFERENCE_RUN ")\n",
                 name, file, chapter, exercise_chapter);
-#else
-    if (exercise_chapter > 0 && chapter > 0)
-        fprintf(stderr,
-                "unfinished: exercise %s in %s (replace its TODO; `make check-ch%d` grades it, "
-                "`make ch%d SOLUTIONS=1` shows the reference run)\n",
-                name, file, chapter, exercise_chapter);
-#endif
     else
         fprintf(stderr, "unfinished: exercise %s in %s (replace its TODO)\n", name, file);
     exit(EXERCISE_UNFINISHED);

@@ -41,6 +41,8 @@
 #include "output.h"
 #include "train.h"
 
+#include "speed/vec.h"  // last: its pragma is for the AXPY
+
 typedef struct {
     int ok;
     double epoch_s, val_loss1, test_acc;
@@ -53,24 +55,7 @@ typedef struct {
 // ---------------------------------------------------------------------------
 // The limit
 
-// Vectors of 8 doubles, compiled for AVX-512, AVX2 and plain x86-64 and
-// picked at load time, with fused multiply-adds where there are some: as
-// lib/speed/fast.c does (see there).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("fp-contract=fast")
-#elif defined(__clang__)
-#pragma clang fp contract(fast)
-#endif
-typedef double v8 __attribute__((vector_size(64)));
-#if defined(__x86_64__) && defined(__ELF__) && defined(__has_attribute) && \
-    !defined(__SANITIZE_THREAD__) && !defined(WB_FAST_PORTABLE)
-#if __has_attribute(target_clones)
-#define KERNEL __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
-#endif
-#ifndef KERNEL
-#define KERNEL
-#endif
+// The AXPY is compiled as the fast path's kernels are (lib/speed/vec.h).
 
 enum { AXPY_ROWS = 784, AXPY_COLS = 128, AXPY_PER_SUM = 150 };
 

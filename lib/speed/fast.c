@@ -46,24 +46,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vec.h"  // after the system headers: its pragma is for the kernels
+
 // ---------------------------------------------------------------------------
-// Vectors of 8 doubles, through the compiler's vector extension (GCC, clang).
-// Kernels are compiled three times, for AVX-512, AVX2 and plain x86-64, and
-// the processor picks at load time; elsewhere they are compiled once.
-// (-DWB_FAST_PORTABLE compiles them once, for the build's own target: a way
-// to try the plain x86-64 code on a processor that has more.)
+// Vectors of 8 doubles (vec.h: v8, KERNEL)
 
-// a * b + c in one rounding where the processor has a fused multiply-add
-// (AVX2, AVX-512): faster, and closer to the exact value. In ISO C mode GCC
-// would round the product first; the plain x86-64 clone still does, so its
-// numbers differ from the others' in the last bits, as another machine's do.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("fp-contract=fast")
-#elif defined(__clang__)
-#pragma clang fp contract(fast)
-#endif
-
-typedef double v8 __attribute__((vector_size(64)));
 typedef int64_t v8i __attribute__((vector_size(64)));
 typedef uint64_t v8u __attribute__((vector_size(64)));
 enum { V = 8 };
@@ -95,21 +82,6 @@ INLINE void bytes_to_v8(v8 *x, const uint8_t *p) {
 #define BYTES64(b) BYTES16(b), BYTES16((b) + 16), BYTES16((b) + 32), BYTES16((b) + 48)
 static const double BYTE_VALUE[256] = {BYTES64(0), BYTES64(64), BYTES64(128), BYTES64(192)};
 
-// (Not under ThreadSanitizer, whose runtime is not up yet when the loader
-// runs the function that picks a clone.)
-#if defined(__x86_64__) && defined(__ELF__) && defined(__has_attribute) && \
-    !defined(__SANITIZE_THREAD__) && !defined(WB_FAST_PORTABLE)
-#if __has_attribute(target_clones)
-#define KERNEL __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#define KERNEL_CLONES 1
-#endif
-#endif
-#ifndef KERNEL
-#define KERNEL
-#endif
-#ifdef KERNEL_CLONES
-#include <immintrin.h>  // (tile_union_avx512 only)
-#endif
 
 // Whether the kernels run as their AVX-512 clone, whose 32 vector registers
 // hold a tile of 4 x 4 vectors; the others (16 registers of half or a

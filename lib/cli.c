@@ -10,7 +10,8 @@ static void usage(const char *prog, const char *about) {
     printf("%s: %s\n\n"
            "usage: %s [--data DIR] [--out DIR] [--seed N] [--seeds N] [--limit N] [--max-epochs N]\n"
            "       %*s [--norm image|split] [--config FILE] [--figures DIR] [--fast]"
-           " [--quiet]\n\n"
+           " [--quiet]\n"
+           "       %*s [--store DIR [--code ID]]\n\n"
            "  --data DIR      the four MNIST IDX files, raw or .gz (default data/mnist)\n"
            "  --out DIR       where this run writes its results (default build/runs/%s)\n"
            "  --seed N        seed of the split and of everything random (default 1)\n"
@@ -23,8 +24,11 @@ static void usage(const char *prog, const char *about) {
            "  --figures DIR   the gnuplot scripts (default figures)\n"
            "  --fast          train on the library's fast path, not on the exercises'\n"
            "                  functions: for runs on the reference solutions\n"
-           "  --quiet         no progress lines and no text plots\n",
-           prog, about, prog, (int)strlen(prog), "", prog);
+           "  --quiet         no progress lines and no text plots\n"
+           "  --store DIR     keep each run on the fast path in DIR for make paper to reuse\n"
+           "  --code ID       names the training code in those runs' hashes (make's: a hash\n"
+           "                  of the library and the solutions; default: this program)\n",
+           prog, about, prog, (int)strlen(prog), "", (int)strlen(prog), "", prog);
 }
 
 static int parse_u64(uint64_t *out, const char *opt, const char *s, uint64_t max, Error *err) {
@@ -62,9 +66,9 @@ int cli_parse(Options *o, int argc, char **argv, const char *prog, const char *a
         }
         static const char *const with_value[] = {"--data", "--out", "--figures", "--config",
                                                  "--seed", "--limit", "--norm", "--seeds",
-                                                 "--max-epochs"};
+                                                 "--max-epochs", "--store", "--code"};
         int k = -1;
-        for (int j = 0; j < 9; j++) if (strcmp(a, with_value[j]) == 0) k = j;
+        for (int j = 0; j < 11; j++) if (strcmp(a, with_value[j]) == 0) k = j;
         if (k < 0)
             return error_set(err, "unknown option '%s' (%s --help lists the options)", a, prog);
         if (i + 1 >= argc || argv[i + 1][0] == '\0')
@@ -100,8 +104,14 @@ int cli_parse(Options *o, int argc, char **argv, const char *prog, const char *a
             if (n == 0) return error_set(err, "--max-epochs: expected 1 or more, got 0");
             o->max_epochs = (int)n;
             break;
+        case 9: o->store_dir = v; break;
+        case 10: o->code_id = v; break;
         }
     }
+    if (o->store_dir && !o->fast)
+        return error_set(err, "--store keeps the runs of the fast path: it needs --fast");
+    if (o->code_id && !o->store_dir)
+        return error_set(err, "--code names the code of the runs --store keeps: it needs --store");
     return 0;
 }
 

@@ -12,6 +12,11 @@
 //   --fast          train on the library's fast path (train.h's TrainOptions), not
 //                   on the exercises' functions: for the runs on the reference
 //                   solutions (make chN SOLUTIONS=1, the book), never a student's own
+//   --store DIR     keep each run on the fast path in DIR, under a hash of what
+//                   made it (lib/runstore.h), for `make paper` to reuse
+//   --code ID       the training code's name in those hashes (make gives a hash
+//                   of the library and the reference solutions; default: this
+//                   program's own bytes)
 //   --quiet         no progress, no text plots
 #ifndef WB_CLI_H
 #define WB_CLI_H
@@ -25,6 +30,7 @@
 typedef struct {
     const char *prog;     // "ch1", for messages
     const char *data_dir, *out_dir, *figures_dir, *config;
+    const char *store_dir, *code_id;   // --store, --code: NULL when not given
     uint64_t seed;
     bool seed_given;      // --seed was on the command line
     int limit;

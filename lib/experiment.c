@@ -112,6 +112,11 @@ int chapter_load_experiments(Chapter *ch, Mnist *data, Experiments *E, Error *er
            data->val.n, data->test.n, (unsigned long long)ch->opt.seed);
     values_set(&ch->values, "n_train", "%d", data->train.n);
     E->data = data, E->dir = ch->opt.out_dir, E->seed = ch->opt.seed, E->fast = ch->opt.fast;
+    if (ch->opt.store_dir) {  // the book's runs, kept for make paper (runstore.h)
+        if (runstore_open(&E->store, ch->opt.store_dir, ch->opt.code_id, NULL, data, err) != 0)
+            return -1;
+        for (int e = 0; e < E->n_exp; e++) E->exp[e].store = &E->store;
+    }
     return 0;
 }
 
@@ -301,6 +306,11 @@ static int train_job(void *result, int k, void *ctx, Error *err) {
                         experiments_path(path, sizeof path, E, r), label, &how, err);
     if (rc == 0 && E->after) rc = E->after(out, &net, r, x, E->ctx, err);
     //< one-run
+    if (rc == 0 && x->store && how.fast) {  // kept for make paper (runstore.h)
+        char stem[RUNSTORE_STEM_MAX];
+        runstore_stem(stem, x->name, r->seed, runstore_key(x->store, &x->cfg, r->seed));
+        rc = runstore_put(x->store, stem, x->name, r->seed, path, &r->res, err);
+    }
     net_free(&net);
     r->wall_s = wall_time() - t0;
     return rc;

@@ -29,6 +29,7 @@
 #include "dataset.h"
 #include "error.h"
 #include "output.h"
+#include "runstore.h"
 #include "study.h"
 #include "train.h"
 
@@ -74,6 +75,9 @@ typedef struct {
     const Mnist *data;    // its data; NULL: the set's
     const char *note;     // a word on it for the tables, plain text (the study's claim,
                           // why a variant runs), or NULL
+    const RunStore *store;   // where its runs on the fast path are kept once trained
+                             // and their hooks done (runstore.h), for make paper to
+                             // reuse; NULL: not kept. The store is for its data.
 } Experiment;
 
 // One experiment with one seed.
@@ -114,6 +118,8 @@ typedef struct Experiments {
     size_t out_size;      // the bytes of a run's own, which its hooks fill in
     RunHook before, after;
     void *ctx;            // the hooks' ctx
+    RunStore store;       // a chapter's --store, which its experiments keep their runs in
+                          // (chapter_load_experiments)
     // Set by experiments_plan and experiments_train
     Run *runs;            // [n_runs], experiment by experiment, seed by seed
     int n_runs, workers;

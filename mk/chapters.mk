@@ -16,6 +16,15 @@ endif
 
 upto = $(foreach k,$(CHAPTERS),$(if $(filter $(k),$(shell seq 1 $(1))),$(k)))
 
+# Nothing trained twice: the book's runs of the chapters that train (on the
+# fast path) are kept in make paper's store of runs, under a hash of what made
+# them (lib/runstore.h), and make paper reuses them. The training code's part
+# of that hash: the library and the reference solutions, which both link.
+STORE_CHAPTERS := 4 5 6 7
+PAPER_RUNS     := build/paper/runs
+TRAIN_CODE     := $(LIBA) $(foreach k,1 2 3 4 5 6,$(OBJ)/solutions/ch$(k).o)
+CODE_ID        := cat $(TRAIN_CODE) | sha256sum | cut -c1-16
+
 define chapter_rules
 CH$(1)_OBJ  := $(patsubst %.c,$(OBJ)/%.o,$(wildcard $(2)/*.c))
 TST$(1)_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/ch$(1)/*.c)) $(JUDGE_OBJ) $(OBJ)/tests/judge/ch$(1).o
@@ -47,9 +56,10 @@ check-ch$(1): $(BIN)/check-ch$(1) $(BIN)/subject-ch$(1)-$(WHO)
 
 # The run the book quotes: the reference solutions on the full MNIST, seed 1,
 # on the fast path. values.tsv is written last, so it stands for the whole run.
+# The chapters that train keep their runs where make paper finds them.
 $(RUNS)/ch$(1)-solutions/values.tsv: $(BIN)/ch$(1)-solutions | data
 	$(call say,RUN,$(RUNS)/ch$(1)-solutions)
-	$(Q)$(call timed,chapter $(1))$(BIN)/ch$(1)-solutions --data data/mnist --out $(RUNS)/ch$(1)-solutions --seed 1 --quiet --fast
+	$(Q)$(call timed,chapter $(1))$(BIN)/ch$(1)-solutions --data data/mnist --out $(RUNS)/ch$(1)-solutions --seed 1 --quiet --fast$(if $(filter $(1),$(STORE_CHAPTERS)), --store $(PAPER_RUNS) --code `$(CODE_ID)`)
 endef
 $(foreach n,$(CHAPTERS),$(eval $(call chapter_rules,$(n),$(call ch_dir,$(n)))))
 

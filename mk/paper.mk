@@ -10,7 +10,9 @@
 #                   build/paper/study.tsv and own.tsv (the tables of the book's appendix,
 #                   chapters/appendix/reproduction.md), results.tsv, values.tsv.
 #                   A finished run is kept in build/paper/runs/ under a hash of its
-#                   inputs (config, seed, data, program) and reused; FORCE=1 retrains.
+#                   inputs (config, seed, data, training code) and reused, whichever
+#                   program trained it (the book's chapter runs keep theirs there
+#                   too: mk/chapters.mk); FORCE=1 retrains.
 #
 # Other SEEDS or DATA report into a folder of their own (build/paper-seeds1/), never
 # into the one the book quotes; the runs are shared.
@@ -20,7 +22,6 @@ ifneq ($(shell [[ "$(SEEDS)" =~ ^[1-9][0-9]?$$|^100$$ ]] && echo ok),ok)
 $(error SEEDS=$(SEEDS): use a whole number of seeds from 1 to 100)
 endif
 PAPER_DIR  := build/paper$(if $(filter data/mnist,$(DATA)),,-$(notdir $(DATA)))$(if $(filter 5,$(SEEDS)),,-seeds$(SEEDS))
-PAPER_RUNS := build/paper/runs
 PAPER_OBJ  := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tools/paper/*.c))
 # What the book quotes: the default seeds on the full MNIST.
 BOOK_PAPER := build/paper/study.tsv build/paper/own.tsv build/paper/values.tsv build/paper/results.tsv
@@ -41,7 +42,7 @@ all: $(BIN)/paper-run $(BIN)/paper-report
 # paper_steps DIR SEEDS DATA FORCE REPORT-OPTIONS
 define paper_steps
 	$(call say,PAPER,$(1) (the runs: $(PAPER_RUNS)))
-	$(Q)$(call timed,make paper: the runs)$(BIN)/paper-run --data $(3) --out $(1) --runs $(PAPER_RUNS) --seeds $(2) $(if $(filter 1,$(4)),--force)
+	$(Q)$(call timed,make paper: the runs)$(BIN)/paper-run --data $(3) --out $(1) --runs $(PAPER_RUNS) --code `$(CODE_ID)` --seeds $(2) $(if $(filter 1,$(4)),--force)
 	$(Q)$(call timed,make paper: the report)$(BIN)/paper-report --out $(1) --runs $(PAPER_RUNS) $(5)
 endef
 
@@ -50,8 +51,10 @@ paper: $(BIN)/paper-run $(BIN)/paper-report $(if $(filter data/mnist,$(DATA)),da
 	$(call paper_steps,$(PAPER_DIR),$(SEEDS),$(DATA),$(FORCE))
 
 # For the book: rerun when the programs or the configs change (the runs
-# themselves are reused when their inputs did not).
-$(BOOK_PAPER) &: $(BIN)/paper-run $(BIN)/paper-report $(wildcard chapters/*/*.yaml) | data
+# themselves are reused when their inputs did not), after the chapters that
+# train, whose runs it reuses.
+$(BOOK_PAPER) &: $(BIN)/paper-run $(BIN)/paper-report $(wildcard chapters/*/*.yaml) \
+                 | data $(foreach n,$(STORE_CHAPTERS),$(RUNS)/ch$(n)-solutions/values.tsv)
 	$(call paper_steps,build/paper,5,data/mnist,,--check-claims)
 else
 .PHONY: paper

@@ -192,12 +192,80 @@ START_TEST(runs_side_by_side) {
 }
 END_TEST
 
+#ifndef WB_NO_SOLUTIONS
+// A linear layer as a correct but slow student writes it: its own triple loop
+// instead of matmul() (the grader accepts it; the training is many times slower).
+static void slow_linear_forward(double *out, const double *inp, const double *W,
+                                const double *bias, int B, int C, int OC) {
+    for (int o = 0; o < OC; o++)
+        for (int b = 0; b < B; b++) {
+            double sum = bias[o];
+            for (int c = 0; c < C; c++) sum += inp[(size_t)b * C + c] * W[(size_t)o * C + c];
+            out[(size_t)b * OC + o] = sum;
+        }
+}
+
+// What a run on slow functions prints before it trains: pace names the slow
+// function (and only then), and says how long the runs will take.
+static char *paced(const Experiments *E) {
+    static char buf[4096];
+    fflush(stdout);
+    FILE *f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    int saved = dup(1);
+    ck_assert_int_ge(saved, 0);
+    ck_assert_int_ge(dup2(fileno(f), 1), 0);
+    Error err = {{0}};
+    int rc = experiments_pace(E, &err);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    ck_assert_msg(rc == 0, "%s", err.msg);
+    rewind(f);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+START_TEST(pace_names_a_slow_function) {
+    static Experiments E;
+    memset(&E, 0, sizeof E);
+    Error err = {{0}};
+    Mnist data = {0};
+    DataOptions dopt = {.dir = "data/mnist", .seed = 1, .val_fraction = 0.2, .limit = 600,
+                        .norm = NORM_PER_IMAGE};
+    if (mnist_load(&data, &dopt, &err) != 0) {
+        fprintf(stderr, "pace_names_a_slow_function: no MNIST (%s): skipped\n", err.msg);
+        return;
+    }
+    Experiment *x = experiments_add(&E, "chapters/04-momentum/momentum.yaml", &err);
+    ck_assert_msg(x != NULL, "%s", err.msg);
+    x->ops = chapter6_ops(x->cfg.activation);
+    E.data = &data, E.dir = dir, E.seed = 1, E.workers = 1;
+    char *out = paced(&E);
+    ck_assert_msg(strstr(out, "through your functions") && strstr(out, "1 run, 1 at a time: about"),
+                  "%s", out);
+    ck_assert_msg(!strstr(out, "will be slow"), "the reference named as slow:\n%s", out);
+    x->ops.layers.linear_forward = slow_linear_forward;
+    out = paced(&E);
+    ck_assert_msg(strstr(out, "your linear_forward takes") && strstr(out, "the run will be slow"),
+                  "a slow linear_forward not named:\n%s", out);
+    experiments_free(&E);
+    mnist_free(&data);
+}
+END_TEST
+#endif
+
 Suite *experiment_suite(void) {
     Suite *s = suite_create("experiment");
     TCase *tc = tcase_create("core");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, tsv_numbers_read_back);
+#ifndef WB_NO_SOLUTIONS
+    tcase_add_test(tc, pace_names_a_slow_function);
+#endif
     tcase_add_test(tc, tsv_print_aligns);
     tcase_add_test(tc, summary_keys_and_formats);
     tcase_add_test(tc, runs_side_by_side);

@@ -4,8 +4,9 @@
 # has the issue's columns and a row per experiment, study.tsv and own.tsv (the
 # appendix's tables) a row per experiment of the study and of the workbook's
 # own; a rerun reuses every run and writes the same report; --force retrains;
-# a lost run is retrained alone; a report over a broken run fails with the
-# file's name and keeps the last good report; bad options are refused. (The full runs are the book's: `make
+# a lost run is retrained alone; a chapter's runs kept with --store are
+# reused; a report over a broken run fails with the file's name and keeps the
+# last good report; bad options are refused. (The full runs are the book's: `make
 # book`, and `make bench` times `make paper SEEDS=1`.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -61,6 +62,29 @@ run --force 2>"$tmp/log4"
 grep -q "$distinct to train, 0 reused (--force)" "$tmp/log4" || bad "--force: $(head -n 1 "$tmp/log4")"
 cmp -s "$tmp/results.before" <(report >/dev/null; cat "$tmp/out/results.tsv") || bad "--force: other numbers than before (the runs are seeded)"
 
+# Nothing trained twice: a chapter's runs on the fast path, kept with --store,
+# are reused by paper-run with the same code id, and the report is the same.
+"$BUILD/bin/ch4-solutions" --data data/mnist --out "$tmp/ch4" --limit 1000 --max-epochs 2 \
+    --quiet --fast --store "$tmp/kept" --code test >"$tmp/ch4.log" 2>&1 || { cat "$tmp/ch4.log"; exit 1; }
+kept=$(find "$tmp/kept" -name '*.tsv' ! -name '*.metrics.tsv' | wc -l)
+[ "$kept" -ge 4 ] || bad "ch4 --store kept $kept runs"
+ch4_seeds=$(find "$tmp/kept" -name '*-seed[12]-*.tsv' ! -name '*.metrics.tsv' | wc -l)
+kept_run() { "$BUILD/bin/paper-run" --data data/mnist --out "$tmp/out2" --runs "$tmp/kept" \
+               --limit 1000 --max-epochs 2 --seeds 2 "$@"; }
+kept_run --code test 2>"$tmp/log5"
+grep -q "$((distinct - ch4_seeds)) to train, $ch4_seeds reused" "$tmp/log5" ||
+    bad "paper-run after ch4 --store: expected $ch4_seeds reused: $(head -n 1 "$tmp/log5")"
+"$BUILD/bin/paper-report" --out "$tmp/out2" --runs "$tmp/kept" >/dev/null
+cmp -s "$tmp/results.before" "$tmp/out2/results.tsv" ||
+    bad "the chapter's runs, reused: other numbers than paper-run's own"
+kept_run --code other 2>"$tmp/log6"
+grep -q "$distinct to train, 0 reused" "$tmp/log6" || bad "another code id reused runs: $(head -n 1 "$tmp/log6")"
+for args in "--store $tmp/x" "--fast --code c"; do
+    # shellcheck disable=SC2086
+    if "$BUILD/bin/ch4-solutions" --limit 10 $args >/dev/null 2>"$tmp/err"; then bad "ch4 $args: accepted"; continue; fi
+    grep -q -- "needs --" "$tmp/err" || bad "ch4 $args: $(cat "$tmp/err")"
+done
+
 # A broken run: the report fails, names the file, keeps the last good report.
 cp "$tmp/out/study.tsv" "$tmp/report.before"
 victim=$(ls "$tmp/runs"/*.tsv | grep -v metrics | head -n 1)
@@ -76,5 +100,5 @@ for args in "--seeds 0" "--seeds many" "--jobs" "--frobnicate"; do
     opt=${args%% *}
     [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q -- "$opt" "$tmp/err" || bad "paper-run $args: $(cat "$tmp/err")"
 done
-[ $fail = 0 ] && echo "make paper's programs: quick runs, cache, --force, a lost run, a broken run, bad options"
+[ $fail = 0 ] && echo "make paper's programs: quick runs, cache, --force, a lost run, a chapter's kept runs, a broken run, bad options"
 exit $fail

@@ -35,9 +35,8 @@ int paper_experiments(PaperExperiment *out, int *n, Error *err);
 // The experiment's config: its file, then the experiment's changes.
 int paper_config(Config *cfg, const PaperExperiment *e, Error *err);
 
-// The files of one run: DIR/runs/NAME-seedS-HASH.tsv (the result, written last)
-// and .metrics.tsv beside it (one row per epoch). stem gets "NAME-seedS-HASH".
-#define PAPER_RUN_FMT "%.47s-seed%llu-%016llx"
+// The files of one run are lib/runstore.h's: RUNS/NAME-seedS-HASH.tsv (the
+// result, written last) and .metrics.tsv beside it (one row per epoch).
 
 // The index paper-run leaves for paper-report: OUT/runs.tsv, one row per
 // (experiment, seed): experiment, seed, stem, reused (0/1); and OUT/run.tsv,

@@ -2,19 +2,21 @@
 //
 // Trains each experiment of experiments.c once per seed, 1 to --seeds, on the
 // reference solutions and the library's fast path, and leaves each finished
-// run in OUT/runs/ under a name that hashes its inputs: the experiment's
-// effective config, the seed, the normalization, the images and labels as
-// loaded, and this program's own bytes (so a change to the training code, or to
-// the solutions it links, retrains). A run whose file is already there is
-// reused unless --force. The runs are independent: the library's runner
+// run in OUT/runs/ (--runs) under a name that hashes its inputs
+// (lib/runstore.h): the experiment's effective config, the seed, the data and
+// its normalization, and the training code (--code, which make gives as a
+// hash of the library and the solutions; else this program's own bytes), so
+// that a change to any of them retrains. A run already there is reused
+// unless --force, whoever trained it: the book's chapter runs leave theirs
+// there too (their --store). The runs are independent: the library's runner
 // (lib/experiment.h) trains them side by side, --jobs processes, longest
 // first, one thread each, so that two cores train two runs at once.
 //
 // The split of the training files is seed 1's for every run, as in the
 // chapters: the seeds vary the initial weights and the order of the batches.
 //
-//   paper-run --data DIR --out DIR [--runs DIR] [--seeds N] [--jobs N] [--force]
-//             [--limit N] [--max-epochs N]
+//   paper-run --data DIR --out DIR [--runs DIR] [--code ID] [--seeds N] [--jobs N]
+//             [--force] [--limit N] [--max-epochs N]
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -30,11 +32,12 @@
 #include "metrics.h"
 #include "output.h"
 #include "paper.h"
+#include "runstore.h"
 
 enum { MAX_SEEDS = 100, MAX_RUNS = PAPER_MAX_EXPERIMENTS * MAX_SEEDS, MAX_JOBS = JOBS_MAX_WORKERS };
 
 typedef struct {
-    const char *data_dir, *out_dir, *runs_dir;
+    const char *data_dir, *out_dir, *runs_dir, *code_id;
     int seeds, jobs;
     int limit, max_epochs;   // quick runs (the tests): 0 for all
     bool force;
@@ -46,95 +49,28 @@ typedef struct {
     int exp;
     uint64_t seed;
     uint64_t hash;       // of its inputs
-    char stem[96];       // NAME-seedS-HASH of the run that holds its numbers
-    bool reused;         // finished before this invocation
+    char stem[RUNSTORE_STEM_MAX];   // NAME-seedS-HASH of the run that holds its numbers
+    bool reused;         // finished before this invocation (by whichever program)
     int owner;           // the run that trains it: itself, or an earlier twin
 } PaperRun;
 
 // ---------------------------------------------------------------------------
-// The inputs' hash: 64-bit FNV-1a, enough to tell runs apart, not a defence
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n) {
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ull;
-    return h;
-}
-static const uint64_t FNV_START = 0xcbf29ce484222325ull;
-
-static int hash_file(uint64_t *h, const char *path, Error *err) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return error_set(err, "%s: cannot read this program's own bytes: %s", path,
-                             strerror(errno));
-    unsigned char buf[1 << 16];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) *h = fnv(*h, buf, n);
-    int bad = ferror(f);
-    fclose(f);
-    return bad ? error_set(err, "%s: read error", path) : 0;
-}
-
-static uint64_t hash_split(uint64_t h, const Split *s) {
-    h = fnv(h, &s->n, sizeof s->n);
-    h = fnv(h, s->pixels, (size_t)s->n * s->dim);
-    return fnv(h, s->labels, (size_t)s->n);
-}
-
-// The config as config_print writes it: comments and key order in the file
-// do not count, values do.
-static uint64_t hash_config(uint64_t h, const Config *cfg) {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (!f) return h ^ 0xdeadull;  // never equal to a real hash's run: it retrains
-    config_print(f, cfg);
-    fclose(f);
-    h = fnv(h, text, len);
-    free(text);
-    return h;
-}
-
-// ---------------------------------------------------------------------------
 // The runs, side by side
 
-// After a run, in its process: RUNS/STEM.tsv, beside its metrics
-// (RUNS/STEM.metrics.tsv), written last: its presence says the run finished.
-static int write_result(void *out, Net *net, const Run *r, const Experiment *x, void *ctx,
-                        Error *err) {
-    (void)out, (void)net;
-    const Experiments *E = ctx;
-    const TrainResult *res = &r->res;
-    char path[4400];
-    int stem = (int)(strlen(r->file) - strlen(".metrics.tsv"));
-    snprintf(path, sizeof path, "%s/%.*s.tsv", E->dir, stem, r->file);
-    Values v = {0};
-    values_set(&v, "experiment", "%s", x->name);
-    values_set(&v, "seed", "%llu", (unsigned long long)r->seed);
-    values_set(&v, "test_acc", "%.4f", res->test_acc);
-    values_set(&v, "test_loss", "%.6f", res->test_loss);
-    values_set(&v, "val_acc", "%.4f", res->val_acc);
-    values_set(&v, "best_val_loss", "%.6f", res->best_val_loss);
-    values_set(&v, "epochs_run", "%d", res->epochs_run);
-    values_set(&v, "kept_epoch", "%d", res->kept_epoch);
-    values_set(&v, "best_epoch", "%d", res->best_epoch);
-    values_set(&v, "stopped_early", "%d", res->stopped_early);
-    values_set(&v, "train_s", "%.3f", res->seconds);
-    values_set(&v, "epoch_s", "%.4f", res->epoch_seconds);
-    values_set(&v, "fast_threads", "%d", res->fast_threads);
-    return values_write(&v, path, err);
-}
-
 // The experiments of experiments.c as the runner's: each config, its data,
-// the reference solutions' functions; its runs the todo list, in RUNS.
+// the reference solutions' functions; its runs the todo list, each kept in
+// the store of its data once trained.
 static int train_all(Experiments *E, const Args *a, const PaperExperiment *exp, const Config *cfg,
-                     int n_exp, const Mnist *const by_norm[2], const Run *todo, int n_todo,
-                     Error *err) {
+                     int n_exp, const Mnist *const by_norm[2], const RunStore store[2],
+                     const Run *todo, int n_todo, Error *err) {
     *E = (Experiments){.n_exp = n_exp, .dir = a->runs_dir, .fast = true, .train_metrics = NO_SEED,
-                       .workers = a->jobs, .after = write_result, .ctx = E};
+                       .workers = a->jobs};
     for (int i = 0; i < n_exp; i++) {
         Experiment *x = &E->exp[i];
+        int k = exp[i].norm == NORM_PER_SPLIT;
         snprintf(x->name, sizeof x->name, "%.47s", exp[i].name);
         x->cfg = cfg[i], x->ops = chapter6_ops(cfg[i].activation);
-        x->data = by_norm[exp[i].norm == NORM_PER_SPLIT];
+        x->data = by_norm[k], x->store = &store[k];
     }
     E->data = E->exp[0].data;
     if (n_todo == 0) return 0;
@@ -170,19 +106,21 @@ static int parse_args(Args *a, int argc, char **argv, Error *err) {
             continue;
         }
         if (strcmp(o, "--help") == 0) {
-            printf("usage: paper-run [--data DIR] [--out DIR] [--runs DIR] [--seeds N] "
-                   "[--jobs N] [--force]\n"
+            printf("usage: paper-run [--data DIR] [--out DIR] [--runs DIR] [--code ID] "
+                   "[--seeds N] [--jobs N] [--force]\n"
                    "  trains the study's experiments with seeds 1..N (default 5) into RUNS "
                    "(default OUT/runs),\n  reusing finished runs unless --force, and indexes "
-                   "them in OUT; --jobs: runs at once\n  (default: one per core); --limit N, "
-                   "--max-epochs N: quick runs on the first N\n  images of each file, or at most "
-                   "N epochs\n");
+                   "them in OUT; --code: the training\n  code's name in the runs' hashes "
+                   "(default: this program's bytes); --jobs: runs at\n  once (default: one "
+                   "per core); --limit N, --max-epochs N: quick runs on the first N\n  images "
+                   "of each file, or at most N epochs\n");
             exit(0);
         }
         int rc = 0;
         if (strcmp(o, "--data") == 0 && v) a->data_dir = v;
         else if (strcmp(o, "--out") == 0 && v) a->out_dir = v;
         else if (strcmp(o, "--runs") == 0 && v) a->runs_dir = v;
+        else if (strcmp(o, "--code") == 0 && v && *v) a->code_id = v;
         else if (strcmp(o, "--seeds") == 0) rc = parse_count(o, v, 1, MAX_SEEDS, &a->seeds, err);
         else if (strcmp(o, "--jobs") == 0) rc = parse_count(o, v, 1, MAX_JOBS, &a->jobs, err);
         else if (strcmp(o, "--limit") == 0) rc = parse_count(o, v, 1, 60000, &a->limit, err);
@@ -222,29 +160,30 @@ static int write_index(const Args *a, const PaperExperiment *exp, const PaperRun
 
 // The runs of every experiment and seed, each named by the hash of its inputs;
 // a twin (the same settings under another name) shares an earlier run's, and a
-// run whose result file is there is reused unless --force. The ones to train go
-// into todo. Returns how many were reused.
+// run the store has (under any name) is reused unless --force. The ones to
+// train go into todo. Returns how many were reused, or -1 with err.
 static int plan(PaperRun *runs, int *n_runs, Run *todo, int *n_todo, const Args *a,
-                const PaperExperiment *exp, const Config *cfg, int n_exp, uint64_t base) {
+                const PaperExperiment *exp, const Config *cfg, int n_exp,
+                const RunStore store[2], Error *err) {
     int reused = 0;
     *n_runs = *n_todo = 0;
     for (int i = 0; i < n_exp; i++)
         for (int s = 1; s <= a->seeds; s++) {
             PaperRun *r = &runs[*n_runs];
             *r = (PaperRun){.exp = i, .seed = (uint64_t)s, .owner = *n_runs};
-            r->hash = hash_config(base, &cfg[i]);
-            r->hash = fnv(r->hash, &r->seed, sizeof r->seed);
-            r->hash = fnv(r->hash, &exp[i].norm, sizeof exp[i].norm);
-            snprintf(r->stem, sizeof r->stem, PAPER_RUN_FMT, exp[i].name,
-                     (unsigned long long)r->seed, (unsigned long long)r->hash);
+            r->hash = runstore_key(&store[exp[i].norm == NORM_PER_SPLIT], &cfg[i], r->seed);
+            runstore_stem(r->stem, exp[i].name, r->seed, r->hash);
             for (int j = 0; j < *n_runs && r->owner == *n_runs; j++)
                 if (runs[j].hash == r->hash) {  // a twin: its numbers are that run's
                     r->owner = j;
                     memcpy(r->stem, runs[j].stem, sizeof r->stem);
+                    r->reused = runs[j].reused;
                 }
-            char path[4400];
-            snprintf(path, sizeof path, "%s/%s.tsv", a->runs_dir, r->stem);
-            r->reused = !a->force && access(path, R_OK) == 0;
+            if (r->owner == *n_runs && !a->force) {
+                int found = runstore_find(r->stem, &store[0], r->hash, err);
+                if (found < 0) return -1;
+                r->reused = found;
+            }
             if (r->owner == *n_runs && !r->reused) {
                 Run *t = &todo[(*n_todo)++];
                 *t = (Run){.exp = i, .seed_index = s - 1, .seed = r->seed};
@@ -257,10 +196,8 @@ static int plan(PaperRun *runs, int *n_runs, Run *todo, int *n_todo, const Args 
 }
 
 // The data, both ways it can be normalized (as the experiments need them; the
-// split is seed 1's), and the hash every run's starts from: this program's
-// bytes (/proc/self/exe on Linux; elsewhere the path it was started by, which
-// make gives it) and the images and labels as loaded.
-static int load_data(Mnist data[2], uint64_t *base, const Args *a, const PaperExperiment *exp,
+// split is seed 1's), and a store of runs in RUNS for each.
+static int load_data(Mnist data[2], RunStore store[2], const Args *a, const PaperExperiment *exp,
                      int n_exp, const char *argv0, Error *err) {
     bool need[2] = {false, false};
     for (int i = 0; i < n_exp; i++) need[exp[i].norm == NORM_PER_SPLIT] = true;
@@ -268,13 +205,11 @@ static int load_data(Mnist data[2], uint64_t *base, const Args *a, const PaperEx
         if (!need[k]) continue;
         DataOptions dopt = {.dir = a->data_dir, .seed = 1, .val_fraction = 0.2,
                             .limit = a->limit, .norm = k ? NORM_PER_SPLIT : NORM_PER_IMAGE};
-        if (mnist_load(&data[k], &dopt, err) != 0) return -1;
+        if (mnist_load(&data[k], &dopt, err) != 0 ||
+            runstore_open(&store[k], a->runs_dir, a->code_id, argv0, &data[k], err) != 0)
+            return -1;
     }
-    const Mnist *any = need[0] ? &data[0] : &data[1];
-    *base = FNV_START;
-    if (hash_file(base, access("/proc/self/exe", R_OK) == 0 ? "/proc/self/exe" : argv0, err) != 0)
-        return -1;
-    *base = hash_split(hash_split(hash_split(*base, &any->train), &any->val), &any->test);
+    if (!need[0]) store[0] = store[1];  // (where runstore_find looks: the folder)
     return 0;
 }
 
@@ -291,7 +226,7 @@ int main(int argc, char **argv) {
     memset(data, 0, sizeof data);
     int n_exp = 0, n_runs = 0, n_todo = 0, rc = -1;
     char dir[4200];
-    uint64_t base;
+    static RunStore store[2];
     if (parse_args(&a, argc, argv, &err) != 0) {
         error_print("paper-run", &err);
         return 2;
@@ -305,15 +240,16 @@ int main(int argc, char **argv) {
     else snprintf(dir, sizeof dir, "%s/runs", a.out_dir);
     a.runs_dir = dir;
     if (make_dirs(dir, &err) != 0 || make_dirs(a.out_dir, &err) != 0 ||
-        load_data(data, &base, &a, exp, n_exp, argv[0], &err) != 0)
+        load_data(data, store, &a, exp, n_exp, argv[0], &err) != 0)
         goto fail;
-    int reused = plan(runs, &n_runs, todo, &n_todo, &a, exp, cfg, n_exp, base);
+    int reused = plan(runs, &n_runs, todo, &n_todo, &a, exp, cfg, n_exp, store, &err);
+    if (reused < 0) goto fail;
     progress_quiet = true;  // one line per run is enough
     fprintf(stderr, "paper: %d experiments x %d seed%s: %d to train, %d reused%s (%s/)\n",
             n_exp, a.seeds, a.seeds > 1 ? "s" : "", n_todo, reused,
             a.force ? " (--force)" : "", dir);
     const Mnist *by_norm[2] = {&data[0], &data[1]};
-    if (train_all(&E, &a, exp, cfg, n_exp, by_norm, todo, n_todo, &err) != 0) goto fail;
+    if (train_all(&E, &a, exp, cfg, n_exp, by_norm, store, todo, n_todo, &err) != 0) goto fail;
     double wall = wall_time() - t0;
     if (write_index(&a, exp, runs, n_runs, n_todo, reused, wall, &err) != 0) goto fail;
     fprintf(stderr, "paper: %d runs trained, %d reused, in %.1f s\n", n_todo, reused, wall);

@@ -1,0 +1,141 @@
+// runstore.c: finished runs kept under a hash of what made them (see runstore.h).
+#include "runstore.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "output.h"
+
+// ---------------------------------------------------------------------------
+// The hash: 64-bit FNV-1a, enough to tell runs apart, not a defence
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n) {
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
+
+static int hash_file(uint64_t *h, const char *path, Error *err) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return error_set(err, "%s: cannot read this program's own bytes: %s", path,
+                             strerror(errno));
+    unsigned char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) *h = fnv(*h, buf, n);
+    int bad = ferror(f);
+    fclose(f);
+    return bad ? error_set(err, "%s: read error", path) : 0;
+}
+
+// A split's images and labels, and how each image is normalized.
+static uint64_t hash_split(uint64_t h, const Split *s) {
+    h = fnv(h, &s->n, sizeof s->n);
+    h = fnv(h, s->pixels, (size_t)s->n * s->dim);
+    h = fnv(h, s->labels, (size_t)s->n);
+    h = fnv(h, s->mean, sizeof(double) * (size_t)s->n);
+    return fnv(h, s->inv_sd, sizeof(double) * (size_t)s->n);
+}
+
+int runstore_open(RunStore *st, const char *dir, const char *code_id, const char *argv0,
+                  const Mnist *data, Error *err) {
+    memset(st, 0, sizeof *st);
+    if (strlen(dir) >= sizeof st->dir) return error_set(err, "%s: path too long", dir);
+    snprintf(st->dir, sizeof st->dir, "%s", dir);
+    if (make_dirs(dir, err) != 0) return -1;
+    uint64_t h = 0xcbf29ce484222325ull;
+    if (code_id && *code_id) {
+        h = fnv(h, "code ", 5);
+        h = fnv(h, code_id, strlen(code_id));
+    } else {
+        const char *self = access("/proc/self/exe", R_OK) == 0 ? "/proc/self/exe" : argv0;
+        if (!self) return error_set(err, "%s: no code id given, and no way to read this "
+                                         "program's own bytes", dir);
+        if (hash_file(&h, self, err) != 0) return -1;
+    }
+    h = hash_split(hash_split(hash_split(h, &data->train), &data->val), &data->test);
+    st->base = fnv(h, &data->norm, sizeof data->norm);
+    return 0;
+}
+
+uint64_t runstore_key(const RunStore *st, const Config *cfg, uint64_t seed) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) return st->base ^ 0xdeadull;  // equal to no real run's: it trains
+    config_print(f, cfg);
+    fclose(f);
+    uint64_t h = fnv(st->base, text, len);
+    free(text);
+    return fnv(h, &seed, sizeof seed);
+}
+
+void runstore_stem(char *buf, const char *name, uint64_t seed, uint64_t key) {
+    snprintf(buf, RUNSTORE_STEM_MAX, "%.47s-seed%" PRIu64 "-%016" PRIx64, name, seed, key);
+}
+
+int runstore_find(char *buf, const RunStore *st, uint64_t key, Error *err) {
+    char tail[32];
+    snprintf(tail, sizeof tail, "-%016" PRIx64 ".tsv", key);
+    size_t nt = strlen(tail);
+    DIR *d = opendir(st->dir);
+    if (!d) return error_set(err, "%s: cannot read the runs: %s", st->dir, strerror(errno));
+    int found = 0;
+    for (struct dirent *e; !found && (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        if (n > nt && n - 4 < RUNSTORE_STEM_MAX && strcmp(e->d_name + n - nt, tail) == 0) {
+            snprintf(buf, RUNSTORE_STEM_MAX, "%.*s", (int)(n - 4), e->d_name);
+            found = 1;
+        }
+    }
+    closedir(d);
+    return found;
+}
+
+// dst, a copy of src's bytes (dst appears whole or not at all).
+static int copy_file(const char *dst, const char *src, Error *err) {
+    FILE *in = fopen(src, "rb");
+    if (!in) return error_set(err, "%s: cannot read: %s", src, strerror(errno));
+    OutFile o;
+    if (out_open(&o, dst, err) != 0) {
+        fclose(in);
+        return -1;
+    }
+    char buf[1 << 15];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) fwrite(buf, 1, n, o.f);
+    int bad = ferror(in);
+    fclose(in);
+    if (bad) {
+        out_abort(&o);
+        return error_set(err, "%s: read error", src);
+    }
+    return out_commit(&o, err);
+}
+
+int runstore_put(const RunStore *st, const char *stem, const char *experiment, uint64_t seed,
+                 const char *metrics_path, const TrainResult *res, Error *err) {
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s.metrics.tsv", st->dir, stem);
+    if (strcmp(path, metrics_path) != 0 && copy_file(path, metrics_path, err) != 0) return -1;
+    Values v = {0};
+    values_set(&v, "experiment", "%s", experiment);
+    values_set(&v, "seed", "%" PRIu64, seed);
+    values_set(&v, "test_acc", "%.4f", res->test_acc);
+    values_set(&v, "test_loss", "%.6f", res->test_loss);
+    values_set(&v, "val_acc", "%.4f", res->val_acc);
+    values_set(&v, "best_val_loss", "%.6f", res->best_val_loss);
+    values_set(&v, "epochs_run", "%d", res->epochs_run);
+    values_set(&v, "kept_epoch", "%d", res->kept_epoch);
+    values_set(&v, "best_epoch", "%d", res->best_epoch);
+    values_set(&v, "stopped_early", "%d", res->stopped_early);
+    values_set(&v, "train_s", "%.3f", res->seconds);
+    values_set(&v, "epoch_s", "%.4f", res->epoch_seconds);
+    values_set(&v, "fast_threads", "%d", res->fast_threads);
+    snprintf(path, sizeof path, "%s/%s.tsv", st->dir, stem);
+    return values_write(&v, path, err);
+}

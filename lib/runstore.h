@@ -1,0 +1,59 @@
+// runstore.h: finished training runs kept under a hash of what made them, so
+// that nothing is trained twice. The book's chapter runs on the fast path
+// leave theirs (--store), and `make paper` reuses any run it would train the
+// same way (tools/paper/run.c): chapter 4's early-stopping runs are the
+// study's, seed for seed.
+//
+// Two runs are the same run when these are the same: the effective config
+// (as config_print writes it: comments and key order do not count), the
+// seed, the data (the images and labels of the three splits, each image's
+// normalization, and the normalization's kind) and the code that trains. The
+// code goes by an id that the caller gives (make's: a hash of the library
+// and of the reference solutions that every such program links), or else by
+// the program's own bytes, which no other program shares.
+//
+// In DIR, a run is two files: STEM.metrics.tsv (its epochs, train.h's
+// columns) and STEM.tsv (its result, values.tsv's form), written last: its
+// presence says the run is finished. STEM is NAME-seedS-HASH (NAME the
+// experiment that trained it, HASH 16 hexadecimal digits); a run is found by
+// its HASH alone, whatever the NAME.
+#ifndef WB_RUNSTORE_H
+#define WB_RUNSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "dataset.h"
+#include "error.h"
+#include "train.h"
+
+typedef struct {
+    char dir[1024];
+    uint64_t base;   // the hash of the code and the data, every run's starts from
+} RunStore;
+
+// A store in dir (made if missing) for runs on data, trained by code_id's
+// code (NULL or "": this program's own bytes, /proc/self/exe, else argv0's,
+// if not NULL).
+int runstore_open(RunStore *st, const char *dir, const char *code_id, const char *argv0,
+                  const Mnist *data, Error *err);
+
+// The hash of a run of cfg with seed on the store's data.
+uint64_t runstore_key(const RunStore *st, const Config *cfg, uint64_t seed);
+
+// A new run's stem, NAME-seedS-HASH, in buf (STEM_MAX bytes).
+enum { RUNSTORE_STEM_MAX = 96 };
+void runstore_stem(char *buf, const char *name, uint64_t seed, uint64_t key);
+
+// The stem of the finished run with that hash, whatever its name, into buf
+// (RUNSTORE_STEM_MAX bytes); 1 if there is one, 0 if not, -1 with err if the
+// store cannot be read.
+int runstore_find(char *buf, const RunStore *st, uint64_t key, Error *err);
+
+// Keeps a finished run under stem: its metrics file (copied, unless it is
+// already DIR/STEM.metrics.tsv), then its result, experiment and seed.
+int runstore_put(const RunStore *st, const char *stem, const char *experiment, uint64_t seed,
+                 const char *metrics_path, const TrainResult *res, Error *err);
+
+#endif

@@ -1,0 +1,167 @@
+// test_runstore.c: a run's hash changes with each of its inputs and with nothing
+// else; a run is found by its hash whatever its name, and only once finished;
+// keeping one copies its metrics and writes its result last.
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "runstore.h"
+#include "suites.h"
+
+static char dir[64];
+
+static void setup(void) {
+    snprintf(dir, sizeof dir, "/tmp/wb-runstore-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void) {
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+// Three splits of two 4-pixel images each.
+typedef struct {
+    uint8_t pixels[3][8], labels[3][2];
+    double mean[3][2], inv_sd[3][2];
+    Mnist m;
+} Tiny;
+
+static void tiny(Tiny *t) {
+    memset(t, 0, sizeof *t);
+    Split *s[3] = {&t->m.train, &t->m.val, &t->m.test};
+    for (int k = 0; k < 3; k++) {
+        for (int i = 0; i < 8; i++) t->pixels[k][i] = (uint8_t)(10 * k + i);
+        t->labels[k][0] = 1, t->labels[k][1] = 7;
+        t->mean[k][0] = t->mean[k][1] = 0.5, t->inv_sd[k][0] = t->inv_sd[k][1] = 2.0;
+        *s[k] = (Split){.n = 2, .dim = 4, .rows = 2, .cols = 2, .pixels = t->pixels[k],
+                        .labels = t->labels[k], .mean = t->mean[k], .inv_sd = t->inv_sd[k]};
+    }
+    t->m.norm = NORM_PER_IMAGE;
+}
+
+static uint64_t key_of(const Tiny *t, const char *code, const Config *cfg, uint64_t seed) {
+    RunStore st;
+    Error err = {{0}};
+    ck_assert_msg(runstore_open(&st, dir, code, NULL, &t->m, &err) == 0, "%s", err.msg);
+    return runstore_key(&st, cfg, seed);
+}
+
+START_TEST(key_changes_with_each_input) {
+    static Tiny t;
+    tiny(&t);
+    Config cfg;
+    config_defaults(&cfg);
+    uint64_t k = key_of(&t, "code", &cfg, 1);
+    ck_assert_uint_eq(key_of(&t, "code", &cfg, 1), k);  // nothing else counts
+    ck_assert_uint_ne(key_of(&t, "code", &cfg, 2), k);
+    ck_assert_uint_ne(key_of(&t, "other code", &cfg, 1), k);
+    Config c2 = cfg;
+    c2.learning_rate *= 2;
+    ck_assert_uint_ne(key_of(&t, "code", &c2, 1), k);
+    t.pixels[2][5]++;  // a test image
+    ck_assert_uint_ne(key_of(&t, "code", &cfg, 1), k);
+    t.pixels[2][5]--;
+    t.labels[1][0] = 2;  // a validation label
+    ck_assert_uint_ne(key_of(&t, "code", &cfg, 1), k);
+    t.labels[1][0] = 1;
+    t.inv_sd[0][1] = 3.0;  // how a training image is normalized
+    ck_assert_uint_ne(key_of(&t, "code", &cfg, 1), k);
+    t.inv_sd[0][1] = 2.0;
+    t.m.norm = NORM_PER_SPLIT;
+    ck_assert_uint_ne(key_of(&t, "code", &cfg, 1), k);
+    t.m.norm = NORM_PER_IMAGE;
+    ck_assert_uint_eq(key_of(&t, "code", &cfg, 1), k);
+}
+END_TEST
+
+static void write_file(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static char *slurp(const char *path) {
+    static char buf[4096];
+    FILE *f = fopen(path, "r");
+    if (!f) return NULL;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+START_TEST(found_by_hash_once_finished) {
+    static Tiny t;
+    tiny(&t);
+    Config cfg;
+    config_defaults(&cfg);
+    RunStore st;
+    Error err = {{0}};
+    char sub[128], stem[RUNSTORE_STEM_MAX], found[RUNSTORE_STEM_MAX], path[512];
+    snprintf(sub, sizeof sub, "%s/runs/deeper", dir);  // made when missing
+    ck_assert_msg(runstore_open(&st, sub, "code", NULL, &t.m, &err) == 0, "%s", err.msg);
+    uint64_t key = runstore_key(&st, &cfg, 3);
+    ck_assert_int_eq(runstore_find(found, &st, key, &err), 0);
+
+    // Kept by one program under its name: its metrics copied, its result last.
+    runstore_stem(stem, "tanh", 3, key);
+    char want[64];
+    snprintf(want, sizeof want, "tanh-seed3-%016llx", (unsigned long long)key);
+    ck_assert_str_eq(stem, want);
+    snprintf(path, sizeof path, "%s/metrics-tanh.tsv", dir);
+    write_file(path, "epoch\tval_loss\n0\t2.3\n");
+    TrainResult res = {.epochs_run = 7, .kept_epoch = 4, .test_acc = 97.125};
+    ck_assert_msg(runstore_put(&st, stem, "tanh", 3, path, &res, &err) == 0, "%s", err.msg);
+    snprintf(path, sizeof path, "%s/%s.metrics.tsv", sub, stem);
+    ck_assert_str_eq(slurp(path), "epoch\tval_loss\n0\t2.3\n");
+    snprintf(path, sizeof path, "%s/%s.tsv", sub, stem);
+    ck_assert_ptr_nonnull(strstr(slurp(path), "test_acc\t97.1250\n"));
+    ck_assert_ptr_nonnull(strstr(slurp(path), "kept_epoch\t4\n"));
+
+    // Found by another under its hash alone.
+    ck_assert_int_eq(runstore_find(found, &st, key, &err), 1);
+    ck_assert_str_eq(found, stem);
+    ck_assert_int_eq(runstore_find(found, &st, key + 1, &err), 0);
+
+    // A run whose result is missing is not finished: not found.
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(runstore_find(found, &st, key, &err), 0);
+}
+END_TEST
+
+START_TEST(bad_places_named) {
+    static Tiny t;
+    tiny(&t);
+    RunStore st;
+    Error err = {{0}};
+    char path[128];
+    snprintf(path, sizeof path, "%s/file", dir);
+    write_file(path, "not a folder");
+    ck_assert_int_eq(runstore_open(&st, path, "code", NULL, &t.m, &err), -1);
+    ck_assert_msg(strstr(err.msg, "file") != NULL, "%s", err.msg);
+    // A metrics file that is not there: the error names it, no result appears.
+    ck_assert_int_eq(runstore_open(&st, dir, "code", NULL, &t.m, &err), 0);
+    TrainResult res = {0};
+    snprintf(path, sizeof path, "%s/missing.tsv", dir);
+    ck_assert_int_eq(runstore_put(&st, "x-seed1-0000000000000001", "x", 1, path, &res, &err), -1);
+    ck_assert_msg(strstr(err.msg, "missing.tsv") != NULL, "%s", err.msg);
+    snprintf(path, sizeof path, "%s/x-seed1-0000000000000001.tsv", dir);
+    ck_assert_int_ne(access(path, F_OK), 0);
+}
+END_TEST
+
+Suite *runstore_suite(void) {
+    Suite *s = suite_create("runstore");
+    TCase *tc = lib_tcase("runstore");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, key_changes_with_each_input);
+    tcase_add_test(tc, found_by_hash_once_finished);
+    tcase_add_test(tc, bad_places_named);
+    suite_add_tcase(s, tc);
+    return s;
+}

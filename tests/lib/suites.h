@@ -24,4 +24,17 @@ static inline TCase *lib_tcase(const char *name) {
     return tc;
 }
 
+// A small text file's bytes (up to 4 KB), in a buffer of its own until the
+// next call; NULL if it cannot be read.
+#include <stdio.h>
+static inline char *lib_slurp(const char *path) {
+    static char buf[4096];
+    FILE *f = fopen(path, "r");
+    if (!f) return NULL;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
 #endif

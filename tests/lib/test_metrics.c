@@ -22,16 +22,6 @@ static void teardown(void) {
     ck_assert_int_eq(system(cmd), 0);
 }
 
-static char *slurp(const char *path) {
-    static char buf[4096];
-    FILE *f = fopen(path, "r");
-    if (!f) return NULL;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 START_TEST(file_appears_only_on_commit) {
     char path[128];
     snprintf(path, sizeof path, "%s/a.tsv", dir);
@@ -46,7 +36,7 @@ START_TEST(file_appears_only_on_commit) {
     ck_assert_int_eq(out_open(&o, path, &err), 0);
     fputs("whole\n", o.f);
     ck_assert_int_eq(out_commit(&o, &err), 0);
-    ck_assert_str_eq(slurp(path), "whole\n");
+    ck_assert_str_eq(lib_slurp(path), "whole\n");
 }
 END_TEST
 
@@ -59,7 +49,7 @@ START_TEST(values_and_rows) {
     values_set(v, "b", "%d", 3);  // a key set twice keeps its place and its last value
     snprintf(path, sizeof path, "%s/values.tsv", dir);
     ck_assert_int_eq(values_write(v, path, &err), 0);
-    ck_assert_str_eq(slurp(path), "b\t3\na\t0.50\n");
+    ck_assert_str_eq(lib_slurp(path), "b\t3\na\t0.50\n");
     free(v);
     Metrics m;
     snprintf(path, sizeof path, "%s/m.tsv", dir);
@@ -67,7 +57,7 @@ START_TEST(values_and_rows) {
     metrics_row(&m, (double[]){1, 0.25});
     metrics_row(&m, (double[]){2, 0.125});
     ck_assert_int_eq(metrics_close(&m, &err), 0);
-    ck_assert_str_eq(slurp(path), "epoch\tloss\n1\t0.25\n2\t0.125\n");
+    ck_assert_str_eq(lib_slurp(path), "epoch\tloss\n1\t0.25\n2\t0.125\n");
 }
 END_TEST
 

@@ -85,16 +85,6 @@ static void write_file(const char *path, const char *text) {
     ck_assert_int_eq(fclose(f), 0);
 }
 
-static char *slurp(const char *path) {
-    static char buf[4096];
-    FILE *f = fopen(path, "r");
-    if (!f) return NULL;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 START_TEST(found_by_hash_once_finished) {
     static Tiny t;
     tiny(&t);
@@ -118,10 +108,10 @@ START_TEST(found_by_hash_once_finished) {
     TrainResult res = {.epochs_run = 7, .kept_epoch = 4, .test_acc = 97.125};
     ck_assert_msg(runstore_put(&st, stem, "tanh", 3, path, &res, &err) == 0, "%s", err.msg);
     snprintf(path, sizeof path, "%s/%s.metrics.tsv", sub, stem);
-    ck_assert_str_eq(slurp(path), "epoch\tval_loss\n0\t2.3\n");
+    ck_assert_str_eq(lib_slurp(path), "epoch\tval_loss\n0\t2.3\n");
     snprintf(path, sizeof path, "%s/%s.tsv", sub, stem);
-    ck_assert_ptr_nonnull(strstr(slurp(path), "test_acc\t97.1250\n"));
-    ck_assert_ptr_nonnull(strstr(slurp(path), "kept_epoch\t4\n"));
+    ck_assert_ptr_nonnull(strstr(lib_slurp(path), "test_acc\t97.1250\n"));
+    ck_assert_ptr_nonnull(strstr(lib_slurp(path), "kept_epoch\t4\n"));
 
     // Found by another under its hash alone.
     ck_assert_int_eq(runstore_find(found, &st, key, &err), 1);

@@ -117,11 +117,24 @@ static int copy_file(const char *dst, const char *src, Error *err) {
     return out_commit(&o, err);
 }
 
+// Each file is written under a name of this process's own, then renamed into
+// place: two programs that keep the same run at once (make -j) each leave a
+// whole file, never one of mixed bytes.
+static int rename_into(const char *tmp, const char *path, Error *err) {
+    if (rename(tmp, path) == 0) return 0;
+    int e = errno;
+    remove(tmp);
+    return error_set(err, "%s: cannot rename into place: %s", path, strerror(e));
+}
+
 int runstore_put(const RunStore *st, const char *stem, const char *experiment, uint64_t seed,
                  const char *metrics_path, const TrainResult *res, Error *err) {
-    char path[1200];
+    char path[1200], tmp[1232];
     snprintf(path, sizeof path, "%s/%s.metrics.tsv", st->dir, stem);
-    if (strcmp(path, metrics_path) != 0 && copy_file(path, metrics_path, err) != 0) return -1;
+    snprintf(tmp, sizeof tmp, "%s.%ld", path, (long)getpid());
+    if (strcmp(path, metrics_path) != 0 &&
+        (copy_file(tmp, metrics_path, err) != 0 || rename_into(tmp, path, err) != 0))
+        return -1;
     Values v = {0};
     values_set(&v, "experiment", "%s", experiment);
     values_set(&v, "seed", "%" PRIu64, seed);
@@ -137,5 +150,7 @@ int runstore_put(const RunStore *st, const char *stem, const char *experiment, u
     values_set(&v, "epoch_s", "%.4f", res->epoch_seconds);
     values_set(&v, "fast_threads", "%d", res->fast_threads);
     snprintf(path, sizeof path, "%s/%s.tsv", st->dir, stem);
-    return values_write(&v, path, err);
+    snprintf(tmp, sizeof tmp, "%s.%ld", path, (long)getpid());
+    if (values_write(&v, tmp, err) != 0) return -1;
+    return rename_into(tmp, path, err);
 }

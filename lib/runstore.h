@@ -52,7 +52,8 @@ void runstore_stem(char *buf, const char *name, uint64_t seed, uint64_t key);
 int runstore_find(char *buf, const RunStore *st, uint64_t key, Error *err);
 
 // Keeps a finished run under stem: its metrics file (copied, unless it is
-// already DIR/STEM.metrics.tsv), then its result, experiment and seed.
+// already DIR/STEM.metrics.tsv), then its result, experiment and seed. Two
+// processes may keep the same run at once: each file is whole either way.
 int runstore_put(const RunStore *st, const char *stem, const char *experiment, uint64_t seed,
                  const char *metrics_path, const TrainResult *res, Error *err);
 

@@ -1,9 +1,11 @@
 // test_runstore.c: a run's hash changes with each of its inputs and with nothing
 // else; a run is found by its hash whatever its name, and only once finished;
 // keeping one copies its metrics and writes its result last.
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -113,6 +115,11 @@ START_TEST(found_by_hash_once_finished) {
     ck_assert_ptr_nonnull(strstr(lib_slurp(path), "test_acc\t97.1250\n"));
     ck_assert_ptr_nonnull(strstr(lib_slurp(path), "kept_epoch\t4\n"));
 
+    // Nothing else is left in the store: no temporary file.
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "test $(ls -A '%s' | wc -l) -eq 2", sub);
+    ck_assert_msg(system(cmd) == 0, "more than the run's two files in %s", sub);
+
     // Found by another under its hash alone.
     ck_assert_int_eq(runstore_find(found, &st, key, &err), 1);
     ck_assert_str_eq(found, stem);
@@ -121,6 +128,48 @@ START_TEST(found_by_hash_once_finished) {
     // A run whose result is missing is not finished: not found.
     ck_assert_int_eq(unlink(path), 0);
     ck_assert_int_eq(runstore_find(found, &st, key, &err), 0);
+}
+END_TEST
+
+// Two processes keeping the same run at once, over and over (make -j2 runs
+// two chapters that train the same run): the result is always one of theirs,
+// whole.
+START_TEST(kept_at_once_stays_whole) {
+    static Tiny t;
+    tiny(&t);
+    RunStore st;
+    Error err = {{0}};
+    ck_assert_int_eq(runstore_open(&st, dir, "code", NULL, &t.m, &err), 0);
+    char metrics[128], path[256], stem[RUNSTORE_STEM_MAX];
+    snprintf(metrics, sizeof metrics, "%s/m.tsv", dir);
+    write_file(metrics, "epoch\tval_loss\n0\t2.3\n");
+    runstore_stem(stem, "plain", 1, 42);
+    pid_t kid[2];
+    for (int k = 0; k < 2; k++) {
+        kid[k] = fork();
+        ck_assert_int_ge(kid[k], 0);
+        if (kid[k] == 0) {
+            TrainResult res = {.epochs_run = k ? 12345 : 7, .test_acc = k ? 11.0 : 99.5};
+            for (int i = 0; i < 300; i++)
+                if (runstore_put(&st, stem, k ? "a-much-longer-experiment-name" : "x", 1, metrics,
+                                 &res, &err) != 0)
+                    _exit(1);
+            _exit(0);
+        }
+    }
+    for (int k = 0; k < 2; k++) {
+        int status;
+        ck_assert_int_eq(waitpid(kid[k], &status, 0), kid[k]);
+        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "a writer failed");
+    }
+    snprintf(path, sizeof path, "%s/%s.tsv", dir, stem);
+    const char *text = lib_slurp(path);
+    ck_assert_ptr_nonnull(text);
+    bool one = strstr(text, "experiment\tx\n") && strstr(text, "epochs_run\t7\n") &&
+               !strstr(text, "longer"),
+         other = strstr(text, "experiment\ta-much-longer-experiment-name\n") &&
+                 strstr(text, "epochs_run\t12345\n") && !strstr(text, "\tx\n");
+    ck_assert_msg(one != other && strstr(text, "fast_threads\t0\n"), "mixed:\n%s", text);
 }
 END_TEST
 
@@ -151,6 +200,7 @@ Suite *runstore_suite(void) {
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, key_changes_with_each_input);
     tcase_add_test(tc, found_by_hash_once_finished);
+    tcase_add_test(tc, kept_at_once_stays_whole);
     tcase_add_test(tc, bad_places_named);
     suite_add_tcase(s, tc);
     return s;

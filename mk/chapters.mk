@@ -23,7 +23,10 @@ upto = $(foreach k,$(CHAPTERS),$(if $(filter $(k),$(shell seq 1 $(1))),$(k)))
 STORE_CHAPTERS := 4 5 6 7
 PAPER_RUNS     := build/paper/runs
 TRAIN_CODE     := $(LIBA) $(foreach k,1 2 3 4 5 6,$(OBJ)/solutions/ch$(k).o)
-CODE_ID        := cat $(TRAIN_CODE) | sha256sum | cut -c1-16
+CODE_ID        := $(BUILD)/train-code.id
+$(CODE_ID): $(TRAIN_CODE)
+	$(call say,GEN,$@)
+	$(Q)cat $^ | sha256sum | cut -c1-16 >$@.part && mv $@.part $@
 
 define chapter_rules
 CH$(1)_OBJ  := $(patsubst %.c,$(OBJ)/%.o,$(wildcard $(2)/*.c))
@@ -57,9 +60,9 @@ check-ch$(1): $(BIN)/check-ch$(1) $(BIN)/subject-ch$(1)-$(WHO)
 # The run the book quotes: the reference solutions on the full MNIST, seed 1,
 # on the fast path. values.tsv is written last, so it stands for the whole run.
 # The chapters that train keep their runs where make paper finds them.
-$(RUNS)/ch$(1)-solutions/values.tsv: $(BIN)/ch$(1)-solutions | data
+$(RUNS)/ch$(1)-solutions/values.tsv: $(BIN)/ch$(1)-solutions $(if $(filter $(1),$(STORE_CHAPTERS)),$(CODE_ID)) | data
 	$(call say,RUN,$(RUNS)/ch$(1)-solutions)
-	$(Q)$(call timed,chapter $(1))$(BIN)/ch$(1)-solutions --data data/mnist --out $(RUNS)/ch$(1)-solutions --seed 1 --quiet --fast$(if $(filter $(1),$(STORE_CHAPTERS)), --store $(PAPER_RUNS) --code `$(CODE_ID)`)
+	$(Q)$(call timed,chapter $(1))$(BIN)/ch$(1)-solutions --data data/mnist --out $(RUNS)/ch$(1)-solutions --seed 1 --quiet --fast$(if $(filter $(1),$(STORE_CHAPTERS)), --store $(PAPER_RUNS) --code "`cat $(CODE_ID)`")
 endef
 $(foreach n,$(CHAPTERS),$(eval $(call chapter_rules,$(n),$(call ch_dir,$(n)))))
 

@@ -42,18 +42,18 @@ all: $(BIN)/paper-run $(BIN)/paper-report
 # paper_steps DIR SEEDS DATA FORCE REPORT-OPTIONS
 define paper_steps
 	$(call say,PAPER,$(1) (the runs: $(PAPER_RUNS)))
-	$(Q)$(call timed,make paper: the runs)$(BIN)/paper-run --data $(3) --out $(1) --runs $(PAPER_RUNS) --code `$(CODE_ID)` --seeds $(2) $(if $(filter 1,$(4)),--force)
+	$(Q)$(call timed,make paper: the runs)$(BIN)/paper-run --data $(3) --out $(1) --runs $(PAPER_RUNS) --code "`cat $(CODE_ID)`" --seeds $(2) $(if $(filter 1,$(4)),--force)
 	$(Q)$(call timed,make paper: the report)$(BIN)/paper-report --out $(1) --runs $(PAPER_RUNS) $(5)
 endef
 
 .PHONY: paper
-paper: $(BIN)/paper-run $(BIN)/paper-report $(if $(filter data/mnist,$(DATA)),data)
+paper: $(BIN)/paper-run $(BIN)/paper-report $(CODE_ID) $(if $(filter data/mnist,$(DATA)),data)
 	$(call paper_steps,$(PAPER_DIR),$(SEEDS),$(DATA),$(FORCE))
 
 # For the book: rerun when the programs or the configs change (the runs
 # themselves are reused when their inputs did not), after the chapters that
 # train, whose runs it reuses.
-$(BOOK_PAPER) &: $(BIN)/paper-run $(BIN)/paper-report $(wildcard chapters/*/*.yaml) \
+$(BOOK_PAPER) &: $(BIN)/paper-run $(BIN)/paper-report $(CODE_ID) $(wildcard chapters/*/*.yaml) \
                  | data $(foreach n,$(STORE_CHAPTERS),$(RUNS)/ch$(n)-solutions/values.tsv)
 	$(call paper_steps,build/paper,5,data/mnist,,--check-claims)
 else

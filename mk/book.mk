@@ -44,12 +44,19 @@ BOOK_USES   := $(foreach n,$(filter $(CHAPTERS),$(BOOK_QUOTED)),$(RUNS)/ch$(n)-s
 # ...and `make paper`'s report, when book.md or a chapter includes or quotes it.
 BOOK_USES   += $(if $(shell grep -ls 'build/paper/' book.md $(BOOK_MD) 2>/dev/null),$(BOOK_PAPER))
 .PHONY: book book-steps book-check book-check-steps
+# The programs the book's runs need, compiled one job per core first: the
+# compiling is the part of a fresh `make book` that -j speeds up (the runs keep
+# every core busy on their own, whatever -j says).
+BOOK_JOBS     := $(shell nproc 2>/dev/null || echo 2)
+BOOK_PROGRAMS := $(if $(HAVE_SOLUTIONS),$(foreach n,$(filter $(CHAPTERS),$(BOOK_QUOTED)),$(BIN)/ch$(n)-solutions) \
+                   $(if $(filter $(BOOK_PAPER),$(BOOK_USES)),$(BIN)/paper-run $(BIN)/paper-report $(CODE_ID)))
 # At its end, where the time went (tools/times-report.sh): each step that ran,
 # timed as it ran ($(call timed,...) in the recipes).
 book:
 	@export BUILD_TIMES=$(abspath $(BUILD))/times.tsv; start=$$(date +%s.%N); \
 	mkdir -p $(BUILD) && : >"$$BUILD_TIMES"; \
-	bash tools/timed.sh deps bash tools/deps.sh && $(MAKE) book-steps; rc=$$?; \
+	bash tools/timed.sh deps bash tools/deps.sh && \
+	$(if $(BOOK_PROGRAMS),$(MAKE) -j$(BOOK_JOBS) $(BOOK_PROGRAMS) &&) $(MAKE) book-steps; rc=$$?; \
 	bash tools/times-report.sh "$$BUILD_TIMES" "$$start" "make book"; exit $$rc
 
 book-steps: $(BOOK).html $(BOOK).pdf

@@ -62,6 +62,11 @@ OBJ  := $(BUILD)/obj
 BIN  := $(BUILD)/bin
 RUNS := build/runs
 LIBA := $(BUILD)/libworkbook.a
+# (RUNS is not a knob: given on the command line it would send every run, and
+# the tests' scratch runs, to a folder outside build/.)
+ifeq ($(origin RUNS),command line)
+$(error RUNS=$(RUNS): RUNS is not a setting (the runs go to build/runs); for make test-busy, BUSY_RUNS=n runs the tests n times)
+endif
 
 # A run on other data or another seed goes to a folder of its own, never to
 # the one the book quotes (build/runs/chN-solutions: the full MNIST, seed 1).

@@ -14,8 +14,9 @@ else
 test: check
 endif
 
-# The tests twice with every core kept busy by stress-ng (tools/test-busy.sh):
-# no test may depend on the clock or the load. Not in CI: it is slow.
+# The tests twice (BUSY_RUNS=n: n times) with every core kept busy by stress-ng
+# (tools/test-busy.sh): no test may depend on the clock or the load. Not in CI:
+# it is slow.
 test-busy: deps
 	@WITH_LOAD=1 bash tools/deps.sh
 	@bash tools/test-busy.sh

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # test-busy.sh (`make test-busy`): the tests on a busy machine. stress-ng keeps
-# every core busy with other work while `make test-steps` runs, RUNS times
+# every core busy with other work while `make test-steps` runs, BUSY_RUNS times
 # (default 2) in a row; each run must pass. No test may depend on the clock or
 # the load: this is the proof, kept as a target (CI need not run it: it takes
 # twice as long as `make test`, and more).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-RUNS=${RUNS:-2}
-[[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "test-busy: RUNS=$RUNS: use a number of runs" >&2; exit 2; }
+RUNS=${BUSY_RUNS:-2}
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "test-busy: BUSY_RUNS=$RUNS: use a number of runs" >&2; exit 2; }
 command -v stress-ng >/dev/null || { echo "test-busy: stress-ng is missing (make test-busy installs it)" >&2; exit 1; }
 cores=$(nproc)
 setsid stress-ng --cpu "$cores" --cpu-load 100 --quiet --timeout 0 >/dev/null 2>&1 &

@@ -126,6 +126,8 @@ expect "make ch1 SOLUTIONS=2" 2 "\*\*\* SOLUTIONS=2: use SOLUTIONS=1 for the ref
     "${M[@]}" ch1 SOLUTIONS=2
 expect "make ch1 DATASET=kmnist" 2 "\*\*\* DATASET=kmnist is not a data set here: use mnist or fashion\." \
     "${M[@]}" ch1 DATASET=kmnist
+expect "make test-busy RUNS=1" 2 "\*\*\* RUNS=1: RUNS is not a setting \\(the runs go to build/runs\\); for make test-busy, BUSY_RUNS=n runs the tests n times\." \
+    "${M[@]}" test-busy RUNS=1
 # grade.sh says it, then make adds its own "Error 2" line: keep the first.
 checked=$((checked + 1))
 mkdir -p "$TMP/sub"

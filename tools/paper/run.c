@@ -18,12 +18,10 @@
 //   paper-run --data DIR --out DIR [--runs DIR] [--code ID] [--seeds N] [--jobs N]
 //             [--force] [--limit N] [--max-epochs N]
 #include <errno.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "activations.h"
 #include "chapter.h"

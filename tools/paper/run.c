@@ -169,7 +169,8 @@ static int plan(PaperRun *runs, int *n_runs, Run *todo, int *n_todo, const Args 
         for (int s = 1; s <= a->seeds; s++) {
             PaperRun *r = &runs[*n_runs];
             *r = (PaperRun){.exp = i, .seed = (uint64_t)s, .owner = *n_runs};
-            r->hash = runstore_key(&store[exp[i].norm == NORM_PER_SPLIT], &cfg[i], r->seed);
+            const RunStore *st = &store[exp[i].norm == NORM_PER_SPLIT];  // of its data
+            r->hash = runstore_key(st, &cfg[i], r->seed);
             runstore_stem(r->stem, exp[i].name, r->seed, r->hash);
             for (int j = 0; j < *n_runs && r->owner == *n_runs; j++)
                 if (runs[j].hash == r->hash) {  // a twin: its numbers are that run's
@@ -178,7 +179,7 @@ static int plan(PaperRun *runs, int *n_runs, Run *todo, int *n_todo, const Args 
                     r->reused = runs[j].reused;
                 }
             if (r->owner == *n_runs && !a->force) {
-                int found = runstore_find(r->stem, &store[0], r->hash, err);
+                int found = runstore_find(r->stem, st, r->hash, err);
                 if (found < 0) return -1;
                 r->reused = found;
             }
@@ -207,7 +208,6 @@ static int load_data(Mnist data[2], RunStore store[2], const Args *a, const Pape
             runstore_open(&store[k], a->runs_dir, a->code_id, argv0, &data[k], err) != 0)
             return -1;
     }
-    if (!need[0]) store[0] = store[1];  // (where runstore_find looks: the folder)
     return 0;
 }
 

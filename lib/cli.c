@@ -25,7 +25,9 @@ static void usage(const char *prog, const char *about) {
            "  --fast          train on the library's fast path, not on the exercises'\n"
            "                  functions: for runs on the reference solutions\n"
            "  --quiet         no progress lines and no text plots\n"
-           "  --store DIR     keep each run on the fast path in DIR for make paper to reuse\n"
+           "  --store DIR     keep each run on the fast path in DIR (for make paper and the\n"
+           "                  other chapters), and take up a run kept there instead of\n"
+           "                  training it again\n"
            "  --code ID       names the training code in those runs' hashes (make's: a hash\n"
            "                  of the library and the solutions; default: this program)\n",
            prog, about, prog, (int)strlen(prog), "", (int)strlen(prog), "", prog);

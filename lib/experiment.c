@@ -116,6 +116,7 @@ int chapter_load_experiments(Chapter *ch, Mnist *data, Experiments *E, Error *er
         if (runstore_open(&E->store, ch->opt.store_dir, ch->opt.code_id, NULL, data, err) != 0)
             return -1;
         for (int e = 0; e < E->n_exp; e++) E->exp[e].store = &E->store;
+        E->reuse = true;
     }
     return 0;
 }
@@ -278,6 +279,19 @@ typedef struct {
     int done;
 } Queue;
 
+// Run r, taken up from x's store if it has it (whoever trained it) with
+// the columns the run needs: its result, its weights into net and its metrics
+// at path, as train_with would have left them; r->reused says whether.
+static int take_up(Run *r, Net *net, const Experiment *x, const char *path, bool measure,
+                   Error *err) {
+    char stem[RUNSTORE_STEM_MAX];
+    uint64_t key = x->store ? runstore_key(x->store, &x->cfg, r->seed) : 0;
+    int found = x->store ? runstore_find(stem, x->store, key, err) : 0;
+    if (found == 1) found = runstore_get(x->store, stem, &r->res, net, path, measure, err);
+    r->reused = found == 1;
+    return found < 0 ? -1 : 0;
+}
+
 static int train_job(void *result, int k, void *ctx, Error *err) {
     const Queue *q = ctx;
     const Experiments *E = q->E;
@@ -301,15 +315,18 @@ static int train_job(void *result, int k, void *ctx, Error *err) {
                    (E->train_metrics == FIRST_SEEDS && r->seed_index == 0);
     TrainOptions how = {.fast = E->fast && !x->own_rule, .threads = E->workers > 1 ? 1 : 0,
                         .skip_train_metrics = !measure};
-    if (rc == 0)
+    experiments_path(path, sizeof path, E, r);
+    if (rc == 0 && how.fast && E->reuse)  // the book's run: trained already? (runstore.h)
+        rc = take_up(r, &net, x, path, measure, err);
+    if (rc == 0 && !r->reused)
         rc = train_with(&r->res, &net, &x->ops, &x->cfg, x->data ? x->data : E->data, r->seed,
-                        experiments_path(path, sizeof path, E, r), label, &how, err);
+                        path, label, &how, err);
     if (rc == 0 && E->after) rc = E->after(out, &net, r, x, E->ctx, err);
     //< one-run
-    if (rc == 0 && x->store && how.fast) {  // kept for make paper (runstore.h)
+    if (rc == 0 && x->store && how.fast && !r->reused) {  // kept for later (runstore.h)
         char stem[RUNSTORE_STEM_MAX];
         runstore_stem(stem, x->name, r->seed, runstore_key(x->store, &x->cfg, r->seed));
-        rc = runstore_put(x->store, stem, x->name, r->seed, path, &r->res, err);
+        rc = runstore_put(x->store, stem, x->name, r->seed, path, &r->res, &net, measure, err);
     }
     net_free(&net);
     r->wall_s = wall_time() - t0;
@@ -325,11 +342,12 @@ static void job_done(const void *result, int k, void *ctx) {
     if (E->out_size)
         memcpy(experiments_out(E, i), (const char *)result + sizeof(Run), E->out_size);
     const Run *r = &E->runs[i];
+    char when[32];
     progress_done();
-    printf("      %*d/%d %-22s seed %-3llu %3d epochs, kept %3d: test accuracy %6.2f%%  (%.0f s)\n",
+    printf("      %*d/%d %-22s seed %-3llu %3d epochs, kept %3d: test accuracy %6.2f%%  (%s)\n",
            E->n_runs >= 10 ? 2 : 1, ++q->done, E->n_runs, E->exp[r->exp].name,
            (unsigned long long)r->seed, r->res.epochs_run, r->res.kept_epoch, r->res.test_acc,
-           r->wall_s);
+           r->reused ? "kept run" : (snprintf(when, sizeof when, "%.0f s", r->wall_s), when));
     fflush(stdout);
 }
 

@@ -76,8 +76,9 @@ typedef struct {
     const char *note;     // a word on it for the tables, plain text (the study's claim,
                           // why a variant runs), or NULL
     const RunStore *store;   // where its runs on the fast path are kept once trained
-                             // and their hooks done (runstore.h), for make paper to
-                             // reuse; NULL: not kept. The store is for its data.
+                             // and their hooks done (runstore.h), for the other
+                             // chapters and make paper to reuse; NULL: not kept. The
+                             // store is for its data.
 } Experiment;
 
 // One experiment with one seed.
@@ -88,6 +89,7 @@ typedef struct {
     char file[128];       // its metrics file, in the set's dir: metrics-NAME[-seedS].tsv
     TrainResult res;
     double wall_s;        // from its first weight drawn to the end of its hooks
+    bool reused;          // taken up from the store, not trained (Experiments' reuse)
 } Run;
 
 // An experiment over its seeds.
@@ -120,6 +122,9 @@ typedef struct Experiments {
     void *ctx;            // the hooks' ctx
     RunStore store;       // a chapter's --store, which its experiments keep their runs in
                           // (chapter_load_experiments)
+    bool reuse;           // take a run up from its experiment's store when the store
+                          // has it, with its weights, instead of training it (a
+                          // chapter's --store; make paper plans its own reuse)
     // Set by experiments_plan and experiments_train
     Run *runs;            // [n_runs], experiment by experiment, seed by seed
     int n_runs, workers;

@@ -127,13 +127,88 @@ static int rename_into(const char *tmp, const char *path, Error *err) {
     return error_set(err, "%s: cannot rename into place: %s", path, strerror(e));
 }
 
+// ---------------------------------------------------------------------------
+// STEM.net: what a chapter needs to take a run up exactly (the TSV's numbers
+// are rounded for reading). Raw bytes of this machine: the store is a cache
+// for one build, not a format to exchange.
+
+static const char NET_MAGIC[8] = {'w', 'b', '-', 'r', 'u', 'n', '0', '1'};
+
+typedef struct {
+    char magic[8];
+    int32_t epochs_run, best_epoch, kept_epoch, stopped_early, fast_threads, train_metrics;
+    double best_val_loss, test_loss, test_acc, val_acc, seconds, epoch_seconds;
+    int64_t n_params;
+} NetHeader;
+
+static int write_net(const char *path, const TrainResult *res, const Net *net,
+                     bool train_metrics, Error *err) {
+    NetHeader h;
+    memset(&h, 0, sizeof h);  // (the padding too: the bytes written are all set)
+    memcpy(h.magic, NET_MAGIC, sizeof h.magic);
+    h.epochs_run = res->epochs_run, h.best_epoch = res->best_epoch;
+    h.kept_epoch = res->kept_epoch, h.stopped_early = res->stopped_early;
+    h.fast_threads = res->fast_threads, h.train_metrics = train_metrics;
+    h.best_val_loss = res->best_val_loss, h.test_loss = res->test_loss;
+    h.test_acc = res->test_acc, h.val_acc = res->val_acc;
+    h.seconds = res->seconds, h.epoch_seconds = res->epoch_seconds;
+    h.n_params = net->n_params;
+    OutFile o;
+    if (out_open(&o, path, err) != 0) return -1;
+    fwrite(&h, sizeof h, 1, o.f);
+    fwrite(net->params, sizeof(double), (size_t)net->n_params, o.f);
+    return out_commit(&o, err);
+}
+
+// 1: read into res and net; 0: the file is missing, not ours, or of another
+// size (nothing changed); -1 with err: it cannot be read.
+static int read_net(const char *path, TrainResult *res, Net *net, bool need_train_metrics,
+                    Error *err) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return errno == ENOENT ? 0 : error_set(err, "%s: cannot read: %s", path, strerror(errno));
+    NetHeader h;
+    double *params = NULL;
+    int rc = 0;
+    if (fread(&h, sizeof h, 1, f) != 1 || memcmp(h.magic, NET_MAGIC, sizeof h.magic) != 0 ||
+        h.n_params != net->n_params || (need_train_metrics && !h.train_metrics))
+        goto done;
+    params = malloc(sizeof(double) * (size_t)net->n_params);
+    if (!params) {
+        rc = error_set(err, "%s: out of memory for %d weights", path, net->n_params);
+        goto done;
+    }
+    if (fread(params, sizeof(double), (size_t)net->n_params, f) != (size_t)net->n_params ||
+        fgetc(f) != EOF)
+        goto done;  // cut short, or longer: not a whole run
+    memcpy(net->params, params, sizeof(double) * (size_t)net->n_params);
+    *res = (TrainResult){.epochs_run = h.epochs_run, .best_epoch = h.best_epoch,
+                         .kept_epoch = h.kept_epoch, .stopped_early = h.stopped_early != 0,
+                         .best_val_loss = h.best_val_loss, .test_loss = h.test_loss,
+                         .test_acc = h.test_acc, .val_acc = h.val_acc, .seconds = h.seconds,
+                         .epoch_seconds = h.epoch_seconds, .fast_threads = h.fast_threads};
+    rc = 1;
+done:
+    if (rc == 0 && ferror(f)) rc = error_set(err, "%s: read error", path);
+    free(params);
+    fclose(f);
+    return rc;
+}
+
+// ---------------------------------------------------------------------------
+// Keeping a run, and taking one up
+
 int runstore_put(const RunStore *st, const char *stem, const char *experiment, uint64_t seed,
-                 const char *metrics_path, const TrainResult *res, Error *err) {
+                 const char *metrics_path, const TrainResult *res, const Net *net,
+                 bool train_metrics, Error *err) {
     char path[1200], tmp[1232];
     snprintf(path, sizeof path, "%s/%s.metrics.tsv", st->dir, stem);
     snprintf(tmp, sizeof tmp, "%s.%ld", path, (long)getpid());
     if (strcmp(path, metrics_path) != 0 &&
         (copy_file(tmp, metrics_path, err) != 0 || rename_into(tmp, path, err) != 0))
+        return -1;
+    snprintf(path, sizeof path, "%s/%s.net", st->dir, stem);
+    snprintf(tmp, sizeof tmp, "%s.%ld", path, (long)getpid());
+    if (write_net(tmp, res, net, train_metrics, err) != 0 || rename_into(tmp, path, err) != 0)
         return -1;
     Values v = {0};
     values_set(&v, "experiment", "%s", experiment);
@@ -149,8 +224,30 @@ int runstore_put(const RunStore *st, const char *stem, const char *experiment, u
     values_set(&v, "train_s", "%.3f", res->seconds);
     values_set(&v, "epoch_s", "%.4f", res->epoch_seconds);
     values_set(&v, "fast_threads", "%d", res->fast_threads);
+    values_set(&v, "train_metrics", "%d", train_metrics);
     snprintf(path, sizeof path, "%s/%s.tsv", st->dir, stem);
     snprintf(tmp, sizeof tmp, "%s.%ld", path, (long)getpid());
     if (values_write(&v, tmp, err) != 0) return -1;
     return rename_into(tmp, path, err);
+}
+
+int runstore_get(const RunStore *st, const char *stem, TrainResult *res, Net *net,
+                 const char *metrics_path, bool need_train_metrics, Error *err) {
+    char path[1200];
+    TrainResult got;
+    double *was = malloc(sizeof(double) * (size_t)net->n_params);
+    if (!was) return error_set(err, "%s: out of memory for %d weights", st->dir, net->n_params);
+    memcpy(was, net->params, sizeof(double) * (size_t)net->n_params);
+    snprintf(path, sizeof path, "%s/%s.net", st->dir, stem);
+    int rc = read_net(path, &got, net, need_train_metrics, err);
+    if (rc == 1) {
+        snprintf(path, sizeof path, "%s/%s.metrics.tsv", st->dir, stem);
+        if (copy_file(metrics_path, path, err) != 0) rc = -1;
+    }
+    if (rc == 1)
+        *res = got;
+    else
+        memcpy(net->params, was, sizeof(double) * (size_t)net->n_params);  // as it was
+    free(was);
+    return rc;
 }

@@ -1,8 +1,9 @@
 // runstore.h: finished training runs kept under a hash of what made them, so
 // that nothing is trained twice. The book's chapter runs on the fast path
-// leave theirs (--store), and `make paper` reuses any run it would train the
-// same way (tools/paper/run.c): chapter 4's early-stopping runs are the
-// study's, seed for seed.
+// leave theirs (--store) and take up those an earlier chapter left (chapter
+// 6's tanh runs are chapter 4's momentum and early stopping, seed for seed),
+// and `make paper` reuses any run it would train the same way
+// (tools/paper/run.c): chapter 4's early-stopping runs are the study's.
 //
 // Two runs are the same run when these are the same: the effective config
 // (as config_print writes it: comments and key order do not count), the
@@ -12,20 +13,25 @@
 // and of the reference solutions that every such program links), or else by
 // the program's own bytes, which no other program shares.
 //
-// In DIR, a run is two files: STEM.metrics.tsv (its epochs, train.h's
-// columns) and STEM.tsv (its result, values.tsv's form), written last: its
-// presence says the run is finished. STEM is NAME-seedS-HASH (NAME the
+// In DIR, a run is three files: STEM.metrics.tsv (its epochs, train.h's
+// columns), STEM.net (its TrainResult and its trained weights, exactly, for
+// a chapter to take up where the training would have left it) and STEM.tsv
+// (its result, values.tsv's form, for people and make paper), written last:
+// its presence says the run is finished. STEM is NAME-seedS-HASH (NAME the
 // experiment that trained it, HASH 16 hexadecimal digits); a run is found by
-// its HASH alone, whatever the NAME.
+// its HASH alone, whatever the NAME. The store holds the runs of one code:
+// make empties it when the code's id changes.
 #ifndef WB_RUNSTORE_H
 #define WB_RUNSTORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
 #include "dataset.h"
 #include "error.h"
+#include "net.h"
 #include "train.h"
 
 typedef struct {
@@ -52,9 +58,21 @@ void runstore_stem(char *buf, const char *name, uint64_t seed, uint64_t key);
 int runstore_find(char *buf, const RunStore *st, uint64_t key, Error *err);
 
 // Keeps a finished run under stem: its metrics file (copied, unless it is
-// already DIR/STEM.metrics.tsv), then its result, experiment and seed. Two
-// processes may keep the same run at once: each file is whole either way.
+// already DIR/STEM.metrics.tsv), its result and net's weights, then its
+// experiment, seed and result in STEM.tsv. train_metrics: whether the
+// metrics measured the whole training split (else those columns are nan).
+// Two processes may keep the same run at once: each file is whole either way.
 int runstore_put(const RunStore *st, const char *stem, const char *experiment, uint64_t seed,
-                 const char *metrics_path, const TrainResult *res, Error *err);
+                 const char *metrics_path, const TrainResult *res, const Net *net,
+                 bool train_metrics, Error *err);
+
+// The run kept under stem, taken up as if it had just been trained: its result
+// into res, its weights into net (initialized, of the run's sizes), and its
+// metrics file copied to metrics_path. 1 when done; 0 when the run cannot
+// stand in (it has no weights of net's size, or no training-split columns
+// and need_train_metrics), and nothing was changed; -1 with err if a file
+// cannot be read or written.
+int runstore_get(const RunStore *st, const char *stem, TrainResult *res, Net *net,
+                 const char *metrics_path, bool need_train_metrics, Error *err);
 
 #endif

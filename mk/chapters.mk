@@ -18,15 +18,18 @@ upto = $(foreach k,$(CHAPTERS),$(if $(filter $(k),$(shell seq 1 $(1))),$(k)))
 
 # Nothing trained twice: the book's runs of the chapters that train (on the
 # fast path) are kept in make paper's store of runs, under a hash of what made
-# them (lib/runstore.h), and make paper reuses them. The training code's part
-# of that hash: the library and the reference solutions, which both link.
+# them (lib/runstore.h); a later chapter takes up an earlier one's, and make
+# paper reuses them. The training code's part of that hash: the library and
+# the reference solutions, which both link.
 STORE_CHAPTERS := 4 5 6 7
 PAPER_RUNS     := build/paper/runs
 TRAIN_CODE     := $(LIBA) $(foreach k,1 2 3 4 5 6,$(OBJ)/solutions/ch$(k).o)
 CODE_ID        := $(BUILD)/train-code.id
+# (Runs kept by other code are never taken up again: a new id empties the store.)
 $(CODE_ID): $(TRAIN_CODE)
 	$(call say,GEN,$@)
-	$(Q)cat $^ | sha256sum | cut -c1-16 >$@.part && mv $@.part $@
+	$(Q)cat $^ | sha256sum | cut -c1-16 >$@.part && \
+	  { cmp -s $@.part $@ || rm -rf $(PAPER_RUNS); } && mv $@.part $@
 
 define chapter_rules
 CH$(1)_OBJ  := $(patsubst %.c,$(OBJ)/%.o,$(wildcard $(2)/*.c))

@@ -1,6 +1,7 @@
 // test_runstore.c: a run's hash changes with each of its inputs and with nothing
 // else; a run is found by its hash whatever its name, and only once finished;
-// keeping one copies its metrics and writes its result last.
+// keeping one copies its metrics and writes its result last; taking one up
+// gives back its result and weights exactly, or nothing.
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "net.h"
 #include "runstore.h"
 #include "suites.h"
 
@@ -80,6 +82,13 @@ START_TEST(key_changes_with_each_input) {
 }
 END_TEST
 
+// A small network with weights 0.5, 1.5, 2.5 ...
+static void small_net(Net *net) {
+    Error err = {{0}};
+    ck_assert_msg(net_create(net, 2, (int[]){4, 3, 2}, &err) == 0, "%s", err.msg);
+    for (int i = 0; i < net->n_params; i++) net->params[i] = i + 0.5;
+}
+
 static void write_file(const char *path, const char *text) {
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
@@ -108,7 +117,11 @@ START_TEST(found_by_hash_once_finished) {
     snprintf(path, sizeof path, "%s/metrics-tanh.tsv", dir);
     write_file(path, "epoch\tval_loss\n0\t2.3\n");
     TrainResult res = {.epochs_run = 7, .kept_epoch = 4, .test_acc = 97.125};
-    ck_assert_msg(runstore_put(&st, stem, "tanh", 3, path, &res, &err) == 0, "%s", err.msg);
+    Net net;
+    small_net(&net);
+    ck_assert_msg(runstore_put(&st, stem, "tanh", 3, path, &res, &net, false, &err) == 0, "%s",
+                  err.msg);
+    net_free(&net);
     snprintf(path, sizeof path, "%s/%s.metrics.tsv", sub, stem);
     ck_assert_str_eq(lib_slurp(path), "epoch\tval_loss\n0\t2.3\n");
     snprintf(path, sizeof path, "%s/%s.tsv", sub, stem);
@@ -117,8 +130,8 @@ START_TEST(found_by_hash_once_finished) {
 
     // Nothing else is left in the store: no temporary file.
     char cmd[300];
-    snprintf(cmd, sizeof cmd, "test $(ls -A '%s' | wc -l) -eq 2", sub);
-    ck_assert_msg(system(cmd) == 0, "more than the run's two files in %s", sub);
+    snprintf(cmd, sizeof cmd, "test $(ls -A '%s' | wc -l) -eq 3", sub);
+    ck_assert_msg(system(cmd) == 0, "more than the run's three files in %s", sub);
 
     // Found by another under its hash alone.
     ck_assert_int_eq(runstore_find(found, &st, key, &err), 1);
@@ -150,9 +163,11 @@ START_TEST(kept_at_once_stays_whole) {
         ck_assert_int_ge(kid[k], 0);
         if (kid[k] == 0) {
             TrainResult res = {.epochs_run = k ? 12345 : 7, .test_acc = k ? 11.0 : 99.5};
+            Net net;
+            small_net(&net);
             for (int i = 0; i < 300; i++)
                 if (runstore_put(&st, stem, k ? "a-much-longer-experiment-name" : "x", 1, metrics,
-                                 &res, &err) != 0)
+                                 &res, &net, k, &err) != 0)
                     _exit(1);
             _exit(0);
         }
@@ -173,6 +188,71 @@ START_TEST(kept_at_once_stays_whole) {
 }
 END_TEST
 
+// A kept run taken up: its result and its weights exactly as they were kept
+// (the TSV's numbers are rounded), its metrics where the program wants them;
+// and refused, with nothing changed, where it cannot stand in for a run.
+START_TEST(taken_up_exactly) {
+    static Tiny t;
+    tiny(&t);
+    RunStore st;
+    Error err = {{0}};
+    ck_assert_int_eq(runstore_open(&st, dir, "code", NULL, &t.m, &err), 0);
+    char metrics[128], path[256], stem[RUNSTORE_STEM_MAX];
+    snprintf(metrics, sizeof metrics, "%s/m.tsv", dir);
+    write_file(metrics, "epoch\ttrain_loss\n0\t2.3\n");
+    runstore_stem(stem, "relu", 2, 7);
+    TrainResult kept = {.epochs_run = 9, .best_epoch = 6, .kept_epoch = 6, .stopped_early = true,
+                        .best_val_loss = 0.1 / 3, .test_loss = 2.0 / 7, .test_acc = 97.77,
+                        .val_acc = 96.5, .seconds = 1.25, .epoch_seconds = 0.125,
+                        .fast_threads = 1};
+    Net net, back, other;
+    small_net(&net);
+    ck_assert_msg(runstore_put(&st, stem, "relu", 2, metrics, &kept, &net, true, &err) == 0,
+                  "%s", err.msg);
+
+    TrainResult res = {0};
+    small_net(&back);
+    for (int i = 0; i < back.n_params; i++) back.params[i] = -1;
+    snprintf(path, sizeof path, "%s/taken.tsv", dir);
+    ck_assert_int_eq(runstore_get(&st, stem, &res, &back, path, true, &err), 1);
+    ck_assert(res.epochs_run == 9 && res.best_epoch == 6 && res.kept_epoch == 6 &&
+              res.stopped_early && res.fast_threads == 1);
+    ck_assert(res.best_val_loss == kept.best_val_loss && res.test_loss == kept.test_loss &&
+              res.test_acc == kept.test_acc && res.val_acc == kept.val_acc &&
+              res.seconds == kept.seconds && res.epoch_seconds == kept.epoch_seconds);
+    ck_assert_mem_eq(back.params, net.params, sizeof(double) * (size_t)net.n_params);
+    ck_assert_str_eq(lib_slurp(path), "epoch\ttrain_loss\n0\t2.3\n");
+
+    // Without the training split's columns, a run that needs them trains.
+    runstore_stem(stem, "relu", 3, 8);
+    ck_assert_int_eq(runstore_put(&st, stem, "relu", 3, metrics, &kept, &net, false, &err), 0);
+    for (int i = 0; i < back.n_params; i++) back.params[i] = -1;
+    res = (TrainResult){0};
+    snprintf(path, sizeof path, "%s/not-taken.tsv", dir);
+    ck_assert_int_eq(runstore_get(&st, stem, &res, &back, path, true, &err), 0);
+    ck_assert_double_eq(back.params[0], -1);
+    ck_assert_int_eq(res.epochs_run, 0);
+    ck_assert_int_ne(access(path, F_OK), 0);
+    ck_assert_int_eq(runstore_get(&st, stem, &res, &back, path, false, &err), 1);
+
+    // Another network's weights, a file cut short, or none: trains.
+    ck_assert_msg(net_create(&other, 2, (int[]){4, 5, 2}, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(runstore_get(&st, stem, &res, &other, path, false, &err), 0);
+    char net_path[300];
+    snprintf(net_path, sizeof net_path, "%s/%s.net", dir, stem);
+    FILE *f = fopen(net_path, "ab");  // longer than the weights: not one whole run
+    ck_assert_ptr_nonnull(f);
+    fputc('x', f);
+    fclose(f);
+    ck_assert_int_eq(runstore_get(&st, stem, &res, &back, path, false, &err), 0);
+    ck_assert_int_eq(truncate(net_path, 100), 0);
+    ck_assert_int_eq(runstore_get(&st, stem, &res, &back, path, false, &err), 0);
+    ck_assert_int_eq(unlink(net_path), 0);
+    ck_assert_int_eq(runstore_get(&st, stem, &res, &back, path, false, &err), 0);
+    net_free(&net), net_free(&back), net_free(&other);
+}
+END_TEST
+
 START_TEST(bad_places_named) {
     static Tiny t;
     tiny(&t);
@@ -187,7 +267,11 @@ START_TEST(bad_places_named) {
     ck_assert_int_eq(runstore_open(&st, dir, "code", NULL, &t.m, &err), 0);
     TrainResult res = {0};
     snprintf(path, sizeof path, "%s/missing.tsv", dir);
-    ck_assert_int_eq(runstore_put(&st, "x-seed1-0000000000000001", "x", 1, path, &res, &err), -1);
+    Net net;
+    small_net(&net);
+    ck_assert_int_eq(
+        runstore_put(&st, "x-seed1-0000000000000001", "x", 1, path, &res, &net, false, &err), -1);
+    net_free(&net);
     ck_assert_msg(strstr(err.msg, "missing.tsv") != NULL, "%s", err.msg);
     snprintf(path, sizeof path, "%s/x-seed1-0000000000000001.tsv", dir);
     ck_assert_int_ne(access(path, F_OK), 0);
@@ -201,6 +285,7 @@ Suite *runstore_suite(void) {
     tcase_add_test(tc, key_changes_with_each_input);
     tcase_add_test(tc, found_by_hash_once_finished);
     tcase_add_test(tc, kept_at_once_stays_whole);
+    tcase_add_test(tc, taken_up_exactly);
     tcase_add_test(tc, bad_places_named);
     suite_add_tcase(s, tc);
     return s;

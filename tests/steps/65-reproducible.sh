@@ -6,7 +6,8 @@
 # values.tsv keys and the table columns whose names end in _s, and no others).
 # Chapter 2 also runs with --seed 8, which must change its numbers: the seed
 # is really used. The chapters that train (4 on) also run twice with --fast:
-# the fast path, too, gives the same numbers run after run.
+# the fast path, too, gives the same numbers run after run, and twice more
+# with --store: the second run takes its runs up from the first's.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
@@ -56,6 +57,18 @@ twice() {  # twice N NAME [OPTION...]: two runs with --seed 7, the same numbers
 for n in $CHAPTERS; do
     twice "$n" plain
     [ "$n" -ge 4 ] && twice "$n" fast --fast
+done
+# A run taken up from a store (--store, as the book's runs share theirs) leaves
+# the same numbers as the run that trained it, its hooks' included: the second
+# run of each chapter takes up every run the first one kept, and trains none.
+for n in $CHAPTERS; do
+    [ "$n" -ge 4 ] || continue
+    twice "$n" kept --fast --store "$tmp/store-$n" --code test
+    kept=$(find "$tmp/store-$n" -name '*.net' 2>/dev/null | wc -l)
+    taken=$(grep -c '(kept run)$' "$tmp/ch$n-kept-b.log")
+    if [ "$kept" -eq 0 ] || [ "$taken" -ne "$kept" ]; then
+        echo "FAIL: ch$n --store: the first run kept $kept runs, the second took up $taken"; fail=1
+    fi
 done
 if [[ " $(echo $CHAPTERS) " == *" 2 "* ]] && run 2 8 "$tmp/ch2-c"; then
     if cmp -s "$tmp/ch2-plain-a/metrics.tsv" "$tmp/ch2-c/metrics.tsv"; then

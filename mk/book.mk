@@ -44,9 +44,11 @@ BOOK_USES   := $(foreach n,$(filter $(CHAPTERS),$(BOOK_QUOTED)),$(RUNS)/ch$(n)-s
 # ...and `make paper`'s report, when book.md or a chapter includes or quotes it.
 BOOK_USES   += $(if $(shell grep -ls 'build/paper/' book.md $(BOOK_MD) 2>/dev/null),$(BOOK_PAPER))
 .PHONY: book book-steps book-check book-check-steps
-# The programs the book's runs need, compiled one job per core first: the
-# compiling is the part of a fresh `make book` that -j speeds up (the runs keep
-# every core busy on their own, whatever -j says).
+# The programs the book's runs need, compiled one job per core first; then the
+# steps, one job per core too: the chapters that train keep every core busy on
+# their own, but the short chapters, the ends of the long ones (a core idles as
+# the last run finishes) and pandoc's two editions, each on one core, fill in
+# beside each other. Each step's output comes whole, when it ends.
 BOOK_JOBS     := $(shell nproc 2>/dev/null || echo 2)
 BOOK_PROGRAMS := $(if $(HAVE_SOLUTIONS),$(foreach n,$(filter $(CHAPTERS),$(BOOK_QUOTED)),$(BIN)/ch$(n)-solutions) \
                    $(if $(filter $(BOOK_PAPER),$(BOOK_USES)),$(BIN)/paper-run $(BIN)/paper-report $(CODE_ID)))
@@ -56,7 +58,8 @@ book:
 	@export BUILD_TIMES=$(abspath $(BUILD))/times.tsv; start=$$(date +%s.%N); \
 	mkdir -p $(BUILD) && : >"$$BUILD_TIMES"; \
 	bash tools/timed.sh deps bash tools/deps.sh && \
-	$(if $(BOOK_PROGRAMS),$(MAKE) -j$(BOOK_JOBS) $(BOOK_PROGRAMS) &&) $(MAKE) book-steps; rc=$$?; \
+	$(if $(BOOK_PROGRAMS),$(MAKE) -j$(BOOK_JOBS) $(BOOK_PROGRAMS) &&) $(MAKE) -j$(BOOK_JOBS) --output-sync=target book-steps; \
+	rc=$$?; \
 	bash tools/times-report.sh "$$BUILD_TIMES" "$$start" "make book"; exit $$rc
 
 book-steps: $(BOOK).html $(BOOK).pdf

@@ -208,6 +208,22 @@ typedef struct {
     int words;        // per image: dim / 64, rounded up
 } Sparse;
 
+// Bit k set where byte k of the 8 at p is not 0. (Eight at a time: each
+// run of the training builds these for 70,000 images, a byte at a time a
+// twentieth of a second. The high bit of each byte of t is set where the
+// byte is not 0; the multiply moves the 8 high bits, one a byte, into the
+// top byte, each to its own bit, with no carries between them.)
+static inline uint64_t nonzero_bits8(const uint8_t *p) {
+    uint64_t x;
+    memcpy(&x, p, sizeof x);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);  // byte k the k-th lowest
+#endif
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full;
+    uint64_t t = (((x & low7) + low7) | x) & ~low7;
+    return (t >> 7) * 0x0102040810204080ull >> 56;
+}
+
 static int sparse_build(Sparse *sp, const Split *s, Error *err) {
     memset(sp, 0, sizeof *sp);
     sp->s = s;
@@ -218,7 +234,9 @@ static int sparse_build(Sparse *sp, const Split *s, Error *err) {
     for (int i = 0; i < s->n; i++) {
         const uint8_t *p = s->pixels + (size_t)i * s->dim;
         uint64_t *b = sp->bits + (size_t)i * sp->words;
-        for (int j = 0; j < s->dim; j++) b[j / 64] |= (uint64_t)(p[j] != 0) << (j % 64);
+        int j = 0;
+        for (; j + 8 <= s->dim; j += 8) b[j / 64] |= nonzero_bits8(p + j) << (j % 64);
+        for (; j < s->dim; j++) b[j / 64] |= (uint64_t)(p[j] != 0) << (j % 64);
     }
     return 0;
 }

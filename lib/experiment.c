@@ -279,15 +279,22 @@ typedef struct {
     int done;
 } Queue;
 
+// When run r measures the whole training split (E's train_metrics).
+static TrainSplitMetrics train_split_of(const Experiments *E, const Run *r) {
+    if (E->train_metrics == ALL_SEEDS || r->seed_index == 0)
+        return E->train_metrics == NO_SEED ? TRAIN_SPLIT_NEVER : TRAIN_SPLIT_EVERY_EPOCH;
+    return E->train_metrics == FIRST_SEEDS_ENDS ? TRAIN_SPLIT_AT_END : TRAIN_SPLIT_NEVER;
+}
+
 // Run r, taken up from x's store if it has it (whoever trained it) with
 // the columns the run needs: its result, its weights into net and its metrics
 // at path, as train_with would have left them; r->reused says whether.
-static int take_up(Run *r, Net *net, const Experiment *x, const char *path, bool measure,
-                   Error *err) {
+static int take_up(Run *r, Net *net, const Experiment *x, const char *path,
+                   TrainSplitMetrics train_split, Error *err) {
     char stem[RUNSTORE_STEM_MAX];
     uint64_t key = x->store ? runstore_key(x->store, &x->cfg, r->seed) : 0;
     int found = x->store ? runstore_find(stem, x->store, key, err) : 0;
-    if (found == 1) found = runstore_get(x->store, stem, &r->res, net, path, measure, err);
+    if (found == 1) found = runstore_get(x->store, stem, &r->res, net, path, train_split, err);
     r->reused = found == 1;
     return found < 0 ? -1 : 0;
 }
@@ -311,13 +318,11 @@ static int train_job(void *result, int k, void *ctx, Error *err) {
     // side; but never a rule of the program's own. Where only an experiment's
     // first seed has its curves drawn, the others skip measuring the whole
     // training split after each epoch.
-    bool measure = E->train_metrics == ALL_SEEDS ||
-                   (E->train_metrics == FIRST_SEEDS && r->seed_index == 0);
     TrainOptions how = {.fast = E->fast && !x->own_rule, .threads = E->workers > 1 ? 1 : 0,
-                        .skip_train_metrics = !measure};
+                        .train_split = train_split_of(E, r)};
     experiments_path(path, sizeof path, E, r);
     if (rc == 0 && how.fast && E->reuse)  // the book's run: trained already? (runstore.h)
-        rc = take_up(r, &net, x, path, measure, err);
+        rc = take_up(r, &net, x, path, how.train_split, err);
     if (rc == 0 && !r->reused)
         rc = train_with(&r->res, &net, &x->ops, &x->cfg, x->data ? x->data : E->data, r->seed,
                         path, label, &how, err);
@@ -326,7 +331,8 @@ static int train_job(void *result, int k, void *ctx, Error *err) {
     if (rc == 0 && x->store && how.fast && !r->reused) {  // kept for later (runstore.h)
         char stem[RUNSTORE_STEM_MAX];
         runstore_stem(stem, x->name, r->seed, runstore_key(x->store, &x->cfg, r->seed));
-        rc = runstore_put(x->store, stem, x->name, r->seed, path, &r->res, &net, measure, err);
+        rc = runstore_put(x->store, stem, x->name, r->seed, path, &r->res, &net, how.train_split,
+                          err);
     }
     net_free(&net);
     r->wall_s = wall_time() - t0;

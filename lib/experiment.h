@@ -34,7 +34,7 @@
 #include "train.h"
 
 enum { EXPERIMENTS_MAX = 32, EXPERIMENT_MAX_SEEDS = 100 };
-enum { FIRST_SEEDS = 0, ALL_SEEDS = 1, NO_SEED = 2 };
+enum { FIRST_SEEDS = 0, ALL_SEEDS = 1, NO_SEED = 2, FIRST_SEEDS_ENDS = 3 };
 
 // ---------------------------------------------------------------------------
 // Numbers over seeds, and a run read back
@@ -116,7 +116,9 @@ typedef struct Experiments {
     bool fast;            // train on the fast path (the runs on the reference solutions)
     int train_metrics;    // which runs measure the whole training split after each
                           // epoch: FIRST_SEEDS (0: those whose curves are drawn),
-                          // ALL_SEEDS, NO_SEED (the others leave the columns nan)
+                          // ALL_SEEDS, NO_SEED (the others leave the columns nan),
+                          // FIRST_SEEDS_ENDS (the others measure it after their
+                          // last epoch only)
     size_t out_size;      // the bytes of a run's own, which its hooks fill in
     RunHook before, after;
     void *ctx;            // the hooks' ctx

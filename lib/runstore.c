@@ -136,19 +136,19 @@ static const char NET_MAGIC[8] = {'w', 'b', '-', 'r', 'u', 'n', '0', '1'};
 
 typedef struct {
     char magic[8];
-    int32_t epochs_run, best_epoch, kept_epoch, stopped_early, fast_threads, train_metrics;
+    int32_t epochs_run, best_epoch, kept_epoch, stopped_early, fast_threads, train_split;
     double best_val_loss, test_loss, test_acc, val_acc, seconds, epoch_seconds;
     int64_t n_params;
 } NetHeader;
 
 static int write_net(const char *path, const TrainResult *res, const Net *net,
-                     bool train_metrics, Error *err) {
+                     TrainSplitMetrics train_split, Error *err) {
     NetHeader h;
     memset(&h, 0, sizeof h);  // (the padding too: the bytes written are all set)
     memcpy(h.magic, NET_MAGIC, sizeof h.magic);
     h.epochs_run = res->epochs_run, h.best_epoch = res->best_epoch;
     h.kept_epoch = res->kept_epoch, h.stopped_early = res->stopped_early;
-    h.fast_threads = res->fast_threads, h.train_metrics = train_metrics;
+    h.fast_threads = res->fast_threads, h.train_split = (int32_t)train_split;
     h.best_val_loss = res->best_val_loss, h.test_loss = res->test_loss;
     h.test_acc = res->test_acc, h.val_acc = res->val_acc;
     h.seconds = res->seconds, h.epoch_seconds = res->epoch_seconds;
@@ -162,15 +162,15 @@ static int write_net(const char *path, const TrainResult *res, const Net *net,
 
 // 1: read into res and net; 0: the file is missing, not ours, or of another
 // size (nothing changed); -1 with err: it cannot be read.
-static int read_net(const char *path, TrainResult *res, Net *net, bool need_train_metrics,
-                    Error *err) {
+static int read_net(const char *path, TrainResult *res, Net *net,
+                    TrainSplitMetrics train_split, Error *err) {
     FILE *f = fopen(path, "rb");
     if (!f) return errno == ENOENT ? 0 : error_set(err, "%s: cannot read: %s", path, strerror(errno));
     NetHeader h;
     double *params = NULL;
     int rc = 0;
     if (fread(&h, sizeof h, 1, f) != 1 || memcmp(h.magic, NET_MAGIC, sizeof h.magic) != 0 ||
-        h.n_params != net->n_params || (need_train_metrics && !h.train_metrics))
+        h.n_params != net->n_params || h.train_split != (int32_t)train_split)
         goto done;
     params = malloc(sizeof(double) * (size_t)net->n_params);
     if (!params) {
@@ -199,7 +199,7 @@ done:
 
 int runstore_put(const RunStore *st, const char *stem, const char *experiment, uint64_t seed,
                  const char *metrics_path, const TrainResult *res, const Net *net,
-                 bool train_metrics, Error *err) {
+                 TrainSplitMetrics train_split, Error *err) {
     char path[1200], tmp[1232];
     snprintf(path, sizeof path, "%s/%s.metrics.tsv", st->dir, stem);
     snprintf(tmp, sizeof tmp, "%s.%ld", path, (long)getpid());
@@ -208,7 +208,7 @@ int runstore_put(const RunStore *st, const char *stem, const char *experiment, u
         return -1;
     snprintf(path, sizeof path, "%s/%s.net", st->dir, stem);
     snprintf(tmp, sizeof tmp, "%s.%ld", path, (long)getpid());
-    if (write_net(tmp, res, net, train_metrics, err) != 0 || rename_into(tmp, path, err) != 0)
+    if (write_net(tmp, res, net, train_split, err) != 0 || rename_into(tmp, path, err) != 0)
         return -1;
     Values v = {0};
     values_set(&v, "experiment", "%s", experiment);
@@ -224,7 +224,10 @@ int runstore_put(const RunStore *st, const char *stem, const char *experiment, u
     values_set(&v, "train_s", "%.3f", res->seconds);
     values_set(&v, "epoch_s", "%.4f", res->epoch_seconds);
     values_set(&v, "fast_threads", "%d", res->fast_threads);
-    values_set(&v, "train_metrics", "%d", train_metrics);
+    values_set(&v, "train_split", "%s",
+               train_split == TRAIN_SPLIT_EVERY_EPOCH ? "every epoch"
+               : train_split == TRAIN_SPLIT_AT_END    ? "at the end"
+                                                      : "never");
     snprintf(path, sizeof path, "%s/%s.tsv", st->dir, stem);
     snprintf(tmp, sizeof tmp, "%s.%ld", path, (long)getpid());
     if (values_write(&v, tmp, err) != 0) return -1;
@@ -232,14 +235,14 @@ int runstore_put(const RunStore *st, const char *stem, const char *experiment, u
 }
 
 int runstore_get(const RunStore *st, const char *stem, TrainResult *res, Net *net,
-                 const char *metrics_path, bool need_train_metrics, Error *err) {
+                 const char *metrics_path, TrainSplitMetrics train_split, Error *err) {
     char path[1200];
     TrainResult got;
     double *was = malloc(sizeof(double) * (size_t)net->n_params);
     if (!was) return error_set(err, "%s: out of memory for %d weights", st->dir, net->n_params);
     memcpy(was, net->params, sizeof(double) * (size_t)net->n_params);
     snprintf(path, sizeof path, "%s/%s.net", st->dir, stem);
-    int rc = read_net(path, &got, net, need_train_metrics, err);
+    int rc = read_net(path, &got, net, train_split, err);
     if (rc == 1) {
         snprintf(path, sizeof path, "%s/%s.metrics.tsv", st->dir, stem);
         if (copy_file(metrics_path, path, err) != 0) rc = -1;

@@ -59,20 +59,20 @@ int runstore_find(char *buf, const RunStore *st, uint64_t key, Error *err);
 
 // Keeps a finished run under stem: its metrics file (copied, unless it is
 // already DIR/STEM.metrics.tsv), its result and net's weights, then its
-// experiment, seed and result in STEM.tsv. train_metrics: whether the
-// metrics measured the whole training split (else those columns are nan).
-// Two processes may keep the same run at once: each file is whole either way.
+// experiment, seed and result in STEM.tsv. train_split: when its metrics
+// measured the whole training split (train.h). Two processes may keep the
+// same run at once: each file is whole either way.
 int runstore_put(const RunStore *st, const char *stem, const char *experiment, uint64_t seed,
                  const char *metrics_path, const TrainResult *res, const Net *net,
-                 bool train_metrics, Error *err);
+                 TrainSplitMetrics train_split, Error *err);
 
 // The run kept under stem, taken up as if it had just been trained: its result
 // into res, its weights into net (initialized, of the run's sizes), and its
 // metrics file copied to metrics_path. 1 when done; 0 when the run cannot
-// stand in (it has no weights of net's size, or no training-split columns
-// and need_train_metrics), and nothing was changed; -1 with err if a file
-// cannot be read or written.
+// stand in, and nothing was changed: it has no weights of net's size, or its
+// metrics measured the training split at other epochs than train_split says
+// (their files would differ); -1 with err if a file cannot be read or written.
 int runstore_get(const RunStore *st, const char *stem, TrainResult *res, Net *net,
-                 const char *metrics_path, bool need_train_metrics, Error *err);
+                 const char *metrics_path, TrainSplitMetrics train_split, Error *err);
 
 #endif

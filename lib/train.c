@@ -198,8 +198,9 @@ int train_with(TrainResult *res, Net *net, const TrainOps *ops, const Config *cf
     Rng rng;
     rng_seed(&rng, seed ^ 0xB47C4E5ull);  // a stream of its own, apart from the init's
     for (int i = 0; i < tr->n; i++) order[i] = i;
-    double tl, ta, vl, va, seconds = 0;
-    evaluate(&tl, &ta, net, ops, fast, tr);
+    double tl = NAN, ta = NAN, vl, va, seconds = 0;
+    TrainSplitMetrics measure = opt ? opt->train_split : TRAIN_SPLIT_EVERY_EPOCH;
+    if (measure == TRAIN_SPLIT_EVERY_EPOCH) evaluate(&tl, &ta, net, ops, fast, tr);
     evaluate(&vl, &va, net, ops, fast, &data->val);
     metrics_row(&mt, (double[]){0, tl, vl, ta, va, 0});
     res->best_val_loss = INFINITY;
@@ -223,18 +224,20 @@ int train_with(TrainResult *res, Net *net, const TrainOps *ops, const Config *cf
         if (fast) fast_store(fast, net);
         double trained = wall_time() - start;
         seconds += trained;
-        if (opt && opt->skip_train_metrics)
-            tl = ta = NAN;
-        else
-            evaluate(&tl, &ta, net, ops, fast, tr);
-        start = wall_time();
         evaluate(&vl, &va, net, ops, fast, &data->val);
-        epoch_s[epoch - 1] = trained + (wall_time() - start);
+        epoch_s[epoch - 1] = wall_time() - start;  // training, and the validation pass
+        val_hist[epoch - 1] = vl;
+        bool stop = isfinite(vl) && cfg->early_stop &&
+                    ops->should_stop(val_hist, epoch, cfg->early_stop_epoch);
+        if (measure == TRAIN_SPLIT_EVERY_EPOCH ||
+            (measure == TRAIN_SPLIT_AT_END && (stop || epoch == cfg->epochs || !isfinite(vl))))
+            evaluate(&tl, &ta, net, ops, fast, tr);
+        else
+            tl = ta = NAN;
         metrics_row(&mt, (double[]){epoch, tl, vl, ta, va, seconds});
         progress("%s: epoch %d/%d  train loss %.4f  val loss %.4f  val acc %.2f%%  (%.2f s/epoch)",
                  label, epoch, cfg->epochs, tl, vl, va, seconds / epoch);
         res->epochs_run = epoch;
-        val_hist[epoch - 1] = vl;
         if (!isfinite(vl)) {
             progress_done();
             error_set(err, "%s: the validation loss is %g after epoch %d: the training diverged "
@@ -245,7 +248,7 @@ int train_with(TrainResult *res, Net *net, const TrainOps *ops, const Config *cf
             res->best_val_loss = vl, res->best_epoch = epoch;
             memcpy(best, net->params, sizeof(double) * net->n_params);
         }
-        if (cfg->early_stop && ops->should_stop(val_hist, epoch, cfg->early_stop_epoch)) {
+        if (stop) {
             res->stopped_early = epoch < cfg->epochs;
             break;
         }

@@ -68,7 +68,8 @@ $(RUNS)/ch$(1)-solutions/values.tsv: $(BIN)/ch$(1)-solutions $(if $(filter $(1),
 	$(Q)$(call timed,chapter $(1))$(BIN)/ch$(1)-solutions --data data/mnist --out $(RUNS)/ch$(1)-solutions --seed 1 --quiet --fast$(if $(filter $(1),$(STORE_CHAPTERS)), --store $(PAPER_RUNS) --code "`cat $(CODE_ID)`")
 endef
 $(foreach n,$(CHAPTERS),$(eval $(call chapter_rules,$(n),$(call ch_dir,$(n)))))
-# Those chapters' runs go one chapter after another, under make -j too: each
+# The book's runs of the chapters that train go one chapter after another
+# (STORE_CHAPTERS, in order), under make -j too: each
 # keeps every core busy on its own (two side by side share each core's cache,
 # and took longer together than one after the other: 84 s against 77 for
 # chapters 4 and 5), and a later one takes up an earlier one's runs (chapters

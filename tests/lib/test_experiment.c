@@ -191,6 +191,37 @@ START_TEST(runs_side_by_side) {
     ck_assert_int_eq(E.hist[3].epochs, 2);
     // seed 6's run draws no curves: no training split measured
     ck_assert(isnan(E.hist[1].train_loss[1]) && !isnan(E.hist[0].train_loss[1]));
+
+    // FIRST_SEEDS_ENDS: seed 6 measures the training split after its last
+    // epoch only, and what it measures there is what a run measuring it after
+    // every epoch does (measuring changes nothing in the training).
+    E.train_metrics = FIRST_SEEDS_ENDS;
+    ck_assert_msg(experiments_train(&E, &err) == 0, "%s", err.msg);
+    History ends, every;
+    char path[300];
+    snprintf(path, sizeof path, "%s/%s", dir, E.runs[1].file);
+    ck_assert_msg(history_read(&ends, path, &err) == 0, "%s", err.msg);
+    Net net;
+    TrainResult res;
+    snprintf(path, sizeof path, "%s/every.tsv", dir);
+    ck_assert_int_eq(net_from_config(&net, &E.exp[0].cfg, &err), 0);
+    net_init(&net, 6, 0);
+    ck_assert_int_eq(train(&res, &net, &E.exp[0].ops, &E.exp[0].cfg, &data, 6, path, "every", &err),
+                     0);
+    net_free(&net);
+    ck_assert_msg(history_read(&every, path, &err) == 0, "%s", err.msg);
+    int last = ends.epochs;
+    ck_assert_int_eq(last, every.epochs);
+    for (int e = 0; e < last; e++)
+        ck_assert_msg(isnan(ends.train_loss[e]) && isnan(ends.train_acc[e]) &&
+                          ends.val_loss[e] == every.val_loss[e],
+                      "epoch %d: training loss %g, validation loss %.17g against %.17g", e,
+                      ends.train_loss[e], ends.val_loss[e], every.val_loss[e]);
+    ck_assert_msg(ends.train_loss[last] == every.train_loss[last] &&
+                      ends.train_acc[last] == every.train_acc[last],
+                  "after the last epoch: %.17g against %.17g", ends.train_loss[last],
+                  every.train_loss[last]);
+    history_free(&ends), history_free(&every);
 #endif
     for (int i = 0; i < 2; i++) E.exp[i].ops = (TrainOps){0};
     ck_assert_int_ne(experiments_train(&E, &err), 0);

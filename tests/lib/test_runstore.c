@@ -119,8 +119,8 @@ START_TEST(found_by_hash_once_finished) {
     TrainResult res = {.epochs_run = 7, .kept_epoch = 4, .test_acc = 97.125};
     Net net;
     small_net(&net);
-    ck_assert_msg(runstore_put(&st, stem, "tanh", 3, path, &res, &net, false, &err) == 0, "%s",
-                  err.msg);
+    ck_assert_msg(runstore_put(&st, stem, "tanh", 3, path, &res, &net, TRAIN_SPLIT_NEVER, &err) == 0,
+                  "%s", err.msg);
     net_free(&net);
     snprintf(path, sizeof path, "%s/%s.metrics.tsv", sub, stem);
     ck_assert_str_eq(lib_slurp(path), "epoch\tval_loss\n0\t2.3\n");
@@ -167,7 +167,8 @@ START_TEST(kept_at_once_stays_whole) {
             small_net(&net);
             for (int i = 0; i < 300; i++)
                 if (runstore_put(&st, stem, k ? "a-much-longer-experiment-name" : "x", 1, metrics,
-                                 &res, &net, k, &err) != 0)
+                                 &res, &net, k ? TRAIN_SPLIT_AT_END : TRAIN_SPLIT_NEVER,
+                                 &err) != 0)
                     _exit(1);
             _exit(0);
         }
@@ -207,14 +208,15 @@ START_TEST(taken_up_exactly) {
                         .fast_threads = 1};
     Net net, back, other;
     small_net(&net);
-    ck_assert_msg(runstore_put(&st, stem, "relu", 2, metrics, &kept, &net, true, &err) == 0,
+    ck_assert_msg(runstore_put(&st, stem, "relu", 2, metrics, &kept, &net,
+                               TRAIN_SPLIT_EVERY_EPOCH, &err) == 0,
                   "%s", err.msg);
 
     TrainResult res = {0};
     small_net(&back);
     for (int i = 0; i < back.n_params; i++) back.params[i] = -1;
     snprintf(path, sizeof path, "%s/taken.tsv", dir);
-    ck_assert_int_eq(runstore_get(&st, stem, &res, &back, path, true, &err), 1);
+    ck_assert_int_eq(runstore_get(&st, stem, &res, &back, path, TRAIN_SPLIT_EVERY_EPOCH, &err), 1);
     ck_assert(res.epochs_run == 9 && res.best_epoch == 6 && res.kept_epoch == 6 &&
               res.stopped_early && res.fast_threads == 1);
     ck_assert(res.best_val_loss == kept.best_val_loss && res.test_loss == kept.test_loss &&
@@ -223,32 +225,37 @@ START_TEST(taken_up_exactly) {
     ck_assert_mem_eq(back.params, net.params, sizeof(double) * (size_t)net.n_params);
     ck_assert_str_eq(lib_slurp(path), "epoch\ttrain_loss\n0\t2.3\n");
 
-    // Without the training split's columns, a run that needs them trains.
+    // Measured on the training split at other epochs than the program's run
+    // would be: its metrics file would differ from the run's, so it trains.
     runstore_stem(stem, "relu", 3, 8);
-    ck_assert_int_eq(runstore_put(&st, stem, "relu", 3, metrics, &kept, &net, false, &err), 0);
-    for (int i = 0; i < back.n_params; i++) back.params[i] = -1;
-    res = (TrainResult){0};
+    ck_assert_int_eq(
+        runstore_put(&st, stem, "relu", 3, metrics, &kept, &net, TRAIN_SPLIT_AT_END, &err), 0);
+    TrainSplitMetrics other_splits[] = {TRAIN_SPLIT_EVERY_EPOCH, TRAIN_SPLIT_NEVER};
     snprintf(path, sizeof path, "%s/not-taken.tsv", dir);
-    ck_assert_int_eq(runstore_get(&st, stem, &res, &back, path, true, &err), 0);
-    ck_assert_double_eq(back.params[0], -1);
-    ck_assert_int_eq(res.epochs_run, 0);
-    ck_assert_int_ne(access(path, F_OK), 0);
-    ck_assert_int_eq(runstore_get(&st, stem, &res, &back, path, false, &err), 1);
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < back.n_params; i++) back.params[i] = -1;
+        res = (TrainResult){0};
+        ck_assert_int_eq(runstore_get(&st, stem, &res, &back, path, other_splits[k], &err), 0);
+        ck_assert_double_eq(back.params[0], -1);
+        ck_assert_int_eq(res.epochs_run, 0);
+        ck_assert_int_ne(access(path, F_OK), 0);
+    }
+    ck_assert_int_eq(runstore_get(&st, stem, &res, &back, path, TRAIN_SPLIT_AT_END, &err), 1);
 
-    // Another network's weights, a file cut short, or none: trains.
+    // Another network's weights, a file longer or cut short, or none: trains.
     ck_assert_msg(net_create(&other, 2, (int[]){4, 5, 2}, &err) == 0, "%s", err.msg);
-    ck_assert_int_eq(runstore_get(&st, stem, &res, &other, path, false, &err), 0);
+    ck_assert_int_eq(runstore_get(&st, stem, &res, &other, path, TRAIN_SPLIT_AT_END, &err), 0);
     char net_path[300];
     snprintf(net_path, sizeof net_path, "%s/%s.net", dir, stem);
     FILE *f = fopen(net_path, "ab");  // longer than the weights: not one whole run
     ck_assert_ptr_nonnull(f);
     fputc('x', f);
     fclose(f);
-    ck_assert_int_eq(runstore_get(&st, stem, &res, &back, path, false, &err), 0);
+    ck_assert_int_eq(runstore_get(&st, stem, &res, &back, path, TRAIN_SPLIT_AT_END, &err), 0);
     ck_assert_int_eq(truncate(net_path, 100), 0);
-    ck_assert_int_eq(runstore_get(&st, stem, &res, &back, path, false, &err), 0);
+    ck_assert_int_eq(runstore_get(&st, stem, &res, &back, path, TRAIN_SPLIT_AT_END, &err), 0);
     ck_assert_int_eq(unlink(net_path), 0);
-    ck_assert_int_eq(runstore_get(&st, stem, &res, &back, path, false, &err), 0);
+    ck_assert_int_eq(runstore_get(&st, stem, &res, &back, path, TRAIN_SPLIT_AT_END, &err), 0);
     net_free(&net), net_free(&back), net_free(&other);
 }
 END_TEST
@@ -270,7 +277,9 @@ START_TEST(bad_places_named) {
     Net net;
     small_net(&net);
     ck_assert_int_eq(
-        runstore_put(&st, "x-seed1-0000000000000001", "x", 1, path, &res, &net, false, &err), -1);
+        runstore_put(&st, "x-seed1-0000000000000001", "x", 1, path, &res, &net, TRAIN_SPLIT_NEVER,
+                     &err),
+        -1);
     net_free(&net);
     ck_assert_msg(strstr(err.msg, "missing.tsv") != NULL, "%s", err.msg);
     snprintf(path, sizeof path, "%s/x-seed1-0000000000000001.tsv", dir);

@@ -50,7 +50,11 @@ BOOK_USES   += $(if $(shell grep -ls 'build/paper/' book.md $(BOOK_MD) 2>/dev/nu
 # the last run finishes) and pandoc's two editions, each on one core, fill in
 # beside each other. Each step's output comes whole, when it ends.
 BOOK_JOBS     := $(shell nproc 2>/dev/null || echo 2)
-BOOK_PROGRAMS := $(if $(HAVE_SOLUTIONS),$(foreach n,$(filter $(CHAPTERS),$(BOOK_QUOTED)),$(BIN)/ch$(n)-solutions) \
+# The fast path's kernels go first: compiled three times over (one per kind of
+# processor, lib/speed/vec.h), they take about half of all the compiling, and
+# started last they would leave the other cores idle at the end.
+BOOK_PROGRAMS := $(if $(HAVE_SOLUTIONS),$(OBJ)/lib/speed/fast.o \
+                   $(foreach n,$(filter $(CHAPTERS),$(BOOK_QUOTED)),$(BIN)/ch$(n)-solutions) \
                    $(if $(filter $(BOOK_PAPER),$(BOOK_USES)),$(BIN)/paper-run $(BIN)/paper-report $(CODE_ID)))
 # At its end, where the time went (tools/times-report.sh): each step that ran,
 # timed as it ran ($(call timed,...) in the recipes).

@@ -291,12 +291,23 @@ static TrainSplitMetrics train_split_of(const Experiments *E, const Run *r) {
 // at path, as train_with would have left them; r->reused says whether.
 static int take_up(Run *r, Net *net, const Experiment *x, const char *path,
                    TrainSplitMetrics train_split, Error *err) {
-    char stem[RUNSTORE_STEM_MAX];
-    uint64_t key = x->store ? runstore_key(x->store, &x->cfg, r->seed) : 0;
-    int found = x->store ? runstore_find(stem, x->store, key, err) : 0;
-    if (found == 1) found = runstore_get(x->store, stem, &r->res, net, path, train_split, err);
-    r->reused = found == 1;
-    return found < 0 ? -1 : 0;
+    char own[RUNSTORE_STEM_MAX], stem[RUNSTORE_STEM_MAX];
+    r->reused = false;
+    if (!x->store) return 0;
+    // Under its own name first: a run kept by another program that could not
+    // stand in (another train_split) was trained again and kept under this one.
+    uint64_t key = runstore_key(x->store, &x->cfg, r->seed);
+    runstore_stem(own, x->name, r->seed, key);
+    int got = runstore_get(x->store, own, &r->res, net, path, train_split, err);
+    if (got == 0) {
+        int found = runstore_find(stem, x->store, key, err);
+        if (found < 0)
+            got = -1;
+        else if (found == 1 && strcmp(stem, own) != 0)
+            got = runstore_get(x->store, stem, &r->res, net, path, train_split, err);
+    }
+    r->reused = got == 1;
+    return got < 0 ? -1 : 0;
 }
 
 static int train_job(void *result, int k, void *ctx, Error *err) {

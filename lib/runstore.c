@@ -241,8 +241,10 @@ int runstore_get(const RunStore *st, const char *stem, TrainResult *res, Net *ne
     double *was = malloc(sizeof(double) * (size_t)net->n_params);
     if (!was) return error_set(err, "%s: out of memory for %d weights", st->dir, net->n_params);
     memcpy(was, net->params, sizeof(double) * (size_t)net->n_params);
+    snprintf(path, sizeof path, "%s/%s.tsv", st->dir, stem);
+    int finished = access(path, F_OK) == 0;  // (written last)
     snprintf(path, sizeof path, "%s/%s.net", st->dir, stem);
-    int rc = read_net(path, &got, net, train_split, err);
+    int rc = finished ? read_net(path, &got, net, train_split, err) : 0;
     if (rc == 1) {
         snprintf(path, sizeof path, "%s/%s.metrics.tsv", st->dir, stem);
         if (copy_file(metrics_path, path, err) != 0) rc = -1;

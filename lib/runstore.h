@@ -69,7 +69,8 @@ int runstore_put(const RunStore *st, const char *stem, const char *experiment, u
 // The run kept under stem, taken up as if it had just been trained: its result
 // into res, its weights into net (initialized, of the run's sizes), and its
 // metrics file copied to metrics_path. 1 when done; 0 when the run cannot
-// stand in, and nothing was changed: it has no weights of net's size, or its
+// stand in, and nothing was changed: it is not there or not finished, it has
+// no weights of net's size, or its
 // metrics measured the training split at other epochs than train_split says
 // (their files would differ); -1 with err if a file cannot be read or written.
 int runstore_get(const RunStore *st, const char *stem, TrainResult *res, Net *net,

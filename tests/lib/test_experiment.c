@@ -295,6 +295,63 @@ START_TEST(pace_names_a_slow_function) {
 END_TEST
 #endif
 
+#ifndef WB_NO_SOLUTIONS
+// Experiment `name` (its config: early-stop.yaml's, copied under that name)
+// over seeds 5 and 6 on the store, measuring the training split as
+// train_metrics says; how many of its runs were taken up, and seed 5's
+// test accuracy.
+static int taken_up(double *acc, const Mnist *data, const RunStore *st, const char *name,
+                    int train_metrics) {
+    static Experiments E;
+    memset(&E, 0, sizeof E);
+    Error err = {{0}};
+    char path[300];
+    snprintf(path, sizeof path, "%s/%s.yaml", dir, name);
+    if (access(path, F_OK) != 0) {
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs(lib_slurp("chapters/04-momentum/early-stop.yaml"), f);
+        fclose(f);
+    }
+    Experiment *x = experiments_add(&E, path, &err);
+    ck_assert_msg(x != NULL, "%s", err.msg);
+    x->cfg.epochs = 2, x->seeds = 2, x->store = st;
+    x->ops = chapter6_ops(x->cfg.activation);
+    E.data = data, E.dir = dir, E.seed = 5, E.workers = 2, E.fast = true, E.reuse = true;
+    E.train_metrics = train_metrics;
+    ck_assert_msg(experiments_train(&E, &err) == 0, "%s", err.msg);
+    int n = 0;
+    for (int r = 0; r < E.n_runs; r++) n += E.runs[r].reused;
+    *acc = E.runs[0].res.test_acc;
+    experiments_free(&E);
+    return n;
+}
+
+// A chapter's --store: a run one program kept, another takes up under any
+// name when it measures the training split at the same epochs, with the same
+// numbers; one measured at other epochs is trained again and kept under the
+// program's own name, where the next run of that program takes it up.
+START_TEST(runs_taken_up_from_the_store) {
+    Mnist data = {0};
+    if (!few_images(&data, "runs_taken_up_from_the_store")) return;
+    RunStore st;
+    Error err = {{0}};
+    char store[128];
+    snprintf(store, sizeof store, "%s/store", dir);
+    ck_assert_msg(runstore_open(&st, store, "test", NULL, &data, &err) == 0, "%s", err.msg);
+    double first, again;
+    ck_assert_int_eq(taken_up(&first, &data, &st, "kept", ALL_SEEDS), 0);
+    ck_assert_int_eq(taken_up(&again, &data, &st, "twin", ALL_SEEDS), 2);
+    ck_assert(again == first);
+    // seed 5 measures every epoch, as kept; seed 6 at its end only: trained
+    ck_assert_int_eq(taken_up(&again, &data, &st, "other", FIRST_SEEDS_ENDS), 1);
+    ck_assert_int_eq(taken_up(&again, &data, &st, "other", FIRST_SEEDS_ENDS), 2);
+    ck_assert(again == first);
+    mnist_free(&data);
+}
+END_TEST
+#endif
+
 Suite *experiment_suite(void) {
     Suite *s = suite_create("experiment");
     TCase *tc = tcase_create("core");
@@ -307,6 +364,9 @@ Suite *experiment_suite(void) {
     tcase_add_test(tc, tsv_print_aligns);
     tcase_add_test(tc, summary_keys_and_formats);
     tcase_add_test(tc, runs_side_by_side);
+#ifndef WB_NO_SOLUTIONS
+    tcase_add_test(tc, runs_taken_up_from_the_store);
+#endif
     suite_add_tcase(s, tc);
     return s;
 }

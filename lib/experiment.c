@@ -359,12 +359,13 @@ static void job_done(const void *result, int k, void *ctx) {
     if (E->out_size)
         memcpy(experiments_out(E, i), (const char *)result + sizeof(Run), E->out_size);
     const Run *r = &E->runs[i];
-    char when[32];
+    char took[32] = "kept run";  // a run taken up from the store trained nothing
+    if (!r->reused) snprintf(took, sizeof took, "%.0f s", r->wall_s);
     progress_done();
     printf("      %*d/%d %-22s seed %-3llu %3d epochs, kept %3d: test accuracy %6.2f%%  (%s)\n",
            E->n_runs >= 10 ? 2 : 1, ++q->done, E->n_runs, E->exp[r->exp].name,
            (unsigned long long)r->seed, r->res.epochs_run, r->res.kept_epoch, r->res.test_acc,
-           r->reused ? "kept run" : (snprintf(when, sizeof when, "%.0f s", r->wall_s), when));
+           took);
     fflush(stdout);
 }
 

@@ -40,7 +40,9 @@ BOOK_APPENDIX := build/book-appendix/solutions.md build/book-appendix/grading.md
 # nor breaks the book.
 BOOK_MD     := $(shell grep -oE '\{\.include +file="[^"]+"' book.md 2>/dev/null | sed -E 's/.*file="([^"]+)"/\1/' | grep -v '^build/')
 BOOK_QUOTED := $(sort $(shell cat book.md $(BOOK_MD) 2>/dev/null | grep -oE 'run="ch[0-9]+"|build/runs/ch[0-9]+-solutions' | grep -oE '[0-9]+'))
-BOOK_USES   := $(foreach n,$(filter $(CHAPTERS),$(BOOK_QUOTED)),$(RUNS)/ch$(n)-solutions/values.tsv)
+# (The chapters that train first: under -j the short ones fill in beside them.)
+BOOK_USES   := $(foreach n,$(filter $(STORE_CHAPTERS),$(filter $(CHAPTERS),$(BOOK_QUOTED))) \
+                 $(filter-out $(STORE_CHAPTERS),$(filter $(CHAPTERS),$(BOOK_QUOTED))),$(RUNS)/ch$(n)-solutions/values.tsv)
 # ...and `make paper`'s report, when book.md or a chapter includes or quotes it.
 BOOK_USES   += $(if $(shell grep -ls 'build/paper/' book.md $(BOOK_MD) 2>/dev/null),$(BOOK_PAPER))
 .PHONY: book book-steps book-check book-check-steps

@@ -165,7 +165,8 @@ static int write_net(const char *path, const TrainResult *res, const Net *net,
 static int read_net(const char *path, TrainResult *res, Net *net,
                     TrainSplitMetrics train_split, Error *err) {
     FILE *f = fopen(path, "rb");
-    if (!f) return errno == ENOENT ? 0 : error_set(err, "%s: cannot read: %s", path, strerror(errno));
+    if (!f)
+        return errno == ENOENT ? 0 : error_set(err, "%s: cannot read: %s", path, strerror(errno));
     NetHeader h;
     double *params = NULL;
     int rc = 0;

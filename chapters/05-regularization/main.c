@@ -264,8 +264,10 @@ static int steps(void *ctx, Mnist *data, Error *err) {
     put_settings(p, data->train.n);
     if (penalty_strength(p, data->train.n, err) != 0) return -1;
 
-    // every seed's training curve: the chapter quotes their mean at the end
-    E->out_size = sizeof(Weights), E->after = weigh, E->ctx = p, E->train_metrics = FIRST_SEEDS_ENDS;
+    // the first seed's training curves; every seed's loss on the training split after its
+    // last epoch, whose mean the chapter quotes
+    E->out_size = sizeof(Weights), E->after = weigh, E->ctx = p;
+    E->train_metrics = FIRST_SEEDS_ENDS;
     char what[64];
     snprintf(what, sizeof what, "%d experiments x %d seeds", E->n_exp, E->exp[0].seeds);
     int rc = chapter_train(ch, E, 5, what, err);

@@ -206,8 +206,8 @@ START_TEST(runs_side_by_side) {
     snprintf(path, sizeof path, "%s/every.tsv", dir);
     ck_assert_int_eq(net_from_config(&net, &E.exp[0].cfg, &err), 0);
     net_init(&net, 6, 0);
-    ck_assert_int_eq(train(&res, &net, &E.exp[0].ops, &E.exp[0].cfg, &data, 6, path, "every", &err),
-                     0);
+    ck_assert_int_eq(
+        train(&res, &net, &E.exp[0].ops, &E.exp[0].cfg, &data, 6, path, "every", &err), 0);
     net_free(&net);
     ck_assert_msg(history_read(&every, path, &err) == 0, "%s", err.msg);
     int last = ends.epochs;

@@ -119,8 +119,9 @@ START_TEST(found_by_hash_once_finished) {
     TrainResult res = {.epochs_run = 7, .kept_epoch = 4, .test_acc = 97.125};
     Net net;
     small_net(&net);
-    ck_assert_msg(runstore_put(&st, stem, "tanh", 3, path, &res, &net, TRAIN_SPLIT_NEVER, &err) == 0,
-                  "%s", err.msg);
+    ck_assert_msg(
+        runstore_put(&st, stem, "tanh", 3, path, &res, &net, TRAIN_SPLIT_NEVER, &err) == 0, "%s",
+        err.msg);
     net_free(&net);
     snprintf(path, sizeof path, "%s/%s.metrics.tsv", sub, stem);
     ck_assert_str_eq(lib_slurp(path), "epoch\tval_loss\n0\t2.3\n");

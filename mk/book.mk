@@ -48,8 +48,8 @@ BOOK_USES   += $(if $(shell grep -ls 'build/paper/' book.md $(BOOK_MD) 2>/dev/nu
 .PHONY: book book-steps book-check book-check-steps
 # The programs the book's runs need, compiled one job per core first; then the
 # steps, one job per core too: the chapters that train keep every core busy on
-# their own, but the short chapters, the ends of the long ones (a core idles as
-# the last run finishes) and pandoc's two editions, each on one core, fill in
+# their own, one after another (mk/chapters.mk), but the short chapters fill
+# in beside the first of them, and pandoc's two editions, each on one core,
 # beside each other. Each step's output comes whole, when it ends.
 BOOK_JOBS     := $(shell nproc 2>/dev/null || echo 2)
 # The fast path's kernels go first: compiled three times over (one per kind of

@@ -24,7 +24,6 @@
 #ifndef WB_RUNSTORE_H
 #define WB_RUNSTORE_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -70,9 +69,9 @@ int runstore_put(const RunStore *st, const char *stem, const char *experiment, u
 // into res, its weights into net (initialized, of the run's sizes), and its
 // metrics file copied to metrics_path. 1 when done; 0 when the run cannot
 // stand in, and nothing was changed: it is not there or not finished, it has
-// no weights of net's size, or its
-// metrics measured the training split at other epochs than train_split says
-// (their files would differ); -1 with err if a file cannot be read or written.
+// no weights of net's size, or its metrics measured the training split at
+// other epochs than train_split says (the files would differ); -1 with err
+// if a file cannot be read or written.
 int runstore_get(const RunStore *st, const char *stem, TrainResult *res, Net *net,
                  const char *metrics_path, TrainSplitMetrics train_split, Error *err);
 

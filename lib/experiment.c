@@ -286,25 +286,22 @@ static TrainSplitMetrics train_split_of(const Experiments *E, const Run *r) {
     return E->train_metrics == FIRST_SEEDS_ENDS ? TRAIN_SPLIT_AT_END : TRAIN_SPLIT_NEVER;
 }
 
-// Run r, taken up from x's store if it has it (whoever trained it) with
-// the columns the run needs: its result, its weights into net and its metrics
-// at path, as train_with would have left them; r->reused says whether.
-static int take_up(Run *r, Net *net, const Experiment *x, const char *path,
-                   TrainSplitMetrics train_split, Error *err) {
-    char own[RUNSTORE_STEM_MAX], stem[RUNSTORE_STEM_MAX];
-    r->reused = false;
-    if (!x->store) return 0;
+// Run r (hash key, stem `own` under x's name), taken up from x's store if it
+// has it (whoever trained it) with the columns the run needs: its result,
+// its weights into net and its metrics at path, as train_with would have
+// left them; r->reused says whether.
+static int take_up(Run *r, Net *net, const Experiment *x, uint64_t key, const char *own,
+                   const char *path, TrainSplitMetrics train_split, Error *err) {
+    char other[RUNSTORE_STEM_MAX];
     // Under its own name first: a run kept by another program that could not
     // stand in (another train_split) was trained again and kept under this one.
-    uint64_t key = runstore_key(x->store, &x->cfg, r->seed);
-    runstore_stem(own, x->name, r->seed, key);
     int got = runstore_get(x->store, own, &r->res, net, path, train_split, err);
     if (got == 0) {
-        int found = runstore_find(stem, x->store, key, err);
+        int found = runstore_find(other, x->store, key, err);
         if (found < 0)
             got = -1;
-        else if (found == 1 && strcmp(stem, own) != 0)
-            got = runstore_get(x->store, stem, &r->res, net, path, train_split, err);
+        else if (found == 1 && strcmp(other, own) != 0)
+            got = runstore_get(x->store, other, &r->res, net, path, train_split, err);
     }
     r->reused = got == 1;
     return got < 0 ? -1 : 0;
@@ -318,8 +315,11 @@ static int train_job(void *result, int k, void *ctx, Error *err) {
     void *out = (char *)result + sizeof(Run);
     const Experiment *x = &E->exp[r->exp];
     double t0 = wall_time();
-    char path[4400], label[160];
+    char path[4400], label[160], stem[RUNSTORE_STEM_MAX];
     snprintf(label, sizeof label, "%s, seed %llu", x->name, (unsigned long long)r->seed);
+    uint64_t key = x->store ? runstore_key(x->store, &x->cfg, r->seed) : 0;  // (runstore.h)
+    runstore_stem(stem, x->name, r->seed, key);
+    r->reused = false;
     Net net;
     if (net_from_config(&net, &x->cfg, err) != 0) return -1;
     //> one-run
@@ -332,19 +332,16 @@ static int train_job(void *result, int k, void *ctx, Error *err) {
     TrainOptions how = {.fast = E->fast && !x->own_rule, .threads = E->workers > 1 ? 1 : 0,
                         .train_split = train_split_of(E, r)};
     experiments_path(path, sizeof path, E, r);
-    if (rc == 0 && how.fast && E->reuse)  // the book's run: trained already? (runstore.h)
-        rc = take_up(r, &net, x, path, how.train_split, err);
+    if (rc == 0 && how.fast && E->reuse && x->store)  // the book's: trained already?
+        rc = take_up(r, &net, x, key, stem, path, how.train_split, err);
     if (rc == 0 && !r->reused)
         rc = train_with(&r->res, &net, &x->ops, &x->cfg, x->data ? x->data : E->data, r->seed,
                         path, label, &how, err);
     if (rc == 0 && E->after) rc = E->after(out, &net, r, x, E->ctx, err);
     //< one-run
-    if (rc == 0 && x->store && how.fast && !r->reused) {  // kept for later (runstore.h)
-        char stem[RUNSTORE_STEM_MAX];
-        runstore_stem(stem, x->name, r->seed, runstore_key(x->store, &x->cfg, r->seed));
+    if (rc == 0 && x->store && how.fast && !r->reused)  // kept for later (runstore.h)
         rc = runstore_put(x->store, stem, x->name, r->seed, path, &r->res, &net, how.train_split,
                           err);
-    }
     net_free(&net);
     r->wall_s = wall_time() - t0;
     return rc;

@@ -160,37 +160,37 @@ static int write_net(const char *path, const TrainResult *res, const Net *net,
     return out_commit(&o, err);
 }
 
-// 1: read into res and net; 0: the file is missing, not ours, or of another
-// size (nothing changed); -1 with err: it cannot be read.
-static int read_net(const char *path, TrainResult *res, Net *net,
+// 1: its result into res and its n weights into params (malloc'd, the
+// caller's to free); 0: the file is missing, not ours, of another size or
+// measured at other epochs; -1 with err: it cannot be read.
+static int read_net(const char *path, TrainResult *res, double **params, int n,
                     TrainSplitMetrics train_split, Error *err) {
     FILE *f = fopen(path, "rb");
     if (!f)
         return errno == ENOENT ? 0 : error_set(err, "%s: cannot read: %s", path, strerror(errno));
     NetHeader h;
-    double *params = NULL;
+    double *w = NULL;
     int rc = 0;
     if (fread(&h, sizeof h, 1, f) != 1 || memcmp(h.magic, NET_MAGIC, sizeof h.magic) != 0 ||
-        h.n_params != net->n_params || h.train_split != (int32_t)train_split)
+        h.n_params != n || h.train_split != (int32_t)train_split)
         goto done;
-    params = malloc(sizeof(double) * (size_t)net->n_params);
-    if (!params) {
-        rc = error_set(err, "%s: out of memory for %d weights", path, net->n_params);
+    w = malloc(sizeof(double) * (size_t)n);
+    if (!w) {
+        rc = error_set(err, "%s: out of memory for %d weights", path, n);
         goto done;
     }
-    if (fread(params, sizeof(double), (size_t)net->n_params, f) != (size_t)net->n_params ||
-        fgetc(f) != EOF)
+    if (fread(w, sizeof(double), (size_t)n, f) != (size_t)n || fgetc(f) != EOF)
         goto done;  // cut short, or longer: not a whole run
-    memcpy(net->params, params, sizeof(double) * (size_t)net->n_params);
     *res = (TrainResult){.epochs_run = h.epochs_run, .best_epoch = h.best_epoch,
                          .kept_epoch = h.kept_epoch, .stopped_early = h.stopped_early != 0,
                          .best_val_loss = h.best_val_loss, .test_loss = h.test_loss,
                          .test_acc = h.test_acc, .val_acc = h.val_acc, .seconds = h.seconds,
                          .epoch_seconds = h.epoch_seconds, .fast_threads = h.fast_threads};
+    *params = w, w = NULL;
     rc = 1;
 done:
     if (rc == 0 && ferror(f)) rc = error_set(err, "%s: read error", path);
-    free(params);
+    free(w);
     fclose(f);
     return rc;
 }
@@ -238,22 +238,20 @@ int runstore_put(const RunStore *st, const char *stem, const char *experiment, u
 int runstore_get(const RunStore *st, const char *stem, TrainResult *res, Net *net,
                  const char *metrics_path, TrainSplitMetrics train_split, Error *err) {
     char path[1200];
-    TrainResult got;
-    double *was = malloc(sizeof(double) * (size_t)net->n_params);
-    if (!was) return error_set(err, "%s: out of memory for %d weights", st->dir, net->n_params);
-    memcpy(was, net->params, sizeof(double) * (size_t)net->n_params);
     snprintf(path, sizeof path, "%s/%s.tsv", st->dir, stem);
-    int finished = access(path, F_OK) == 0;  // (written last)
+    if (access(path, F_OK) != 0) return 0;  // not finished: its result is written last
+    TrainResult got;
+    double *params = NULL;
     snprintf(path, sizeof path, "%s/%s.net", st->dir, stem);
-    int rc = finished ? read_net(path, &got, net, train_split, err) : 0;
-    if (rc == 1) {
+    int rc = read_net(path, &got, &params, net->n_params, train_split, err);
+    if (rc == 1) {  // net and res change only once the metrics are in place too
         snprintf(path, sizeof path, "%s/%s.metrics.tsv", st->dir, stem);
         if (copy_file(metrics_path, path, err) != 0) rc = -1;
     }
-    if (rc == 1)
+    if (rc == 1) {
+        memcpy(net->params, params, sizeof(double) * (size_t)net->n_params);
         *res = got;
-    else
-        memcpy(net->params, was, sizeof(double) * (size_t)net->n_params);  // as it was
-    free(was);
+    }
+    free(params);
     return rc;
 }

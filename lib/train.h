@@ -94,6 +94,16 @@ int train(TrainResult *res, Net *net, const TrainOps *ops, const Config *cfg, co
 // ---------------------------------------------------------------------------
 // The fast path
 
+// When a run measures the whole training split (the metrics' train_loss and
+// train_acc columns; the validation split is measured after every epoch).
+// Each measure is a forward pass over 48,000 images: a run that needs only
+// the validation loss, or the training loss at its end, saves most of them.
+typedef enum {
+    TRAIN_SPLIT_EVERY_EPOCH,   // after every epoch, as train() does
+    TRAIN_SPLIT_NEVER,         // never: the two columns are nan
+    TRAIN_SPLIT_AT_END,        // after the last epoch trained only (nan before it)
+} TrainSplitMetrics;
+
 // How train_with() trains. Zero (or NULL) is train()'s plain path.
 //
 // fast: the library's own kernels (lib/speed/fast.h) instead of ops's layers,
@@ -111,16 +121,6 @@ int train(TrainResult *res, Net *net, const TrainOps *ops, const Config *cfg, co
 // function of its own into ops (chapter 4's printed momentum rule) must take
 // the plain path. A network it cannot train (fast_unsupported) takes the
 // plain path; the result says which path ran.
-// When a run measures the whole training split (the metrics' train_loss and
-// train_acc columns; the validation split is measured after every epoch).
-// Each measure is a forward pass over 48,000 images: a run that needs only
-// the validation loss, or the training loss at its end, saves most of them.
-typedef enum {
-    TRAIN_SPLIT_EVERY_EPOCH,   // after every epoch, as train() does
-    TRAIN_SPLIT_NEVER,         // never: the two columns are nan
-    TRAIN_SPLIT_AT_END,        // after the last epoch trained only (nan before it)
-} TrainSplitMetrics;
-
 typedef struct {
     bool fast;
     int threads;   // the fast path's threads: 0 for one per processor, 1 when

@@ -145,18 +145,25 @@ START_TEST(found_by_hash_once_finished) {
 }
 END_TEST
 
+// A store in the test's folder, on the tiny data, and a run's metrics file
+// there (its path into metrics) holding text.
+static void store_with_metrics(RunStore *st, char *metrics, size_t size, const char *text) {
+    static Tiny t;
+    tiny(&t);
+    Error err = {{0}};
+    ck_assert_msg(runstore_open(st, dir, "code", NULL, &t.m, &err) == 0, "%s", err.msg);
+    snprintf(metrics, size, "%s/m.tsv", dir);
+    write_file(metrics, text);
+}
+
 // Two processes keeping the same run at once, over and over (make -j2 runs
 // two chapters that train the same run): the result is always one of theirs,
 // whole.
 START_TEST(kept_at_once_stays_whole) {
-    static Tiny t;
-    tiny(&t);
     RunStore st;
     Error err = {{0}};
-    ck_assert_int_eq(runstore_open(&st, dir, "code", NULL, &t.m, &err), 0);
     char metrics[128], path[256], stem[RUNSTORE_STEM_MAX];
-    snprintf(metrics, sizeof metrics, "%s/m.tsv", dir);
-    write_file(metrics, "epoch\tval_loss\n0\t2.3\n");
+    store_with_metrics(&st, metrics, sizeof metrics, "epoch\tval_loss\n0\t2.3\n");
     runstore_stem(stem, "plain", 1, 42);
     pid_t kid[2];
     for (int k = 0; k < 2; k++) {
@@ -194,14 +201,10 @@ END_TEST
 // (the TSV's numbers are rounded), its metrics where the program wants them;
 // and refused, with nothing changed, where it cannot stand in for a run.
 START_TEST(taken_up_exactly) {
-    static Tiny t;
-    tiny(&t);
     RunStore st;
     Error err = {{0}};
-    ck_assert_int_eq(runstore_open(&st, dir, "code", NULL, &t.m, &err), 0);
     char metrics[128], path[256], stem[RUNSTORE_STEM_MAX];
-    snprintf(metrics, sizeof metrics, "%s/m.tsv", dir);
-    write_file(metrics, "epoch\ttrain_loss\n0\t2.3\n");
+    store_with_metrics(&st, metrics, sizeof metrics, "epoch\ttrain_loss\n0\t2.3\n");
     runstore_stem(stem, "relu", 2, 7);
     TrainResult kept = {.epochs_run = 9, .best_epoch = 6, .kept_epoch = 6, .stopped_early = true,
                         .best_val_loss = 0.1 / 3, .test_loss = 2.0 / 7, .test_acc = 97.77,

@@ -178,13 +178,18 @@ START_TEST(fast_equals_plain) {
 END_TEST
 
 // One thread or three: the same units of work, whoever takes them, the same
-// sums in the same order: the same bits.
+// sums in the same order: the same bits. And narrow tiles or wide ones: the
+// one thread's run takes the narrow tiles (WB_FAST_NARROW=1), a vector of
+// sums at a time, as a processor without AVX-512 does; the three threads'
+// the wide ones where the processor has it, 4 vectors at a time.
 START_TEST(threads_change_nothing) {
     Config cfg = case_config(&CASES[_i]);
     Net one, three;
     TrainResult r1, r3;
     TrainOptions o1 = {.fast = true, .threads = 1}, o3 = {.fast = true, .threads = 3};
+    ck_assert_int_eq(setenv("WB_FAST_NARROW", "1", 1), 0);
     train_one(&one, &r1, &cfg, &o1, "one");
+    ck_assert_int_eq(unsetenv("WB_FAST_NARROW"), 0);
     train_one(&three, &r3, &cfg, &o3, "three");
     ck_assert_int_eq(r1.fast_threads, 1);
     ck_assert_int_eq(r3.fast_threads, 3);

@@ -200,8 +200,8 @@ static const char *part_name(char *buf, size_t size, int part, const Experiment 
 // costs in it is what the comparisons below go by: on a busy machine the
 // other processes make the work wait for a core, which the wall clock
 // counts, by a different amount for each piece (under test-busy beside a
-// CI run, a slow function once measured less than 8 times its class that
-// way), but they do not add to its processor time.
+// CI run, a slow function went unnamed that way), but they do not add to
+// its processor time.
 static double cpu_time(void) {
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
@@ -240,8 +240,9 @@ static int time_now(void *result, int k, void *ctx, Error *err) {
     return 0;
 }
 
-// Yours and its class, each the fastest of a few tries taken in turn (what
-// a busy machine still adds, through the caches it shares, only ever adds).
+// Yours and its class, each the fastest of a few tries taken in turn: what a
+// busy machine still adds to processor time (through the caches it shares)
+// it only ever adds.
 static void timed_both(double *yours, double *class, Batch *b, Work w) {
     *yours = *class = INFINITY;
     for (int k = 0; k < TRIES; k++)

@@ -33,13 +33,15 @@ static void usage(const char *prog, const char *about) {
            prog, about, prog, (int)strlen(prog), "", (int)strlen(prog), "", prog);
 }
 
-static int parse_u64(uint64_t *out, const char *opt, const char *s, uint64_t max, Error *err) {
-    char *end;
+int cli_number(uint64_t *out, const char *opt, const char *s, uint64_t lo, uint64_t hi,
+               Error *err) {
+    char *end = NULL;
     errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*s == '\0' || *s == '-' || *end != '\0' || errno == ERANGE || v > max)
-        return error_set(err, "%s: expected a whole number from 0 to %llu, got '%s'", opt,
-                         (unsigned long long)max, s);
+    unsigned long long v = s ? strtoull(s, &end, 10) : 0;
+    if (!s || *s == '\0' || *s == '-' || *end != '\0' || errno == ERANGE || v < lo || v > hi)
+        return error_set(err, "%s: expected a whole number from %llu to %llu, got %s%s%s", opt,
+                         (unsigned long long)lo, (unsigned long long)hi, s ? "'" : "",
+                         s ? s : "nothing", s ? "'" : "");
     *out = v;
     return 0;
 }
@@ -76,18 +78,18 @@ int cli_parse(Options *o, int argc, char **argv, const char *prog, const char *a
         if (i + 1 >= argc || argv[i + 1][0] == '\0')
             return error_set(err, "%s needs a value (%s --help lists the options)", a, prog);
         const char *v = argv[++i];
-        uint64_t n = 0;  // parse_u64 sets it whenever it returns 0
+        uint64_t n = 0;  // cli_number sets it whenever it returns 0
         switch (k) {
         case 0: o->data_dir = v; break;
         case 1: o->out_dir = v; break;
         case 2: o->figures_dir = v; break;
         case 3: o->config = v; break;
         case 4:
-            if (parse_u64(&o->seed, a, v, UINT64_MAX, err) != 0) return -1;
+            if (cli_number(&o->seed, a, v, 0, UINT64_MAX, err) != 0) return -1;
             o->seed_given = true;
             break;
         case 5:
-            if (parse_u64(&n, a, v, 100000000, err) != 0) return -1;
+            if (cli_number(&n, a, v, 0, 100000000, err) != 0) return -1;
             o->limit = (int)n;
             break;
         case 6:
@@ -96,14 +98,12 @@ int cli_parse(Options *o, int argc, char **argv, const char *prog, const char *a
             else return error_set(err, "--norm: expected 'image' or 'split', got '%s'", v);
             break;
         case 7:
-            if (parse_u64(&n, a, v, 100, err) != 0) return -1;
-            if (n == 0) return error_set(err, "--seeds: expected 1 to 100, got 0");
+            if (cli_number(&n, a, v, 1, 100, err) != 0) return -1;
             o->seeds = (int)n;
             o->seeds_given = true;
             break;
         case 8:
-            if (parse_u64(&n, a, v, 100000, err) != 0) return -1;
-            if (n == 0) return error_set(err, "--max-epochs: expected 1 or more, got 0");
+            if (cli_number(&n, a, v, 1, 100000, err) != 0) return -1;
             o->max_epochs = (int)n;
             break;
         case 9: o->store_dir = v; break;

@@ -48,6 +48,12 @@ typedef struct {
 int cli_parse(Options *o, int argc, char **argv, const char *prog, const char *about,
               Error *err);
 
+// *out = s, a whole number from lo to hi in decimal digits (no sign, no
+// spaces), or an error naming the option opt, the range and s (s NULL: the
+// option came without a value).
+int cli_number(uint64_t *out, const char *opt, const char *s, uint64_t lo, uint64_t hi,
+               Error *err);
+
 // A config's `seed` key is the run's seed unless --seed was given: the
 // command line wins, so one config can be rerun over several seeds.
 void cli_take_config_seed(Options *o, uint64_t config_seed);

@@ -68,8 +68,9 @@ endif
 #   make bench      an epoch of the study's chapter-4 network (784-128-10, tanh, batch
 #                   128, momentum) on the plain path (train(), the reference solutions)
 #                   and on the fast path (train_with(), lib/speed/fast.c), the fast run's peak
-#                   memory and the time of `make paper SEEDS=1` (PAPER=0 skips it); the
-#                   last line is for scripts: bench: epoch_s= gflops= peak_rss_mb= paper_s=
+#                   memory, two estimates of how fast an epoch could be here, and the
+#                   time of `make paper SEEDS=1` (PAPER=0 skips it); the last line is
+#                   for scripts (tools/bench.sh: bench: epoch_s= ... paper_s=)
 #
 # tests/lib/test_train.c holds the fast path equal to the plain one on the
 # reference solutions, linked into test-lib (and the library again after them:

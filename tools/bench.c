@@ -13,15 +13,23 @@
 // Each path trains in a process of its own, so that the peak memory (the
 // largest resident set, getrusage's ru_maxrss) is that of one run.
 //
-// Beside the fast path's epoch it prints an estimate of the limit for the
-// machine it runs on: the arithmetic an epoch cannot do without (the first
-// layer over each image's non-zero pixels only, see limit_flop), at the rate
-// this machine's vectors reach in the loop the fast path was first built on,
-// an AXPY of a row of 128 doubles into 128 sums (axpy_rate), on as many
-// cores as the fast path has threads. The last line is for scripts:
-//   figures: epoch_s=0.081 gflops=272.4 peak_rss_mb=104 limit_s=0.052 axpy_gflops=48.0
-//            plain_epoch_s=0.95
-// (on one line; limit_s is the estimate, axpy_gflops the AXPY's rate on one core).
+// Beside the fast path's epoch it prints two estimates of the time an epoch
+// cannot go under on the machine it runs on, both for the arithmetic an
+// epoch cannot do without (the first layer over each image's non-zero
+// pixels only, see limit_flop), on as many cores as the fast path has
+// threads:
+//   the limit: at the rate of this machine's vector multiply-adds on
+//     registers alone (peak_rate), which no kernel that does this
+//     arithmetic can pass;
+//   image by image: at the rate of an AXPY of a row of 128 doubles into 128
+//     sums (axpy_rate), the loop the fast path was first built on, which
+//     reads a row of W0^T for each image. The fast path's tiles read a row
+//     once for 4 images, and can beat it.
+// The last line is for scripts (on one line):
+//   figures: epoch_s= gflops= peak_rss_mb= limit_s= peak_gflops=
+//            axpy_s= axpy_gflops= plain_epoch_s=
+// limit_s and axpy_s are the two estimates, peak_gflops and axpy_gflops the
+// rates on one core.
 #define _DEFAULT_SOURCE  // wait4
 #include <errno.h>
 #include <math.h>
@@ -37,6 +45,7 @@
 
 #include "activations.h"
 #include "chapter.h"
+#include "cli.h"
 #include "linalg.h"
 #include "output.h"
 #include "train.h"
@@ -55,9 +64,25 @@ typedef struct {
 // ---------------------------------------------------------------------------
 // The limit
 
-// The AXPY is compiled as the fast path's kernels are (lib/speed/vec.h).
+// Both rates are of loops compiled as the fast path's kernels are
+// (lib/speed/vec.h).
 
-enum { AXPY_ROWS = 784, AXPY_COLS = 128, AXPY_PER_SUM = 150 };
+// The rate of once(ctx), which returns the FLOP it did, on one core, in
+// FLOP/s: the best of a few tries of about 0.05 s each (the machine may be
+// busy with other work, and the fastest try is the one it was least in
+// the way of).
+static double best_rate(double (*once)(void *), void *ctx) {
+    double best = 0;
+    for (int attempt = 0; attempt < 5; attempt++) {
+        double flop = 0, start = wall_time(), t;
+        do flop += once(ctx);
+        while ((t = wall_time() - start) < 0.05);
+        if (flop / t > best) best = flop / t;
+    }
+    return best;
+}
+
+enum { AXPY_ROWS = 784, AXPY_COLS = 128, AXPY_PER_SUM = 150, AXPY_SETS = 64 };
 
 // sums[128] = sum over k < 150 of a[k] * table[rows[k]], a row at a time: the
 // first layer of one image, W0 p over its ~150 non-zero pixels, with W0^T
@@ -74,37 +99,72 @@ KERNEL static double axpy_rows(double *sums, const double *table, const uint16_t
     return 2.0 * AXPY_COLS * AXPY_PER_SUM;
 }
 
-// The rate of axpy_rows on one core, in FLOP/s: the best of a few tries of
-// about 0.05 s each (the machine may be busy with other work), or 0 if
-// there is no memory for it.
+typedef struct {
+    double *table, *sums, a[AXPY_PER_SUM];
+    uint16_t *rows;  // [AXPY_SETS, AXPY_PER_SUM]: different row lists
+    double check;    // the sums' total, so that none is left out
+} Axpy;
+
+static double axpy_100(void *ctx) {  // 100 images' first layers
+    Axpy *x = ctx;
+    double flop = 0;
+    for (int s = 0; s < 100; s++)
+        flop += axpy_rows(x->sums, x->table, x->rows + (size_t)(s % AXPY_SETS) * AXPY_PER_SUM, x->a),
+            x->check += x->sums[s % AXPY_COLS];
+    return flop;
+}
+
+// The rate of axpy_rows on one core, in FLOP/s (best_rate), or 0 if there
+// is no memory for it.
 static double axpy_rate(void) {
-    enum { SETS = 64 };  // different row lists, a few rows apart
-    double *table = NULL, *sums = NULL, a[AXPY_PER_SUM];
-    uint16_t *rows = malloc(sizeof(uint16_t) * SETS * AXPY_PER_SUM);
-    if (posix_memalign((void **)&table, 64, sizeof(double) * AXPY_ROWS * AXPY_COLS) != 0 ||
-        posix_memalign((void **)&sums, 64, sizeof(double) * AXPY_COLS) != 0 || !rows) {
-        free(table), free(sums), free(rows);
+    Axpy x = {0};
+    x.rows = malloc(sizeof(uint16_t) * AXPY_SETS * AXPY_PER_SUM);
+    if (posix_memalign((void **)&x.table, 64, sizeof(double) * AXPY_ROWS * AXPY_COLS) != 0 ||
+        posix_memalign((void **)&x.sums, 64, sizeof(double) * AXPY_COLS) != 0 || !x.rows) {
+        free(x.table), free(x.sums), free(x.rows);
         return 0;
     }
-    uint64_t x = 88172645463325252ull;  // xorshift: the same rows on every run
-    for (int i = 0; i < SETS * AXPY_PER_SUM; i++) {
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        rows[i] = (uint16_t)(x % AXPY_ROWS);
+    uint64_t r = 88172645463325252ull;  // xorshift: the same rows on every run
+    for (int i = 0; i < AXPY_SETS * AXPY_PER_SUM; i++) {
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        x.rows[i] = (uint16_t)(r % AXPY_ROWS);
     }
-    for (int i = 0; i < AXPY_ROWS * AXPY_COLS; i++) table[i] = 1e-3 * (i % 1000);
-    for (int k = 0; k < AXPY_PER_SUM; k++) a[k] = 1.0 / (k + 1);
-    double best = 0, check = 0;
-    for (int attempt = 0; attempt < 5; attempt++) {
-        double flop = 0, start = wall_time(), t;
-        do {
-            for (int s = 0; s < 100; s++)
-                flop += axpy_rows(sums, table, rows + (size_t)(s % SETS) * AXPY_PER_SUM, a),
-                    check += sums[s % AXPY_COLS];
-        } while ((t = wall_time() - start) < 0.05);
-        if (flop / t > best) best = flop / t;
-    }
-    free(table), free(sums), free(rows);
-    return isfinite(check) ? best : 0;
+    for (int i = 0; i < AXPY_ROWS * AXPY_COLS; i++) x.table[i] = 1e-3 * (i % 1000);
+    for (int k = 0; k < AXPY_PER_SUM; k++) x.a[k] = 1.0 / (k + 1);
+    double best = best_rate(axpy_100, &x);
+    free(x.table), free(x.sums), free(x.rows);
+    return isfinite(x.check) ? best : 0;
+}
+
+// PEAK_SUMS independent sums of vectors, each multiplied and added to
+// ROUNDS times. A multiply-add waits for the one before it in its sum (4
+// cycles or so), so it takes as many sums as the processor can start in
+// that time (8 on 2 units) to keep its vector units busy; 12 fit in
+// AVX-512's 32 registers (in AVX2's 16 they spill, and the rate comes out a
+// little low). x and y are read as the program runs, so that the compiler
+// cannot work the sums out; each tends to y / (1 - x) = 2.
+enum { PEAK_SUMS = 12, PEAK_ROUNDS = 10000 };
+typedef struct {
+    volatile double x, y;
+    double check;
+} Peak;
+
+KERNEL static double multiply_adds(void *ctx) {
+    Peak *p = ctx;
+    v8 acc[PEAK_SUMS], vx = (v8){0} + p->x, vy = (v8){0} + p->y;
+    for (int k = 0; k < PEAK_SUMS; k++) acc[k] = (v8){0} + k;
+    for (long i = 0; i < PEAK_ROUNDS; i++)
+        _Pragma("GCC unroll 16") for (int k = 0; k < PEAK_SUMS; k++) acc[k] = acc[k] * vx + vy;
+    for (int k = 0; k < PEAK_SUMS; k++)
+        for (int l = 0; l < 8; l++) p->check += acc[k][l];
+    return 2.0 * 8 * PEAK_SUMS * PEAK_ROUNDS;
+}
+
+// The rate of multiply_adds on one core, in FLOP/s (best_rate).
+static double peak_rate(void) {
+    Peak p = {.x = 0.5, .y = 1.0};
+    double best = best_rate(multiply_adds, &p);
+    return isfinite(p.check) ? best : 0;
 }
 
 // The arithmetic of an epoch that no method can skip, in FLOP (a multiply
@@ -249,12 +309,11 @@ static void processor(char *buf, size_t size) {
     if (name[0]) snprintf(buf, size, "%s%s", name, avx512 ? " (AVX-512)" : flags ? " (no AVX-512)" : "");
 }
 
-static int positive(const char *opt, const char *s, int min) {
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*s == '\0' || *end != '\0' || v < min || v > 1000) {
-        fprintf(stderr, "bench: %s: expected a whole number from %d to 1000, got '%s'\n", opt,
-                min, s);
+static int whole_number(const char *opt, const char *s, int min) {
+    uint64_t v;
+    Error err = {{0}};
+    if (cli_number(&v, opt, s, (uint64_t)min, 1000, &err) != 0) {
+        error_print("bench", &err);
         exit(2);
     }
     return (int)v;
@@ -279,9 +338,9 @@ int main(int argc, char **argv) {
         }
         if (strcmp(a, "--data") == 0) data_dir = v;
         else if (strcmp(a, "--out") == 0) out_dir = v;
-        else if (strcmp(a, "--epochs") == 0) epochs = positive(a, v, 1);
-        else if (strcmp(a, "--plain-epochs") == 0) plain_epochs = positive(a, v, 0);
-        else if (strcmp(a, "--threads") == 0) threads = positive(a, v, 0);
+        else if (strcmp(a, "--epochs") == 0) epochs = whole_number(a, v, 1);
+        else if (strcmp(a, "--plain-epochs") == 0) plain_epochs = whole_number(a, v, 0);
+        else if (strcmp(a, "--threads") == 0) threads = whole_number(a, v, 0);
         else {
             fprintf(stderr, "bench: unknown option %s (see --help)\n", a);
             return 2;
@@ -328,12 +387,17 @@ int main(int argc, char **argv) {
            fast.epoch_s, fast.epochs, flop / fast.epoch_s / 1e9, fast.peak_mb, fast.threads,
            fast.threads == 1 ? "" : "s");
     // (measured after the runs, so that it is not in their way)
-    double rate = axpy_rate(), need = limit_flop(&fast);
-    double limit = rate > 0 ? need / (rate * fast.threads) : NAN;
+    double need = limit_flop(&fast), peak = peak_rate(), axpy = axpy_rate();
+    double limit = peak > 0 ? need / (peak * fast.threads) : NAN;
+    double by_image = axpy > 0 ? need / (axpy * fast.threads) : NAN;
     printf("  limit about %8.3f s per epoch: the %.2f GFLOP of an epoch that no method can\n"
            "              skip (the zero pixels skipped) at %.1f GFLOP/s a core, on %d core%s: the\n"
-           "              rate of this machine's AXPY of 128 doubles from a 784 x 128 table\n",
-           limit, need / 1e9, rate / 1e9, fast.threads, fast.threads == 1 ? "" : "s");
+           "              rate of this machine's vector multiply-adds on registers alone\n",
+           limit, need / 1e9, peak / 1e9, fast.threads, fast.threads == 1 ? "" : "s");
+    printf("  image by image %5.3f s per epoch: the same at %.1f GFLOP/s a core, an AXPY of\n"
+           "              128 doubles from a 784 x 128 table, a row read for each image (the\n"
+           "              fast path's tiles read it once for 4 images)\n",
+           by_image, axpy / 1e9);
     if (plain.ok) {
         char a[32], b[32];  // as the metrics files keep them
         snprintf(a, sizeof a, "%.10g", fast.val_loss1);
@@ -344,8 +408,10 @@ int main(int argc, char **argv) {
                strcmp(a, b) == 0 ? "the same to the 10 digits the metrics keep"
                                  : "apart by rounding, which training lets grow");
     }
-    printf("figures: epoch_s=%.3f gflops=%.1f peak_rss_mb=%.0f limit_s=%.3f axpy_gflops=%.1f",
-           fast.epoch_s, flop / fast.epoch_s / 1e9, fast.peak_mb, limit, rate / 1e9);
+    printf("figures: epoch_s=%.3f gflops=%.1f peak_rss_mb=%.0f limit_s=%.3f peak_gflops=%.1f "
+           "axpy_s=%.3f axpy_gflops=%.1f",
+           fast.epoch_s, flop / fast.epoch_s / 1e9, fast.peak_mb, limit, peak / 1e9, by_image,
+           axpy / 1e9);
     if (plain.ok) printf(" plain_epoch_s=%.3f", plain.epoch_s);
     printf("\n");
     return 0;

@@ -3,8 +3,9 @@
 # an epoch of the study's chapter-4 network on the plain and the fast path,
 # and the fast run's peak memory), then times `make paper SEEDS=1` unless
 # PAPER=0 (FORCE=1: every run trained, none reused), and ends on one line for scripts:
-#   bench: epoch_s=0.081 gflops=272.4 peak_rss_mb=104 paper_s=48
-# (paper_s=NA when the paper run is skipped.)
+#   bench: epoch_s= gflops= peak_rss_mb= limit_s= peak_gflops= axpy_s= axpy_gflops= paper_s=
+# (the bench program's figures, tools/bench.c, and the paper's seconds;
+# paper_s=NA when the paper run is skipped.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bench=$1 data=$2 out=$3

@@ -17,7 +17,6 @@
 //
 //   paper-run --data DIR --out DIR [--runs DIR] [--code ID] [--seeds N] [--jobs N]
 //             [--force] [--limit N] [--max-epochs N]
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +24,7 @@
 
 #include "activations.h"
 #include "chapter.h"
+#include "cli.h"
 #include "experiment.h"
 #include "jobs.h"
 #include "metrics.h"
@@ -84,13 +84,9 @@ static int train_all(Experiments *E, const Args *a, const PaperExperiment *exp, 
 // ---------------------------------------------------------------------------
 
 static int parse_count(const char *opt, const char *v, int lo, int hi, int *out, Error *err) {
-    char *end;
-    errno = 0;
-    long x = v ? strtol(v, &end, 10) : 0;
-    if (!v || *v == '\0' || *end != '\0' || errno || x < lo || x > hi)
-        return error_set(err, "%s: wants a whole number from %d to %d, got %s", opt, lo, hi,
-                         v ? v : "nothing");
-    *out = (int)x;
+    uint64_t n;
+    if (cli_number(&n, opt, v, (uint64_t)lo, (uint64_t)hi, err) != 0) return -1;
+    *out = (int)n;
     return 0;
 }
 

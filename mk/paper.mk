@@ -22,7 +22,6 @@ ifneq ($(shell [[ "$(SEEDS)" =~ ^[1-9][0-9]?$$|^100$$ ]] && echo ok),ok)
 $(error SEEDS=$(SEEDS): use a whole number of seeds from 1 to 100)
 endif
 PAPER_DIR  := build/paper$(if $(filter data/mnist,$(DATA)),,-$(notdir $(DATA)))$(if $(filter 5,$(SEEDS)),,-seeds$(SEEDS))
-PAPER_OBJ  := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tools/paper/*.c))
 # What the book quotes: the default seeds on the full MNIST.
 BOOK_PAPER := build/paper/study.tsv build/paper/own.tsv build/paper/values.tsv build/paper/results.tsv
 
@@ -68,9 +67,10 @@ endif
 #   make bench      an epoch of the study's chapter-4 network (784-128-10, tanh, batch
 #                   128, momentum) on the plain path (train(), the reference solutions)
 #                   and on the fast path (train_with(), lib/speed/fast.c), the fast run's peak
-#                   memory, two estimates of how fast an epoch could be here, and the
-#                   time of `make paper SEEDS=1` (PAPER=0 skips it); the last line is
-#                   for scripts (tools/bench.sh: bench: epoch_s= ... paper_s=)
+#                   memory, two estimates of how fast an epoch could be here, PyTorch's
+#                   epoch when Debian's PyTorch is installed (PYTORCH=1 installs it),
+#                   and the time of `make paper SEEDS=1` (PAPER=0 skips it); the last
+#                   line is for scripts (tools/bench.sh: bench: epoch_s= ... paper_s=)
 #
 # tests/lib/test_train.c holds the fast path equal to the plain one on the
 # reference solutions, linked into test-lib (and the library again after them:
@@ -91,7 +91,7 @@ all: $(BIN)/bench
 
 .PHONY: bench
 bench: $(BIN)/bench $(if $(filter data/mnist,$(DATA)),data)
-	@PAPER=$(PAPER) bash tools/bench.sh $(BIN)/bench $(DATA) $(BUILD)/bench
+	@$(if $(filter 1,$(PYTORCH)),WITH_PYTORCH=1 bash tools/deps.sh &&) PAPER=$(PAPER) bash tools/bench.sh $(BIN)/bench $(DATA) $(BUILD)/bench
 else
 $(OBJ)/tests/lib/test_train.o $(OBJ)/tests/lib/test_experiment.o: DEFS += -DWB_NO_SOLUTIONS
 

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # bench.sh BENCH DATA OUT: `make bench`. Runs the bench program (tools/bench.c:
 # an epoch of the study's chapter-4 network on the plain and the fast path,
-# and the fast run's peak memory), then times `make paper SEEDS=1` unless
-# PAPER=0 (FORCE=1: every run trained, none reused), and ends on one line for scripts:
-#   bench: epoch_s= gflops= peak_rss_mb= limit_s= peak_gflops= axpy_s= axpy_gflops= paper_s=
-# (the bench program's figures, tools/bench.c, and the paper's seconds;
-# paper_s=NA when the paper run is skipped.)
+# and the fast run's peak memory), then PyTorch's epoch of the same network
+# when Debian's PyTorch is installed (tools/pytorch-epoch.py; `make bench
+# PYTORCH=1` installs it), then times `make paper SEEDS=1` unless PAPER=0
+# (FORCE=1: every run trained, none reused), and ends on one line for scripts:
+#   bench: epoch_s= gflops= peak_rss_mb= limit_s= peak_gflops= axpy_s= axpy_gflops=
+#          pytorch_epoch_s= of_pytorch= paper_s=
+# (the bench program's figures, tools/bench.c; PyTorch's epoch and the fast
+# path's share of it; the paper's seconds; NA for what was not run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bench=$1 data=$2 out=$3
@@ -15,6 +18,23 @@ mkdir -p "$out"
 figures=$(sed -n 's/^figures: //p' "$out/bench.txt" | tail -n 1)
 [ -n "$figures" ] || { echo "bench: the bench program printed no figures" >&2; exit 1; }
 figures=$(sed 's/ plain_epoch_s=[^ ]*//' <<<"$figures")
+
+# PyTorch's epoch right after the fast path's, so that both are timed on the
+# machine as it is now (its speed changes from one hour to the next).
+python=${PYTHON:-/usr/bin/python3}
+pytorch_s=NA of_pytorch=NA
+if [ -x "$python" ] && "$python" -c 'import torch' 2>/dev/null; then
+    echo "pytorch: the same epoch in PyTorch, one thread, float64 (its output in $out/pytorch.log) ..."
+    line=$("$python" tools/pytorch-epoch.py "$data" 2>"$out/pytorch.log" | sed -n 's/^pytorch: //p') ||
+        { cat "$out/pytorch.log" >&2; echo "bench: tools/pytorch-epoch.py failed" >&2; exit 1; }
+    pytorch_s=$(tr ' ' '\n' <<<"$line" | sed -n 's/^epoch_s=//p')
+    version=$(tr ' ' '\n' <<<"$line" | sed -n 's/^version=//p')
+    epoch_s=$(tr ' ' '\n' <<<"$figures" | sed -n 's/^epoch_s=//p')
+    of_pytorch=$(awk -v a="$epoch_s" -v b="$pytorch_s" 'BEGIN { printf "%.2f", a / b }')
+    echo "pytorch: ${pytorch_s} s per epoch (PyTorch $version, median of 5); the fast path takes $of_pytorch of that"
+else
+    echo "pytorch: not compared ($python has no torch: make bench PYTORCH=1 installs Debian's python3-torch)"
+fi
 
 paper_s=NA
 if [ "${PAPER:-1}" = 0 ]; then
@@ -33,4 +53,4 @@ else
     paper_s=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')
     echo "paper: ${paper_s} s"
 fi
-echo "bench: $figures paper_s=$paper_s"
+echo "bench: $figures pytorch_epoch_s=$pytorch_s of_pytorch=$of_pytorch paper_s=$paper_s"

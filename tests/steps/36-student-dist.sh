@@ -50,7 +50,8 @@ copy=$tmp/mnist-workbook-student
 echo "$(find "$copy" -type f | wc -l) files, $(du -k "$tmp/student.tar.gz" | cut -f1) KiB"
 
 for p in solutions tests/hidden tests/hostile tests/steps build data INSTRUCTORS.md CONTRIBUTING.md \
-         tools/grade/gradescope tools/student tools/book-instructor.md; do
+         tools/grade/gradescope tools/student tools/book-instructor.md tools/paper tools/bench.c \
+         tools/bench.sh tools/pytorch-epoch.py; do
     [ -e "$copy/$p" ] && bad "the student copy holds $p"
 done
 for p in Makefile README.md lib exercises tests/graded.h tests/graded_main.c tests/calls.tsv \

@@ -4,7 +4,8 @@
 # and a number above 0: the epoch, its GFLOP/s, the peak memory, both
 # estimates of how fast an epoch could be and the rates behind them. Times
 # are only checked for being there: a test compares no wall times (the
-# machine may be busy), `make bench` is where they are read.
+# machine may be busy), `make bench` is where they are read. Where PyTorch is
+# installed, its epoch's script too.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -x "$BUILD/bin/bench" ] || { echo "no $BUILD/bin/bench (a student copy has no solutions)"; exit 77; }
@@ -22,4 +23,21 @@ for key in epoch_s gflops peak_rss_mb limit_s peak_gflops axpy_s axpy_gflops pla
         echo "FAIL: $key: expected one number above 0 in: $figures"; fail=1
     fi
 done
+# PyTorch's epoch (tools/pytorch-epoch.py), where Debian's PyTorch is installed
+# (`make bench PYTORCH=1`; CI does not install it): one epoch, and its line for
+# bench.sh.
+python=${PYTHON:-/usr/bin/python3}
+if [ -x "$python" ] && "$python" -c 'import torch' 2>/dev/null; then
+    line=$("$python" tools/pytorch-epoch.py data/mnist 1 2>"$tmp/pytorch.log") ||
+        { cat "$tmp/pytorch.log"; echo "FAIL: tools/pytorch-epoch.py failed"; exit 1; }
+    grep -Eq '^pytorch: epoch_s=[0-9]+\.[0-9]+ epochs=1 version=[0-9]' <<<"$line" ||
+        { echo "FAIL: tools/pytorch-epoch.py's last line: $line"; fail=1; }
+    grep -Eq '^pytorch: epoch 1/1  val loss 0\.[0-9]+ ' "$tmp/pytorch.log" ||
+        { echo "FAIL: PyTorch's epoch: $(cat "$tmp/pytorch.log")"; fail=1; }
+    if "$python" tools/pytorch-epoch.py "$tmp" 1 >/dev/null 2>"$tmp/nodata.log"; then
+        echo "FAIL: tools/pytorch-epoch.py ran on a folder without the data"; fail=1
+    fi
+else
+    echo "PyTorch not installed: tools/pytorch-epoch.py not tried"
+fi
 exit $fail

@@ -69,8 +69,8 @@ typedef struct {
 
 // The rate of once(ctx), which returns the FLOP it did, on one core, in
 // FLOP/s: the best of a few tries of about 0.05 s each (the machine may be
-// busy with other work, and the fastest try is the one it was least in
-// the way of).
+// busy with other work, and the fastest try is the one that work slowed
+// least).
 static double best_rate(double (*once)(void *), void *ctx) {
     double best = 0;
     for (int attempt = 0; attempt < 5; attempt++) {
@@ -137,7 +137,7 @@ static double axpy_rate(void) {
 }
 
 // PEAK_SUMS independent sums of vectors, each multiplied and added to
-// ROUNDS times. A multiply-add waits for the one before it in its sum (4
+// PEAK_ROUNDS times. A multiply-add waits for the one before it in its sum (4
 // cycles or so), so it takes as many sums as the processor can start in
 // that time (8 on 2 units) to keep its vector units busy; 12 fit in
 // AVX-512's 32 registers (in AVX2's 16 they spill, and the rate comes out a

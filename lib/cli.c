@@ -1,6 +1,7 @@
 // cli.c: parsing the shared command line (see cli.h).
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,7 @@ int cli_number(uint64_t *out, const char *opt, const char *s, uint64_t lo, uint6
     char *end = NULL;
     errno = 0;
     unsigned long long v = s ? strtoull(s, &end, 10) : 0;
-    if (!s || *s == '\0' || *s == '-' || *end != '\0' || errno == ERANGE || v < lo || v > hi)
+    if (!s || !isdigit((unsigned char)*s) || *end != '\0' || errno == ERANGE || v < lo || v > hi)
         return error_set(err, "%s: expected a whole number from %llu to %llu, got %s%s%s", opt,
                          (unsigned long long)lo, (unsigned long long)hi, s ? "'" : "",
                          s ? s : "nothing", s ? "'" : "");

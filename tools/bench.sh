@@ -28,6 +28,7 @@ if [ -x "$python" ] && "$python" -c 'import torch' 2>/dev/null; then
     line=$("$python" tools/pytorch-epoch.py "$data" 2>"$out/pytorch.log" | sed -n 's/^pytorch: //p') ||
         { cat "$out/pytorch.log" >&2; echo "bench: tools/pytorch-epoch.py failed" >&2; exit 1; }
     pytorch_s=$(tr ' ' '\n' <<<"$line" | sed -n 's/^epoch_s=//p')
+    [ -n "$pytorch_s" ] || { echo "bench: tools/pytorch-epoch.py printed no epoch_s (see $out/pytorch.log)" >&2; exit 1; }
     version=$(tr ' ' '\n' <<<"$line" | sed -n 's/^version=//p')
     epoch_s=$(tr ' ' '\n' <<<"$figures" | sed -n 's/^epoch_s=//p')
     of_pytorch=$(awk -v a="$epoch_s" -v b="$pytorch_s" 'BEGIN { printf "%.2f", a / b }')

@@ -116,6 +116,7 @@ for b in "$BUILD" "$SANITIZE_BUILD"; do
     expect "malformed number" 2 "^ch1: --seed: expected a whole number from 0 to 18446744073709551615, got 'x'$" "$p" --seed x
     expect "negative limit" 2 "^ch1: --limit: expected a whole number from 0 to 100000000, got '-1'$" "$p" --limit -1
     expect "no seeds" 2 "^ch1: --seeds: expected a whole number from 1 to 100, got '0'$" "$p" --seeds 0
+    expect "signed number" 2 "^ch1: --limit: expected a whole number from 0 to 100000000, got '\\+5'$" "$p" --limit +5
     expect "unknown --norm" 2 "^ch1: --norm: expected 'image' or 'split', got 'pixel'$" "$p" --norm pixel
 done
 

@@ -38,13 +38,16 @@ def main():
         sys.exit("usage: pytorch-epoch.py DATA [EPOCHS]")
     data = sys.argv[1]
     epochs = sys.argv[2] if len(sys.argv) == 3 else "5"
-    if not epochs.isdigit() or not 1 <= int(epochs) <= 1000:
+    if not (epochs.isascii() and epochs.isdigit()) or not 1 <= int(epochs) <= 1000:
         sys.exit(f"pytorch-epoch: EPOCHS: expected a whole number from 1 to 1000, got '{epochs}'")
     epochs = int(epochs)
     torch.set_num_threads(1)
     torch.manual_seed(1)
 
-    pixels = idx(f"{data}/train-images-idx3-ubyte", 2051, 16).reshape(-1, 784).astype(np.float64)
+    pixels = idx(f"{data}/train-images-idx3-ubyte", 2051, 16)
+    if len(pixels) % 784:
+        sys.exit(f"pytorch-epoch: {data}/train-images-idx3-ubyte: not whole images of 28 x 28")
+    pixels = pixels.reshape(-1, 784).astype(np.float64)
     labels = idx(f"{data}/train-labels-idx1-ubyte", 2049, 8).astype(np.int64)
     if len(labels) != len(pixels) or len(pixels) < 5:
         sys.exit(f"pytorch-epoch: {data}: {len(pixels)} training images and {len(labels)} labels")

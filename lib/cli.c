@@ -47,6 +47,13 @@ int cli_number(uint64_t *out, const char *opt, const char *s, uint64_t lo, uint6
     return 0;
 }
 
+int cli_count(int *out, const char *opt, const char *s, int lo, int hi, Error *err) {
+    uint64_t v;
+    if (cli_number(&v, opt, s, (uint64_t)lo, (uint64_t)hi, err) != 0) return -1;
+    *out = (int)v;
+    return 0;
+}
+
 int cli_parse(Options *o, int argc, char **argv, const char *prog, const char *about,
               Error *err) {
     static char default_out[256];
@@ -79,7 +86,6 @@ int cli_parse(Options *o, int argc, char **argv, const char *prog, const char *a
         if (i + 1 >= argc || argv[i + 1][0] == '\0')
             return error_set(err, "%s needs a value (%s --help lists the options)", a, prog);
         const char *v = argv[++i];
-        uint64_t n = 0;  // cli_number sets it whenever it returns 0
         switch (k) {
         case 0: o->data_dir = v; break;
         case 1: o->out_dir = v; break;
@@ -90,8 +96,7 @@ int cli_parse(Options *o, int argc, char **argv, const char *prog, const char *a
             o->seed_given = true;
             break;
         case 5:
-            if (cli_number(&n, a, v, 0, 100000000, err) != 0) return -1;
-            o->limit = (int)n;
+            if (cli_count(&o->limit, a, v, 0, 100000000, err) != 0) return -1;
             break;
         case 6:
             if (strcmp(v, "image") == 0) o->norm = NORM_PER_IMAGE;
@@ -99,13 +104,11 @@ int cli_parse(Options *o, int argc, char **argv, const char *prog, const char *a
             else return error_set(err, "--norm: expected 'image' or 'split', got '%s'", v);
             break;
         case 7:
-            if (cli_number(&n, a, v, 1, 100, err) != 0) return -1;
-            o->seeds = (int)n;
+            if (cli_count(&o->seeds, a, v, 1, 100, err) != 0) return -1;
             o->seeds_given = true;
             break;
         case 8:
-            if (cli_number(&n, a, v, 1, 100000, err) != 0) return -1;
-            o->max_epochs = (int)n;
+            if (cli_count(&o->max_epochs, a, v, 1, 100000, err) != 0) return -1;
             break;
         case 9: o->store_dir = v; break;
         case 10: o->code_id = v; break;

@@ -54,6 +54,9 @@ int cli_parse(Options *o, int argc, char **argv, const char *prog, const char *a
 int cli_number(uint64_t *out, const char *opt, const char *s, uint64_t lo, uint64_t hi,
                Error *err);
 
+// The same for an int option: *out = s, from lo to hi (both at least 0).
+int cli_count(int *out, const char *opt, const char *s, int lo, int hi, Error *err);
+
 // A config's `seed` key is the run's seed unless --seed was given: the
 // command line wins, so one config can be rerun over several seeds.
 void cli_take_config_seed(Options *o, uint64_t config_seed);

@@ -310,13 +310,13 @@ static void processor(char *buf, size_t size) {
 }
 
 static int whole_number(const char *opt, const char *s, int min) {
-    uint64_t v;
+    int v;
     Error err = {{0}};
-    if (cli_number(&v, opt, s, (uint64_t)min, 1000, &err) != 0) {
+    if (cli_count(&v, opt, s, min, 1000, &err) != 0) {
         error_print("bench", &err);
         exit(2);
     }
-    return (int)v;
+    return v;
 }
 
 int main(int argc, char **argv) {

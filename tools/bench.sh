@@ -19,6 +19,9 @@ figures=$(sed -n 's/^figures: //p' "$out/bench.txt" | tail -n 1)
 [ -n "$figures" ] || { echo "bench: the bench program printed no figures" >&2; exit 1; }
 figures=$(sed 's/ plain_epoch_s=[^ ]*//' <<<"$figures")
 
+# The value of KEY= on a line of KEY=VALUE words.
+figure() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
+
 # PyTorch's epoch right after the fast path's, so that both are timed on the
 # machine as it is now (its speed changes from one hour to the next).
 python=${PYTHON:-/usr/bin/python3}
@@ -27,11 +30,10 @@ if [ -x "$python" ] && "$python" -c 'import torch' 2>/dev/null; then
     echo "pytorch: the same epoch in PyTorch, one thread, float64 (its output in $out/pytorch.log) ..."
     line=$("$python" tools/pytorch-epoch.py "$data" 2>"$out/pytorch.log" | sed -n 's/^pytorch: //p') ||
         { cat "$out/pytorch.log" >&2; echo "bench: tools/pytorch-epoch.py failed" >&2; exit 1; }
-    pytorch_s=$(tr ' ' '\n' <<<"$line" | sed -n 's/^epoch_s=//p')
+    pytorch_s=$(figure epoch_s "$line")
     [ -n "$pytorch_s" ] || { echo "bench: tools/pytorch-epoch.py printed no epoch_s (see $out/pytorch.log)" >&2; exit 1; }
-    version=$(tr ' ' '\n' <<<"$line" | sed -n 's/^version=//p')
-    epoch_s=$(tr ' ' '\n' <<<"$figures" | sed -n 's/^epoch_s=//p')
-    of_pytorch=$(awk -v a="$epoch_s" -v b="$pytorch_s" 'BEGIN { printf "%.2f", a / b }')
+    version=$(figure version "$line")
+    of_pytorch=$(awk -v a="$(figure epoch_s "$figures")" -v b="$pytorch_s" 'BEGIN { printf "%.2f", a / b }')
     echo "pytorch: ${pytorch_s} s per epoch (PyTorch $version, median of 5); the fast path takes $of_pytorch of that"
 else
     echo "pytorch: not compared ($python has no torch: make bench PYTORCH=1 installs Debian's python3-torch)"

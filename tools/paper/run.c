@@ -83,13 +83,6 @@ static int train_all(Experiments *E, const Args *a, const PaperExperiment *exp, 
 
 // ---------------------------------------------------------------------------
 
-static int parse_count(const char *opt, const char *v, int lo, int hi, int *out, Error *err) {
-    uint64_t n;
-    if (cli_number(&n, opt, v, (uint64_t)lo, (uint64_t)hi, err) != 0) return -1;
-    *out = (int)n;
-    return 0;
-}
-
 static int parse_args(Args *a, int argc, char **argv, Error *err) {
     *a = (Args){.data_dir = "data/mnist", .out_dir = "build/paper", .seeds = 5,
                 .jobs = jobs_workers(MAX_JOBS)};
@@ -115,11 +108,11 @@ static int parse_args(Args *a, int argc, char **argv, Error *err) {
         else if (strcmp(o, "--out") == 0 && v) a->out_dir = v;
         else if (strcmp(o, "--runs") == 0 && v) a->runs_dir = v;
         else if (strcmp(o, "--code") == 0 && v && *v) a->code_id = v;
-        else if (strcmp(o, "--seeds") == 0) rc = parse_count(o, v, 1, MAX_SEEDS, &a->seeds, err);
-        else if (strcmp(o, "--jobs") == 0) rc = parse_count(o, v, 1, MAX_JOBS, &a->jobs, err);
-        else if (strcmp(o, "--limit") == 0) rc = parse_count(o, v, 1, 60000, &a->limit, err);
+        else if (strcmp(o, "--seeds") == 0) rc = cli_count(&a->seeds, o, v, 1, MAX_SEEDS, err);
+        else if (strcmp(o, "--jobs") == 0) rc = cli_count(&a->jobs, o, v, 1, MAX_JOBS, err);
+        else if (strcmp(o, "--limit") == 0) rc = cli_count(&a->limit, o, v, 1, 60000, err);
         else if (strcmp(o, "--max-epochs") == 0)
-            rc = parse_count(o, v, 1, 10000, &a->max_epochs, err);
+            rc = cli_count(&a->max_epochs, o, v, 1, 10000, err);
         else return error_set(err, "%s: unknown option or missing value (see --help)", o);
         if (rc != 0) return rc;
         i++;

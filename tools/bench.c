@@ -25,9 +25,12 @@
 //     sums (axpy_rate), the loop the fast path was first built on, which
 //     reads a row of W0^T for each image. The fast path's tiles read a row
 //     once for 4 images, and can beat it.
+// Both estimates count every core as a whole one; the fast path on one
+// thread (one_thread_s, as each of `make paper`'s runs trains) shows what the
+// others add.
 // The last line is for scripts (on one line):
 //   figures: epoch_s= gflops= peak_rss_mb= limit_s= peak_gflops=
-//            axpy_s= axpy_gflops= plain_epoch_s=
+//            axpy_s= axpy_gflops= one_thread_s= plain_epoch_s=
 // limit_s and axpy_s are the two estimates, peak_gflops and axpy_gflops the
 // rates on one core.
 #define _DEFAULT_SOURCE  // wait4
@@ -369,6 +372,12 @@ int main(int argc, char **argv) {
     printf("fast path (train_with() and lib/speed/fast.c), %d epochs ...\n", epochs);
     fast = run_apart(data_dir, out_dir, true, epochs, threads);
     if (!fast.ok) return fprintf(stderr, "bench: the fast run failed\n"), 1;
+    Outcome one = fast;
+    if (fast.threads > 1) {
+        printf("fast path on one thread, %d epochs ...\n", epochs);
+        one = run_apart(data_dir, out_dir, true, epochs, 1);
+        if (!one.ok) return fprintf(stderr, "bench: the one-thread fast run failed\n"), 1;
+    }
 
     // The dense arithmetic of one epoch: per training image, the forward
     // products 2(784*128 + 128*10), the weights' gradients as much again, and
@@ -386,6 +395,10 @@ int main(int argc, char **argv) {
            "  (%d thread%s)\n",
            fast.epoch_s, fast.epochs, flop / fast.epoch_s / 1e9, fast.peak_mb, fast.threads,
            fast.threads == 1 ? "" : "s");
+    if (fast.threads > 1)
+        printf("  on one thread %6.3f s per epoch: %d threads make it %.2f times as fast\n"
+               "              (each of `make paper`'s runs trains on one)\n",
+               one.epoch_s, fast.threads, one.epoch_s / fast.epoch_s);
     // (measured after the runs, so that it is not in their way)
     double need = limit_flop(&fast), peak = peak_rate(), axpy = axpy_rate();
     double limit = peak > 0 ? need / (peak * fast.threads) : NAN;
@@ -409,9 +422,9 @@ int main(int argc, char **argv) {
                                  : "apart by rounding, which training lets grow");
     }
     printf("figures: epoch_s=%.3f gflops=%.1f peak_rss_mb=%.0f limit_s=%.3f peak_gflops=%.1f "
-           "axpy_s=%.3f axpy_gflops=%.1f",
+           "axpy_s=%.3f axpy_gflops=%.1f one_thread_s=%.3f",
            fast.epoch_s, flop / fast.epoch_s / 1e9, fast.peak_mb, limit, peak / 1e9, by_image,
-           axpy / 1e9);
+           axpy / 1e9, one.epoch_s);
     if (plain.ok) printf(" plain_epoch_s=%.3f", plain.epoch_s);
     printf("\n");
     return 0;

@@ -5,7 +5,7 @@
 # when Debian's PyTorch is installed (tools/pytorch-epoch.py; `make bench
 # PYTORCH=1` installs it), then times `make paper SEEDS=1` unless PAPER=0
 # (FORCE=1: every run trained, none reused), and ends on one line for scripts:
-#   bench: epoch_s= gflops= peak_rss_mb= limit_s= peak_gflops= axpy_s= axpy_gflops=
+#   bench: epoch_s= gflops= peak_rss_mb= limit_s= peak_gflops= axpy_s= axpy_gflops= one_thread_s=
 #          pytorch_epoch_s= of_pytorch= paper_s=
 # (the bench program's figures, tools/bench.c; PyTorch's epoch and the fast
 # path's share of it; the paper's seconds; NA for what was not run).

@@ -2,7 +2,8 @@
 # `make bench`'s program runs to its end on a short run (2 epochs of the fast
 # path, 1 of the plain) and ends on its figures line, each figure there once
 # and a number above 0: the epoch, its GFLOP/s, the peak memory, both
-# estimates of how fast an epoch could be and the rates behind them. Times
+# estimates of how fast an epoch could be and the rates behind them, the
+# epoch on one thread. Times
 # are only checked for being there: a test compares no wall times (the
 # machine may be busy), `make bench` is where they are read. Where PyTorch is
 # installed, its epoch's script too.
@@ -16,7 +17,7 @@ figures=$(sed -n 's/^figures: //p' "$tmp/out")
 [ "$(wc -l <<<"$figures")" -eq 1 ] && [ -n "$figures" ] ||
     { cat "$tmp/out"; echo "FAIL: expected one figures line"; exit 1; }
 fail=0
-for key in epoch_s gflops peak_rss_mb limit_s peak_gflops axpy_s axpy_gflops plain_epoch_s; do
+for key in epoch_s gflops peak_rss_mb limit_s peak_gflops axpy_s axpy_gflops one_thread_s plain_epoch_s; do
     n=$(tr ' ' '\n' <<<"$figures" | grep -c "^$key=" || true)
     v=$(tr ' ' '\n' <<<"$figures" | sed -n "s/^$key=//p")
     if [ "$n" -ne 1 ] || ! awk -v v="$v" 'BEGIN { exit !(v ~ /^[0-9]+(\.[0-9]+)?$/ && v + 0 > 0) }'; then

@@ -726,9 +726,10 @@ end
 -- TSV text goes into markdown as literal text: every ASCII punctuation
 -- character escaped (pandoc's markdown takes a backslash before any of them),
 -- so that a label such as under_score, a*b or [x](y) can never become markup.
--- The set is spelled out: %p follows the C locale, and must never split a
--- UTF-8 character.
-local ASCII_PUNCT = [[!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~]]
+-- All but the quotes, which make no markup, only typography: left bare, they
+-- curl as the prose's do (the study's, "per split"). The set is spelled out:
+-- %p follows the C locale, and must never split a UTF-8 character.
+local ASCII_PUNCT = [[!#$%&()*+,-./:;<=>?@[\]^_`{|}~]]
 local function escape_markdown(text)
   return (text:gsub(".", function(c)
     if ASCII_PUNCT:find(c, 1, true) then return "\\" .. c end

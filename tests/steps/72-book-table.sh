@@ -32,7 +32,7 @@ mkdir -p chapters runs
 # Columns: a label, numbers, a missing value of each spelling, an integer.
 printf 'label\tstudy_acc\tacc\tmean\tsd\tseeds\tsmall\tlambda\n' > runs/results.tsv
 printf 'plain_sgd\t97.5\t97.8123\t97.7\t0.1234\t5\t1.2225e-06\t1e-4\n' >> runs/results.tsv
-printf 'a*b [x](y) <b>\tNA\t98.1\tnan\t0.2\t3\t-0.5\t0\n' >> runs/results.tsv
+printf 'a*b [x](y) <b> it\x27s "q"\tNA\t98.1\tnan\t0.2\t3\t-0.5\t0\n' >> runs/results.tsv
 printf 'third größe\t\t96\t-NaN\t0.3\t4\t3.5\t2\n' >> runs/results.tsv
 printf 'label\tacc\n' > runs/empty.tsv
 printf 'group\trel\nW1\t0.5\nall\t0.25\n' > runs/groups.tsv
@@ -95,7 +95,7 @@ if [ $rc -ne 0 ]; then bad "html: pandoc failed: $out"; else
     has "html: a value in a caption" 'A caption with a value: rate 0.125.'
     has "html: header math, centred" '<th style="text-align: center;"><span class="math inline">'
     has "html: a label as it is" '<td style="text-align: left;">plain_sgd</td>'
-    has "html: markup in a label stays text" '<td style="text-align: left;">a*b [x](y) &lt;b&gt;</td>'
+    has "html: markup in a label stays text" '<td style="text-align: left;">a*b [x](y) &lt;b&gt; it’s “q”</td>'
     hasnt "html: no markup from data" '<em>b [x]'
     has "html: %.2f" '<td style="text-align: right;">97.50%</td>'
     has "html: rounding" '<td style="text-align: right;">97.81%</td>'
@@ -145,7 +145,7 @@ if [ $rc -ne 0 ]; then bad "latex: pandoc failed: $out"; else
     has "latex: header math" '\(|w|\)'
     has "latex: first row" 'plain\_sgd & 97.50\% & 97.81\% & 97.70 ± 0.12\% (5) & \(1.2225 \times 10^{-6}\) & \(\lambda = 0.0001\), \{+5.0\} \\'
     has "latex: second row: literal label, en dashes, sci of a negative number" \
-        'a*b {[}x{]}(y) \textless b\textgreater{} & -- & 98.10\% & -- & \(-5.0000 \times 10^{-1}\) & \(\lambda = 0\), \{+3.0\} \\'
+        'a*b {[}x{]}(y) \textless b\textgreater{} it'\''s ``q'\'\'' & -- & 98.10\% & -- & \(-5.0000 \times 10^{-1}\) & \(\lambda = 0\), \{+3.0\} \\'
     has "latex: third row: sci with exponent 0" 'third größe & -- & 96.00\% & -- & \(3.5000\) & \(\lambda = 2\), \{+4.0\} \\'
 fi
 out=$(pandoc --from markdown --lua-filter "$FILTER" --to native book.md 2>&1)

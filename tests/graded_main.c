@@ -123,8 +123,9 @@ static void child_setup(void) {
         setup_failed("the test's own output");
     if (own > STDERR_FILENO) close(own);
     CallLimits lim = {
-        // A loop ends on its processor time, whatever the load; the wall
-        // clock ends code that waits, with room for a machine 5 times busier.
+        // A loop ends on its processor time, whatever the load; code that
+        // waits ends once it uses next to none (judge/call.c), and the wall
+        // clock ends the rest, with room for a machine 5 times busier.
         .seconds = WAIT_FACTOR * run.timeout,
         .cpu_seconds = (unsigned)ceil(run.timeout),
         .output_bytes = OUTPUT_LIMIT,

@@ -137,7 +137,11 @@ int wire_read_all(int fd, void *p, size_t n);
 // (the pid), then EXITED (the wait status, and the processor time it used)
 // when that process ends, or
 // FAILED (errno) if it could not start it. Closing the control socket ends
-// the test: the zygote kills its process and whatever it left.
+// the test: the zygote kills its process and whatever it left. While the
+// process runs, the judge may ask for the processor time it has used so far:
+// the two bytes 'c' and a number, to which the zygote answers CPU (that
+// number, and the time), so that the judge can tell code that waits from
+// code that computes on a busy machine (judge/call.c).
 
 enum {
     SPAWN_TAG = 0x4e575053,  // "SPWN"
@@ -145,6 +149,8 @@ enum {
     CTL_STARTED = 1,
     CTL_EXITED,
     CTL_FAILED,
+    CTL_CPU,
+    CTL_ASK_CPU = 'c',
 };
 
 typedef struct {
@@ -158,8 +164,8 @@ typedef struct {
 
 typedef struct {
     uint32_t tag;   // CTL_...
-    int32_t value;  // the pid, the wait status, or errno
-    uint32_t cpu_ms;  // EXITED: the processor time the process used, in ms
+    int32_t value;  // the pid, the wait status, errno, or CPU: the number asked with
+    uint32_t cpu_ms;  // EXITED, CPU: the processor time the process has used, in ms
     uint32_t unused;
 } CtlMsg;
 

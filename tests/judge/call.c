@@ -27,6 +27,18 @@
 // replies have stopped (it has, or is about to: this is the kernel's time).
 enum { STATUS_WAIT_MS = 10000 };
 
+// A subject that waits (a sleep, a read that never comes) uses no processor
+// time, and would hold its test until the wall clock's limit, which leaves
+// room for a busy machine (5 times the processor time's: 50 s). So every
+// IDLE_WAIT_S of waiting for it, the judge asks the zygote how much
+// processor time it has used (wire.h); less than IDLE_CPU_MS since the last
+// answer ends the test. Code that computes gets more than that even on a
+// machine far busier than any test runs on: on 2 cores, 1% of one is its
+// share beside 200 others that compute. An answer that does not come within
+// CPU_ASK_S counts as none, and the next one starts afresh.
+enum { IDLE_CPU_MS = 20 };
+static const double IDLE_WAIT_S = 2.0, CPU_ASK_S = 1.0;
+
 typedef struct {
     unsigned char *base;  // the judge's memory
     size_t size;
@@ -40,6 +52,12 @@ static struct {
     int started;
     Subject s;
     double waited;        // seconds this test has waited for its subject
+    double looked;        // what waited was when its processor time was last asked
+    long cpu_ms;          // the answer then, or -1
+    unsigned char asked;  // the number of that question
+    int idle;             // it used next to no processor time: ended for that
+    int has_held;         // the zygote's word that it ended, read while asking
+    CtlMsg held;
     unsigned calls;
     const char *called[16];  // the contract functions it called, for the runner
     int ncalled;
@@ -99,6 +117,7 @@ _Noreturn static void end(const char *status, const char *fmt, ...) {
 void call_test_begin(int note_fd, int output_fd, const CallLimits *lim) {
     t.note_fd = note_fd, t.out_fd = output_fd, t.lim = *lim;
     t.started = 0, t.waited = 0, t.calls = 0, t.ncalled = 0;
+    t.looked = 0, t.cpu_ms = -1, t.idle = 0, t.has_held = 0;
 }
 
 void call_test_end(void) { stop_subject(); }
@@ -136,15 +155,59 @@ static void start(const char *function) {
 // ---------------------------------------------------------------------------
 // Reading and writing within the test's time
 
+// The subject's processor time so far, in ms, from the zygote; -1 if no
+// answer comes within CPU_ASK_S (or the subject has ended: the zygote's word
+// for that is kept for subject_ended).
+static long subject_cpu_ms(void) {
+    unsigned char ask[2] = {CTL_ASK_CPU, ++t.asked};
+    if (t.has_held || send(t.s.ctl, ask, sizeof ask, MSG_NOSIGNAL | MSG_DONTWAIT) != sizeof ask)
+        return -1;
+    for (double until = now() + CPU_ASK_S;;) {
+        double left = until - now();
+        if (left <= 0) return -1;
+        struct pollfd p = {t.s.ctl, POLLIN, 0};
+        double t0 = now();
+        int r = poll(&p, 1, (int)ceil(left * 1000));
+        t.waited += now() - t0;
+        if (r < 0 && errno == EINTR) continue;
+        CtlMsg m;
+        if (r != 1 || recv(t.s.ctl, &m, sizeof m, MSG_DONTWAIT) != sizeof m) return -1;
+        if (m.tag != CTL_CPU) {
+            t.held = m, t.has_held = 1;
+            return -1;
+        }
+        if (m.value == t.asked) return (long)m.cpu_ms;  // (not a late answer to an earlier one)
+    }
+}
+
+// Whether the subject has used less than IDLE_CPU_MS of processor time
+// since the judge last asked (IDLE_WAIT_S of waiting ago).
+static int subject_idle(void) {
+    long before = t.cpu_ms;
+    t.cpu_ms = subject_cpu_ms();
+    t.looked = t.waited;
+    return before >= 0 && t.cpu_ms >= 0 && t.cpu_ms - before < IDLE_CPU_MS;
+}
+
 // Waits until fd is ready (events), counting the time against the test: 0,
-// or -2 when the test's time is up.
+// or -2 when the test's time is up, or the subject is found waiting too
+// (t.idle), or -1 when it has ended (or fd failed).
 static int wait_for(int fd, short events) {
     for (;;) {
         double left = t.lim.seconds - t.waited;
         if (left <= 0) return -2;
+        double look = t.looked + IDLE_WAIT_S - t.waited;
+        if (look <= 0) {
+            if (subject_idle()) {
+                t.idle = 1;
+                return -2;
+            }
+            if (t.has_held) return -1;  // the zygote said it ended (something else holds fd)
+            continue;
+        }
         struct pollfd p = {fd, events, 0};
         double t0 = now();
-        int r = poll(&p, 1, (int)ceil(left * 1000));
+        int r = poll(&p, 1, (int)ceil(fmin(left, look) * 1000));
         t.waited += now() - t0;
         if (r > 0) return 0;
         if (r < 0 && errno != EINTR) return -1;
@@ -275,11 +338,15 @@ _Noreturn static void ended_by_exit(const char *f, int code) {
 // The subject's replies have stopped: why.
 _Noreturn static void subject_ended(const char *f) {
     if (t.todo[0]) end("todo", "not finished yet: exercise %s", t.todo);
-    CtlMsg m = {0};
-    struct pollfd p = {t.s.ctl, POLLIN, 0};
-    int r;
-    while ((r = poll(&p, 1, STATUS_WAIT_MS)) < 0 && errno == EINTR) {}
-    if (r != 1 || recv(t.s.ctl, &m, sizeof m, 0) != sizeof m || m.tag != CTL_EXITED)
+    CtlMsg m = t.held;
+    while (!t.has_held) {  // (past the answers to the judge's questions)
+        struct pollfd p = {t.s.ctl, POLLIN, 0};
+        int r;
+        while ((r = poll(&p, 1, STATUS_WAIT_MS)) < 0 && errno == EINTR) {}
+        if (r != 1 || recv(t.s.ctl, &m, sizeof m, 0) != sizeof m) break;
+        t.has_held = m.tag != CTL_CPU;
+    }
+    if (!t.has_held || m.tag != CTL_EXITED)
         end("crash", "the process running %s ended without a word (was it killed?)", f);
     if (WIFSIGNALED(m.value)) ended_by_signal(f, WTERMSIG(m.value), m.cpu_ms);
     int code = WIFEXITED(m.value) ? WEXITSTATUS(m.value) : -1;
@@ -289,6 +356,9 @@ _Noreturn static void subject_ended(const char *f) {
 }
 
 _Noreturn static void timed_out(const char *f) {
+    if (t.idle)
+        end("timeout", "%s did not finish, and used almost no processor time for %g s: does it "
+            "wait for something (sleep, a read) that never comes?", f, IDLE_WAIT_S);
     end("timeout", "%s did not finish within %g s: does it wait for something (sleep, a "
         "read) that never comes?", f, t.lim.seconds);
 }

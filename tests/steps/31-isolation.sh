@@ -9,7 +9,8 @@
 # In each: the reference gets full marks, the stubs zero, and the hostile
 # submissions that act at run time (tests/hostile/ch1/: forged verdicts, the
 # reference looked for in the program and on disk, the environment, results
-# rewritten, a daemon, files left behind, a fork loop, hidden inputs printed)
+# rewritten, a daemon, files left behind, a fork loop, hidden inputs printed,
+# a sleep that would hold the grading)
 # lose what they must and gain nothing; the results hold no row of theirs; no
 # line of the solutions shows; no process and no file is left.
 set -uo pipefail
@@ -38,7 +39,7 @@ copy() {
 }
 
 runtime=(forge_verdict find_reference read_solutions environ append_results daemon tmpfiles forkloop leak_hidden
-         write_before include_solutions incbin)
+         write_before include_solutions incbin sleeps)
 
 # check_mode WB LABEL [VAR=VALUE...]: in the copy WB, as the step's own
 # user (or the one VAR=... set up), the reference, the stubs and the hostile

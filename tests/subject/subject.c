@@ -9,7 +9,8 @@
 // the calls to read, the replies to write, the file for the test's output,
 // and a control socket. The zygote ends whatever the last test left behind,
 // forks the test's process and says its pid on the control socket, then its
-// wait status when it ends. No student code runs in the zygote itself: the
+// wait status when it ends (and, whenever the judge asks, the processor time
+// it has used so far). No student code runs in the zygote itself: the
 // grader refuses objects with constructors, so the submission's code runs
 // only when a call reaches it, in a forked process.
 //
@@ -32,6 +33,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "exercise.h"
@@ -468,6 +470,16 @@ static void ctl_say(uint32_t tag, int32_t value, uint32_t cpu_ms) {
     (void)!send(z.ctl, &m, sizeof m, MSG_NOSIGNAL);
 }
 
+// The judge asks how much processor time the test's process has used so
+// far (wire.h): the answer, unless that process is gone (then EXITED says).
+static void say_cpu(unsigned char number) {
+    clockid_t clock;
+    struct timespec ts;
+    if (z.test <= 0 || clock_getcpuclockid(z.test, &clock) != 0 || clock_gettime(clock, &ts) != 0)
+        return;
+    ctl_say(CTL_CPU, number, (uint32_t)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000));
+}
+
 // Ends the test: its process, and everything it started.
 static void end_test(void) {
     if (z.test > 0) {
@@ -532,6 +544,7 @@ _Noreturn static void zygote(void) {
             char c[16];
             ssize_t r = recv(z.ctl, c, sizeof c, MSG_DONTWAIT);
             if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) end_test();
+            else if (r == 2 && c[0] == CTL_ASK_CPU) say_cpu((unsigned char)c[1]);
         }
         if (p[0].revents) {
             SpawnMsg m;

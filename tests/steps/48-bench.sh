@@ -3,10 +3,9 @@
 # path, 1 of the plain) and ends on its figures line, each figure there once
 # and a number above 0: the epoch, its GFLOP/s, the peak memory, both
 # estimates of how fast an epoch could be and the rates behind them, the
-# epoch on one thread. Times
-# are only checked for being there: a test compares no wall times (the
-# machine may be busy), `make bench` is where they are read. Where PyTorch is
-# installed, its epoch's script too.
+# epoch on one thread. Times are only checked for being there: a test
+# compares no wall times (the machine may be busy), `make bench` is where
+# they are read. Where PyTorch is installed, its epoch's script too.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -x "$BUILD/bin/bench" ] || { echo "no $BUILD/bin/bench (a student copy has no solutions)"; exit 77; }

@@ -12,6 +12,7 @@
 #include "exercise.h"
 #include "jobs.h"
 #include "metrics.h"
+#include "speed/fast.h"
 
 // ---------------------------------------------------------------------------
 // Numbers over seeds, and a run read back
@@ -144,6 +145,7 @@ int chapter_train(Chapter *ch, Experiments *E, int k, const char *more, Error *e
     if (rc != 0) return rc;
     values_set(&ch->values, "train_s", "%.0f", E->train_s);
     values_set(&ch->values, "workers", "%d", E->workers);
+    values_set(&ch->values, "finished_inside", "%d", experiments_inside(E));
     return 0;
 }
 
@@ -307,6 +309,31 @@ static int take_up(Run *r, Net *net, const Experiment *x, uint64_t key, const ch
     return got < 0 ? -1 : 0;
 }
 
+// The early-stopping run that another finishes on its way (TrainAlsoStopping's
+// done, in that run's process): kept in its store, where its own job, after
+// every other run, takes it up.
+typedef struct {
+    const Experiments *E;
+    const Run *run;   // the early-stopping run
+} Inside;
+
+static int keep_inside(const TrainResult *res, const Net *net, void *ctx, Error *err) {
+    const Inside *in = ctx;
+    const Run *r = in->run;
+    const Experiment *x = &in->E->exp[r->exp];
+    char path[4400], stem[RUNSTORE_STEM_MAX];
+    runstore_stem(stem, x->name, r->seed, runstore_key(x->store, &x->cfg, r->seed));
+    experiments_path(path, sizeof path, in->E, r);
+    return runstore_put(x->store, stem, x->name, r->seed, path, res, net, train_split_of(in->E, r),
+                        err);
+}
+
+// Whether run r was finished inside another in this training (not taken up
+// from an earlier one: the run it goes inside was trained).
+static bool made_inside(const Experiments *E, const Run *r) {
+    return r->reused && r->inside >= 0 && !E->runs[r->inside].reused;
+}
+
 static int train_job(void *result, int k, void *ctx, Error *err) {
     const Queue *q = ctx;
     const Experiments *E = q->E;
@@ -331,8 +358,17 @@ static int train_job(void *result, int k, void *ctx, Error *err) {
     // training split after each epoch.
     TrainOptions how = {.fast = E->fast && !x->own_rule, .threads = E->workers > 1 ? 1 : 0,
                         .train_split = train_split_of(E, r)};
+    // A run with early stopping that another finishes (see Run): kept there.
+    char its_path[4400];
+    Inside in = {E, r->finishes >= 0 ? &E->runs[r->finishes] : NULL};
+    TrainAlsoStopping also = {.done = keep_inside, .ctx = &in};
+    if (in.run) {
+        also.patience = E->exp[in.run->exp].cfg.early_stop_epoch;
+        also.metrics_path = experiments_path(its_path, sizeof its_path, E, in.run);
+        how.also_stopping = &also;
+    }
     experiments_path(path, sizeof path, E, r);
-    if (rc == 0 && how.fast && E->reuse && x->store)  // the book's: trained already?
+    if (rc == 0 && how.fast && (E->reuse || r->inside >= 0) && x->store)  // trained already?
         rc = take_up(r, &net, x, key, stem, path, how.train_split, err);
     if (rc == 0 && !r->reused)
         rc = train_with(&r->res, &net, &x->ops, &x->cfg, x->data ? x->data : E->data, r->seed,
@@ -344,6 +380,7 @@ static int train_job(void *result, int k, void *ctx, Error *err) {
                           err);
     net_free(&net);
     r->wall_s = wall_time() - t0;
+    if (made_inside(E, r)) r->wall_s = r->res.seconds;  // (see Run)
     return rc;
 }
 
@@ -356,8 +393,11 @@ static void job_done(const void *result, int k, void *ctx) {
     if (E->out_size)
         memcpy(experiments_out(E, i), (const char *)result + sizeof(Run), E->out_size);
     const Run *r = &E->runs[i];
-    char took[32] = "kept run";  // a run taken up from the store trained nothing
+    char took[96] = "kept run";  // a run taken up from the store trained nothing
     if (!r->reused) snprintf(took, sizeof took, "%.0f s", r->wall_s);
+    else if (made_inside(E, r))
+        snprintf(took, sizeof took, "the first epochs of %.47s's run",
+                 E->exp[E->runs[r->inside].exp].name);
     progress_done();
     printf("      %*d/%d %-22s seed %-3llu %3d epochs, kept %3d: test accuracy %6.2f%%  (%s)\n",
            E->n_runs >= 10 ? 2 : 1, ++q->done, E->n_runs, E->exp[r->exp].name,
@@ -366,8 +406,35 @@ static void job_done(const void *result, int k, void *ctx) {
     fflush(stdout);
 }
 
+// Pairs each run with early stopping with the same run without it, if that
+// one is trained too (see Run): the same config but for early stopping, the
+// same seed, data, store, rule and measures of the training split.
+static void pair_inside(Experiments *E) {
+    for (int i = 0; i < E->n_runs; i++) E->runs[i].finishes = E->runs[i].inside = -1;
+    if (!E->fast) return;
+    for (int i = 0; i < E->n_runs; i++) {
+        Run *r = &E->runs[i];
+        const Experiment *x = &E->exp[r->exp];
+        if (!x->cfg.early_stop || x->own_rule || !x->store) continue;
+        for (int j = 0; j < E->n_runs && r->inside < 0; j++) {
+            Run *f = &E->runs[j];
+            const Experiment *y = &E->exp[f->exp];
+            if (f->finishes >= 0 || y->cfg.early_stop || y->own_rule || y->store != x->store ||
+                f->seed != r->seed || y->ops.should_stop != x->ops.should_stop ||
+                train_split_of(E, f) != train_split_of(E, r))
+                continue;
+            Config c = x->cfg;  // the store's own hash says whether the rest is the same
+            c.early_stop = false, c.early_stop_epoch = y->cfg.early_stop_epoch;
+            if (runstore_key(x->store, &c, r->seed) != runstore_key(y->store, &y->cfg, f->seed))
+                continue;
+            f->finishes = i, r->inside = j;
+        }
+    }
+}
+
 int experiments_train(Experiments *E, Error *err) {
     if (!E->runs && experiments_plan(E, err) != 0) return -1;
+    pair_inside(E);
     size_t size = sizeof(Run) + E->out_size;
     Queue q = {.E = E};
     q.order = error_calloc(err, (size_t)E->n_runs + 1, sizeof(int), "the queue");
@@ -377,23 +444,48 @@ int experiments_train(Experiments *E, Error *err) {
                           : NULL;
     int rc = -1;
     if (!q.order || !results || (E->out_size && !E->outs)) goto done;
-    // The longest first, so that the short runs fill in beside them.
+    // The longest first, so that the short runs fill in beside them; the runs
+    // finished inside others after all of those.
+    int n_first = 0;
     for (int i = 0; i < E->n_runs; i++) {
+        bool later = E->runs[i].inside >= 0;
         int j = i;
-        double c = cost(&E->exp[E->runs[i].exp].cfg);
-        for (; j > 0 && cost(&E->exp[E->runs[q.order[j - 1]].exp].cfg) < c; j--)
+        double c = later ? -1 : cost(&E->exp[E->runs[i].exp].cfg);
+        for (; j > 0; j--) {
+            const Run *p = &E->runs[q.order[j - 1]];
+            if ((p->inside >= 0 ? -1 : cost(&E->exp[p->exp].cfg)) >= c) break;
             q.order[j] = q.order[j - 1];
+        }
         q.order[j] = i;
+        n_first += !later;
     }
     if (E->workers > E->n_runs) E->workers = E->n_runs > 0 ? E->n_runs : 1;
     double t0 = wall_time();
-    rc = jobs_run(results, train_job, job_done, &q, E->n_runs, size, E->workers, err);
+    for (int e = 0; E->fast && e < E->n_exp; e++) {  // (no harm if it cannot: see fast.h)
+        Error ignored;
+        if (fast_share(E->exp[e].data ? E->exp[e].data : E->data, &ignored) != 0) break;
+    }
+    rc = jobs_run(results, train_job, job_done, &q, n_first, size, E->workers, err);
+    if (rc == 0 && n_first < E->n_runs) {  // then those, once the others have kept them
+        int *all = q.order;
+        q.order = all + n_first;
+        rc = jobs_run(results + (size_t)n_first * size, train_job, job_done, &q,
+                      E->n_runs - n_first, size, E->workers, err);
+        q.order = all;
+    }
+    fast_unshare();
     E->train_s = wall_time() - t0;
     progress_done();
     if (rc == 0) experiments_summarize(E);
 done:
     free(q.order), free(results);
     return rc;
+}
+
+int experiments_inside(const Experiments *E) {
+    int n = 0;
+    for (int r = 0; r < E->n_runs; r++) n += E->runs[r].inside >= 0 && E->runs[r].reused;
+    return n;
 }
 
 void experiments_summarize(Experiments *E) {

@@ -88,8 +88,17 @@ typedef struct {
     uint64_t seed;
     char file[128];       // its metrics file, in the set's dir: metrics-NAME[-seedS].tsv
     TrainResult res;
-    double wall_s;        // from its first weight drawn to the end of its hooks
-    bool reused;          // taken up from the store, not trained (Experiments' reuse)
+    double wall_s;        // from its first weight drawn to the end of its hooks (a run
+                          // finished inside another: its epochs' training time there)
+    bool reused;          // taken up from the store, not trained (Experiments' reuse, or
+                          // finished inside another run)
+    // Set by experiments_train: a run with early stopping whose run without it
+    // (the same config and seed otherwise, both on the fast path and kept in one
+    // store) is trained too is finished inside that one (train.h's
+    // TrainAlsoStopping), which keeps it in the store, and then taken up from
+    // there, after every other run, so that it is not trained twice.
+    int finishes;         // the early-stopping run it finishes on its way, or -1
+    int inside;           // the run it is finished inside, or -1
 } Run;
 
 // An experiment over its seeds.
@@ -158,7 +167,8 @@ Experiment *chapter_experiment(Chapter *ch, Experiments *E, const char *path, un
 
 // Step "train" of the chapters: on your functions, experiments_pace first;
 // then the runs planned, "[k/steps] train: N runs, W at a time" (and more,
-// if not NULL), every run trained, and train_s and workers in values.tsv.
+// if not NULL), every run trained, and train_s, workers and finished_inside (the runs
+// finished inside others) in values.tsv.
 // Returns as experiments_train.
 int chapter_train(Chapter *ch, Experiments *E, int k, const char *more, Error *err);
 
@@ -199,8 +209,15 @@ int experiments_try(const Experiments *E, int n, Error *err);
 int experiments_pace(const Experiments *E, Error *err);
 
 // Trains every run, as many at once as there are cores, the longest first,
-// one line each on stdout as it ends; then the summaries.
+// one line each on stdout as it ends; then the summaries. A run with early
+// stopping is finished inside the same run without it where both are trained
+// (see Run).
 int experiments_train(Experiments *E, Error *err);
+
+// How many runs are the first epochs of another of E's runs, and were not
+// trained apart: finished inside it, or taken up from a store (where such a
+// run was finished inside another, or trained to the same bits).
+int experiments_inside(const Experiments *E);
 
 // Every run's history, from its metrics file, into E->hist.
 int experiments_read(Experiments *E, Error *err);

@@ -158,6 +158,40 @@ static int by_value(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+// The median of x[0..n-1] (0 for none), sorted in scratch.
+static double median(const double *x, int n, double *scratch) {
+    if (n <= 0) return 0;
+    memcpy(scratch, x, sizeof(double) * (size_t)n);
+    qsort(scratch, (size_t)n, sizeof(double), by_value);
+    return n % 2 ? scratch[n / 2] : (scratch[n / 2 - 1] + scratch[n / 2]) / 2;
+}
+
+// The early-stopping run that a run finishes on its way (TrainAlsoStopping),
+// when it stops after epoch `epoch`: best (that epoch's best weights so far)
+// measured as train_with measures the kept weights, done called with them in
+// net; then net (and the fast path) back to the present weights, cur's
+// scratch. res: the run's own so far.
+static int finish_also_stopping(const TrainAlsoStopping *also, Metrics *mt, const TrainResult *res,
+                                int epoch, const Config *cfg, const double *epoch_s, Net *net,
+                                const TrainOps *ops, Fast *fast, const Mnist *data,
+                                const double *best, double *cur, Error *err) {
+    TrainResult r = *res;
+    r.epochs_run = epoch, r.kept_epoch = r.best_epoch;
+    r.stopped_early = epoch < cfg->epochs;
+    r.epoch_seconds = median(epoch_s, epoch, cur);
+    if (metrics_close(mt, err) != 0) return -1;
+    memcpy(cur, net->params, sizeof(double) * net->n_params);
+    memcpy(net->params, best, sizeof(double) * net->n_params);
+    if (fast) fast_load(fast, net);
+    evaluate(&r.test_loss, &r.test_acc, net, ops, fast, &data->test);
+    double unused;
+    evaluate(&unused, &r.val_acc, net, ops, fast, &data->val);
+    int rc = also->done(&r, net, also->ctx, err);
+    memcpy(net->params, cur, sizeof(double) * net->n_params);
+    if (fast) fast_load(fast, net);
+    return rc;
+}
+
 int train(TrainResult *res, Net *net, const TrainOps *ops, const Config *cfg, const Mnist *data,
           uint64_t seed, const char *metrics_path, const char *label, Error *err) {
     return train_with(res, net, ops, cfg, data, seed, metrics_path, label, NULL, err);
@@ -174,11 +208,14 @@ int train_with(TrainResult *res, Net *net, const TrainOps *ops, const Config *cf
         return error_set(err, "batch_size: %d is more than the %d training examples",
                          cfg->batch_size, tr->n);
     Work w;
-    Metrics mt;
+    Metrics mt, also_mt;
     Fast *fast = NULL;
     int rc = -1, *order = NULL;
-    double *velocity = NULL, *best = NULL, *val_hist = NULL, *epoch_s = NULL;
+    double *velocity = NULL, *best = NULL, *val_hist = NULL, *epoch_s = NULL, *cur = NULL;
     bool metrics_ok = false;
+    // the early-stopping run finished on the way, until it stops
+    const TrainAlsoStopping *also = opt && !cfg->early_stop ? opt->also_stopping : NULL;
+    bool also_ok = false;
     if (work_create(&w, net, cfg->batch_size, err) != 0) goto done;
     if (opt && opt->fast && !fast_unsupported(net, data)) {
         if (fast_create(&fast, net, cfg, data, opt->threads, err) != 0) goto done;
@@ -189,11 +226,14 @@ int train_with(TrainResult *res, Net *net, const TrainOps *ops, const Config *cf
     best = error_calloc(err, (size_t)net->n_params, sizeof(double), "the best weights");
     val_hist = error_calloc(err, (size_t)cfg->epochs + 1, sizeof(double), "the history");
     epoch_s = error_calloc(err, (size_t)cfg->epochs + 1, sizeof(double), "the history");
-    if (!order || !velocity || !best || !val_hist || !epoch_s) goto done;
-    if (metrics_open(&mt, metrics_path,
-                     "epoch\ttrain_loss\tval_loss\ttrain_acc\tval_acc\ttrain_s", err) != 0)
-        goto done;
+    cur = error_calloc(err, (size_t)net->n_params + (size_t)cfg->epochs + 1, sizeof(double),
+                       "the scratch");
+    if (!order || !velocity || !best || !val_hist || !epoch_s || !cur) goto done;
+    static const char *const COLUMNS = "epoch\ttrain_loss\tval_loss\ttrain_acc\tval_acc\ttrain_s";
+    if (metrics_open(&mt, metrics_path, COLUMNS, err) != 0) goto done;
     metrics_ok = true;
+    if (also && metrics_open(&also_mt, also->metrics_path, COLUMNS, err) != 0) goto done;
+    also_ok = also != NULL;
 
     Rng rng;
     rng_seed(&rng, seed ^ 0xB47C4E5ull);  // a stream of its own, apart from the init's
@@ -203,6 +243,7 @@ int train_with(TrainResult *res, Net *net, const TrainOps *ops, const Config *cf
     if (measure == TRAIN_SPLIT_EVERY_EPOCH) evaluate(&tl, &ta, net, ops, fast, tr);
     evaluate(&vl, &va, net, ops, fast, &data->val);
     metrics_row(&mt, (double[]){0, tl, vl, ta, va, 0});
+    if (also_ok) metrics_row(&also_mt, (double[]){0, tl, vl, ta, va, 0});
     res->best_val_loss = INFINITY;
     memcpy(best, net->params, sizeof(double) * net->n_params);
     for (int epoch = 1; epoch <= cfg->epochs; epoch++) {
@@ -229,12 +270,19 @@ int train_with(TrainResult *res, Net *net, const TrainOps *ops, const Config *cf
         val_hist[epoch - 1] = vl;
         bool stop = isfinite(vl) && cfg->early_stop &&
                     ops->should_stop(val_hist, epoch, cfg->early_stop_epoch);
-        if (measure == TRAIN_SPLIT_EVERY_EPOCH ||
-            (measure == TRAIN_SPLIT_AT_END && (stop || epoch == cfg->epochs || !isfinite(vl))))
+        bool last = stop || epoch == cfg->epochs || !isfinite(vl);
+        // the early-stopping run's last epoch: should_stop says stop, or the run's last
+        bool also_last = also_ok && isfinite(vl) &&
+                         (epoch == cfg->epochs || ops->should_stop(val_hist, epoch, also->patience));
+        bool own = measure == TRAIN_SPLIT_EVERY_EPOCH || (measure == TRAIN_SPLIT_AT_END && last);
+        bool its = measure == TRAIN_SPLIT_EVERY_EPOCH || (measure == TRAIN_SPLIT_AT_END && also_last);
+        if (own || its)
             evaluate(&tl, &ta, net, ops, fast, tr);
         else
             tl = ta = NAN;
-        metrics_row(&mt, (double[]){epoch, tl, vl, ta, va, seconds});
+        metrics_row(&mt, (double[]){epoch, own ? tl : NAN, vl, own ? ta : NAN, va, seconds});
+        if (also_ok)
+            metrics_row(&also_mt, (double[]){epoch, its ? tl : NAN, vl, its ? ta : NAN, va, seconds});
         progress("%s: epoch %d/%d  train loss %.4f  val loss %.4f  val acc %.2f%%  (%.2f s/epoch)",
                  label, epoch, cfg->epochs, tl, vl, va, seconds / epoch);
         res->epochs_run = epoch;
@@ -248,6 +296,13 @@ int train_with(TrainResult *res, Net *net, const TrainOps *ops, const Config *cf
             res->best_val_loss = vl, res->best_epoch = epoch;
             memcpy(best, net->params, sizeof(double) * net->n_params);
         }
+        if (also_last) {
+            res->seconds = seconds;
+            also_ok = false;  // (closed, or to be aborted below)
+            if (finish_also_stopping(also, &also_mt, res, epoch, cfg, epoch_s, net, ops, fast, data,
+                                     best, cur, err) != 0)
+                goto done;
+        }
         if (stop) {
             res->stopped_early = epoch < cfg->epochs;
             break;
@@ -255,9 +310,7 @@ int train_with(TrainResult *res, Net *net, const TrainOps *ops, const Config *cf
     }
     progress_done();
     res->seconds = seconds;
-    int n = res->epochs_run;
-    qsort(epoch_s, (size_t)n, sizeof(double), by_value);
-    res->epoch_seconds = n % 2 ? epoch_s[n / 2] : (epoch_s[n / 2 - 1] + epoch_s[n / 2]) / 2;
+    res->epoch_seconds = median(epoch_s, res->epochs_run, cur);
     res->kept_epoch = res->epochs_run;
     if (cfg->early_stop) {
         memcpy(net->params, best, sizeof(double) * net->n_params);
@@ -271,8 +324,9 @@ int train_with(TrainResult *res, Net *net, const TrainOps *ops, const Config *cf
     metrics_ok = false;
 done:
     if (metrics_ok) metrics_abort(&mt);
+    if (also_ok) metrics_abort(&also_mt);
     work_free(&w);
     fast_free(fast);
-    free(order), free(velocity), free(best), free(val_hist), free(epoch_s);
+    free(order), free(velocity), free(best), free(val_hist), free(epoch_s), free(cur);
     return rc;
 }

@@ -121,11 +121,32 @@ typedef enum {
 // function of its own into ops (chapter 4's printed momentum rule) must take
 // the plain path. A network it cannot train (fast_unsupported) takes the
 // plain path; the result says which path ran.
+// A run with early stopping is the first epochs of the same run without it:
+// the same initial weights, batches and steps, so the same validation losses,
+// up to the epoch where should_stop says stop. A run without early stopping
+// can therefore finish that run on its way (TrainOptions's also_stopping)
+// instead of its being trained again: at that epoch (or at the last, if
+// should_stop never says stop) it writes that run's metrics file, with the
+// training split measured as its own (TRAIN_SPLIT_AT_END: there), measures
+// the best weights so far on the test and validation splits as train()
+// measures the kept ones, and hands that result and those weights to done.
+// It then goes on as if nothing had happened: the same numbers to the bit
+// (tests/lib/test_experiment.c holds both runs to that).
+typedef int (*TrainStoppedFn)(const TrainResult *res, const Net *net, void *ctx, Error *err);
+typedef struct {
+    int patience;              // the early-stopping run's early_stop_epoch
+    const char *metrics_path;  // its metrics file
+    TrainStoppedFn done;       // its result, and net holding its kept weights; 0, or -1 with err
+    void *ctx;                 // done's
+} TrainAlsoStopping;
+
 typedef struct {
     bool fast;
     int threads;   // the fast path's threads: 0 for one per processor, 1 when
                    // several runs go at once (one per core)
     TrainSplitMetrics train_split;
+    const TrainAlsoStopping *also_stopping;   // NULL, or for a config without early_stop:
+                                              // the run with it, finished on the way
 } TrainOptions;
 
 // train(), as opt says.

@@ -49,7 +49,10 @@ static void put_experiment(Program *p, int e) {
 // A run without early stopping, read again: where its validation loss was
 // lowest, where early stopping (the patience of the experiment with early
 // stopping and the same momentum) would have ended it, and whether that
-// experiment's run with the same seed is the same run, cut short.
+// experiment's run with the same seed is the same run, cut short (when the
+// two were trained apart: on the fast path the library finishes that run
+// inside this one, and tests/lib/test_experiment.c holds it to the run
+// trained alone).
 static void long_run(Program *p, int e) {
     const Experiments *E = &p->E;
     const Config *c = &E->exp[e].cfg;
@@ -72,6 +75,12 @@ static void long_run(Program *p, int e) {
     p->low[e] = best, p->would[e] = would;
     if (cut < 0) return;
     const History *short_run = &E->hist[E->sum[cut].first];
+    const Run *first = &E->runs[E->sum[cut].first];
+    if (first->inside >= 0 && first->reused) {
+        printf("      %s's run is %s's first %d epochs, finished inside it, not trained again\n",
+               E->exp[cut].name, E->exp[e].name, short_run->epochs);
+        return;
+    }
     double diff = 0;
     int common = short_run->epochs < full->epochs ? short_run->epochs : full->epochs;
     for (int k = 1; k <= common; k++)

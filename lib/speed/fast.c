@@ -211,7 +211,19 @@ typedef struct {
     const Split *s;
     uint64_t *bits;   // [n, words]: image i's bit j is set where its pixel j is not 0
     int words;        // per image: dim / 64, rounded up
+    bool shared;      // bits are fast_share's, not this Fast's own
 } Sparse;
+
+// fast_share's: each split's Sparse, and the pixels it was found from (a
+// split is known by both). Filled before any thread or child starts, and
+// read only after.
+enum { MAX_SHARED = 3 * 4 };
+static Sparse shared_sparse[MAX_SHARED];
+static struct {
+    const uint8_t *pixels;
+    int n;
+} shared_of[MAX_SHARED];
+static int n_shared;
 
 // Bit k set where byte k of the 8 at p is not 0. (Eight at a time: each
 // run of the training builds these for 70,000 images, a byte at a time a
@@ -230,6 +242,12 @@ static inline uint64_t nonzero_bits8(const uint8_t *p) {
 }
 
 static int sparse_build(Sparse *sp, const Split *s, Error *err) {
+    for (int i = 0; i < n_shared; i++)
+        if (shared_sparse[i].s == s && shared_of[i].pixels == s->pixels && shared_of[i].n == s->n) {
+            *sp = shared_sparse[i];
+            sp->shared = true;
+            return 0;
+        }
     memset(sp, 0, sizeof *sp);
     sp->s = s;
     sp->words = (s->dim + 63) / 64;
@@ -247,8 +265,29 @@ static int sparse_build(Sparse *sp, const Split *s, Error *err) {
 }
 
 static void sparse_free(Sparse *sp) {
-    free(sp->bits);
+    if (!sp->shared) free(sp->bits);
     memset(sp, 0, sizeof *sp);
+}
+
+int fast_share(const Mnist *data, Error *err) {
+    const Split *splits[3] = {&data->train, &data->val, &data->test};
+    for (int i = 0; i < 3; i++) {
+        Sparse sp;
+        if (sparse_build(&sp, splits[i], err) != 0) return -1;
+        if (sp.shared) continue;  // there already
+        if (n_shared == MAX_SHARED) {
+            sparse_free(&sp);
+            return error_set(err, "the fast path shares at most %d splits", MAX_SHARED);
+        }
+        shared_of[n_shared].pixels = splits[i]->pixels, shared_of[n_shared].n = splits[i]->n;
+        shared_sparse[n_shared++] = sp;
+    }
+    return 0;
+}
+
+void fast_unshare(void) {
+    for (int i = 0; i < n_shared; i++) sparse_free(&shared_sparse[i]);
+    n_shared = 0;
 }
 
 // Asks for images img[0..n-1] of sp's split (their bytes and bits) to be on

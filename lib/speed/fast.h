@@ -57,6 +57,14 @@ int fast_create(Fast **f, const Net *net, const Config *cfg, const Mnist *data, 
 void fast_free(Fast *f);
 int fast_threads(const Fast *f);
 
+// Where the images of data's three splits are not 0, found once, for every
+// fast path on data that this process (or a child it forks) creates until
+// fast_unshare: each would otherwise find it again, a tenth of a second a run
+// (lib/experiment.c shares it before forking its runs). Returns 0, or -1 with
+// err (out of memory: then each run finds its own).
+int fast_share(const Mnist *data, Error *err);
+void fast_unshare(void);
+
 // The weights: from a Net (after the loop restores the best ones), and back
 // into it (at the end of each epoch). The velocity stays in f.
 void fast_load(Fast *f, const Net *net);

@@ -1,10 +1,11 @@
 // test_experiment.c: the experiment runner (lib/experiment.h) and the tables
 // it writes (lib/output.h's Tsv): the runs planned experiment by experiment,
 // seed by seed, with their files; a short run trained side by side gives the
-// same numbers as the same run trained alone; the summaries are the seeds'
-// statistics; summary_put's keys and formats; a TSV's numbers read back to
-// the very doubles written, its rows as long as its header; and tsv_print's
-// table on the terminal.
+// same numbers as the same run trained alone; so does a run with early
+// stopping finished inside the same run without it, to the bit; the
+// summaries are the seeds' statistics; summary_put's keys and formats; a
+// TSV's numbers read back to the very doubles written, its rows as long as
+// its header; and tsv_print's table on the terminal.
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -327,18 +328,24 @@ static int taken_up(double *acc, const Mnist *data, const RunStore *st, const ch
     return n;
 }
 
+// A few images (false, said, if there is no MNIST) and an empty store of runs on them.
+static bool store_on_few_images(Mnist *data, RunStore *st, const char *test) {
+    if (!few_images(data, test)) return false;
+    Error err = {{0}};
+    char store[128];
+    snprintf(store, sizeof store, "%s/store", dir);
+    ck_assert_msg(runstore_open(st, store, "test", NULL, data, &err) == 0, "%s", err.msg);
+    return true;
+}
+
 // A chapter's --store: a run one program kept, another takes up under any
 // name when it measures the training split at the same epochs, with the same
 // numbers; one measured at other epochs is trained again and kept under the
 // program's own name, where the next run of that program takes it up.
 START_TEST(runs_taken_up_from_the_store) {
     Mnist data = {0};
-    if (!few_images(&data, "runs_taken_up_from_the_store")) return;
     RunStore st;
-    Error err = {{0}};
-    char store[128];
-    snprintf(store, sizeof store, "%s/store", dir);
-    ck_assert_msg(runstore_open(&st, store, "test", NULL, &data, &err) == 0, "%s", err.msg);
+    if (!store_on_few_images(&data, &st, "runs_taken_up_from_the_store")) return;
     double first, again;
     ck_assert_int_eq(taken_up(&first, &data, &st, "kept", ALL_SEEDS), 0);
     ck_assert_int_eq(taken_up(&again, &data, &st, "twin", ALL_SEEDS), 2);
@@ -347,6 +354,107 @@ START_TEST(runs_taken_up_from_the_store) {
     ck_assert_int_eq(taken_up(&again, &data, &st, "other", FIRST_SEEDS_ENDS), 1);
     ck_assert_int_eq(taken_up(&again, &data, &st, "other", FIRST_SEEDS_ENDS), 2);
     ck_assert(again == first);
+    mnist_free(&data);
+}
+END_TEST
+#endif
+
+#ifndef WB_NO_SOLUTIONS
+// The same run trained alone, in this process, on the fast path: its result,
+// weights (into net, initialized) and history.
+static void alone(TrainResult *res, Net *net, History *h, const Experiment *x, const Mnist *data,
+                  uint64_t seed, TrainSplitMetrics split) {
+    Error err = {{0}};
+    char path[128];
+    snprintf(path, sizeof path, "%s/alone.tsv", dir);
+    ck_assert_int_eq(net_from_config(net, &x->cfg, &err), 0);
+    net_init(net, seed, 0);
+    TrainOptions how = {.fast = true, .threads = 1, .train_split = split};
+    ck_assert_msg(train_with(res, net, &x->ops, &x->cfg, data, seed, path, "alone", &how, &err) == 0,
+                  "%s", err.msg);
+    ck_assert_msg(history_read(h, path, &err) == 0, "%s", err.msg);
+}
+
+static bool same_number(double a, double b) { return a == b || (isnan(a) && isnan(b)); }
+
+// Run r of E (its weights from the store) against the same run trained alone:
+// the same result, weights and metrics to the bit (the times apart).
+static void same_as_alone(const Experiments *E, int r, const RunStore *st, const Mnist *data,
+                          TrainSplitMetrics split) {
+    const Run *run = &E->runs[r];
+    const Experiment *x = &E->exp[run->exp];
+    TrainResult want, got;
+    Net a, b;
+    History ha, hb;
+    Error err = {{0}};
+    alone(&want, &a, &ha, x, data, run->seed, split);
+    char stem[RUNSTORE_STEM_MAX], path[300];
+    ck_assert_int_eq(runstore_find(stem, st, runstore_key(st, &x->cfg, run->seed), &err), 1);
+    ck_assert_int_eq(net_from_config(&b, &x->cfg, &err), 0);
+    snprintf(path, sizeof path, "%s/kept.tsv", dir);
+    ck_assert_msg(runstore_get(st, stem, &got, &b, path, split, &err) == 1, "%s", err.msg);
+    ck_assert_msg(history_read(&hb, path, &err) == 0, "%s", err.msg);
+    const TrainResult *res = &run->res;
+    ck_assert_msg(res->epochs_run == want.epochs_run && res->kept_epoch == want.kept_epoch &&
+                      res->best_epoch == want.best_epoch &&
+                      res->stopped_early == want.stopped_early &&
+                      res->best_val_loss == want.best_val_loss &&
+                      res->test_loss == want.test_loss && res->test_acc == want.test_acc &&
+                      res->val_acc == want.val_acc && got.test_loss == want.test_loss,
+                  "%s, seed %llu: %d epochs (kept %d), test loss %.17g; alone %d (kept %d), %.17g",
+                  x->name, (unsigned long long)run->seed, res->epochs_run, res->kept_epoch,
+                  res->test_loss, want.epochs_run, want.kept_epoch, want.test_loss);
+    ck_assert_msg(memcmp(a.params, b.params, sizeof(double) * (size_t)a.n_params) == 0,
+                  "%s, seed %llu: other weights than alone", x->name, (unsigned long long)run->seed);
+    ck_assert_int_eq(ha.epochs, hb.epochs);
+    for (int e = 0; e <= ha.epochs; e++)
+        ck_assert_msg(same_number(ha.train_loss[e], hb.train_loss[e]) &&
+                          same_number(ha.train_acc[e], hb.train_acc[e]) &&
+                          ha.val_loss[e] == hb.val_loss[e] && ha.val_acc[e] == hb.val_acc[e],
+                      "%s, seed %llu, epoch %d: training loss %.17g, validation loss %.17g; "
+                      "alone %.17g, %.17g", x->name, (unsigned long long)run->seed, e,
+                      hb.train_loss[e], hb.val_loss[e], ha.train_loss[e], ha.val_loss[e]);
+    net_free(&a), net_free(&b), history_free(&ha), history_free(&hb);
+}
+
+// A run with early stopping is finished inside the same run without it (and
+// taken up from the store after it), instead of being trained again: each is
+// what it is trained alone, to the bit, its result, weights and metrics,
+// whether it measures the training split after every epoch (seed 5) or after
+// its last (seed 6), and whether it stops early or runs to the end.
+START_TEST(early_stopping_inside_the_run_without_it) {
+    Mnist data = {0};
+    RunStore st;
+    if (!store_on_few_images(&data, &st, "early_stopping_inside_the_run_without_it")) return;
+    Error err = {{0}};
+    static Experiments E;
+    memset(&E, 0, sizeof E);
+    const char *configs[] = {"chapters/04-momentum/momentum-early-stop.yaml",
+                             "chapters/04-momentum/momentum.yaml",
+                             "chapters/04-momentum/early-stop.yaml"};
+    for (int i = 0; i < 3; i++) {
+        Experiment *x = experiments_add(&E, configs[i], &err);
+        ck_assert_msg(x != NULL, "%s", err.msg);
+        // a rate at which a few hundred images overfit within the epochs
+        x->cfg.epochs = 8, x->cfg.learning_rate = 0.01, x->cfg.early_stop_epoch = 1;
+        x->seeds = 2, x->store = &st;
+        x->ops = chapter6_ops(x->cfg.activation);
+    }
+    E.data = &data, E.dir = dir, E.seed = 5, E.workers = 2, E.fast = true;
+    E.train_metrics = FIRST_SEEDS_ENDS;
+    ck_assert_msg(experiments_train(&E, &err) == 0, "%s", err.msg);
+    // momentum-early-stop inside momentum; early-stop has no run without it
+    ck_assert(E.runs[0].inside == 2 && E.runs[1].inside == 3 && E.runs[2].finishes == 0 &&
+              E.runs[3].finishes == 1 && E.runs[4].inside < 0 && E.runs[5].inside < 0);
+    ck_assert(E.runs[0].reused && E.runs[1].reused && !E.runs[2].reused && !E.runs[4].reused);
+    bool stopped = false;
+    for (int r = 0; r < 4; r++) {
+        same_as_alone(&E, r, &st, &data, E.runs[r].seed_index ? TRAIN_SPLIT_AT_END
+                                                              : TRAIN_SPLIT_EVERY_EPOCH);
+        stopped |= E.runs[r].res.stopped_early;
+    }
+    ck_assert_msg(stopped, "no run stopped early: the test tests nothing of it");
+    experiments_free(&E);
     mnist_free(&data);
 }
 END_TEST
@@ -366,6 +474,7 @@ Suite *experiment_suite(void) {
     tcase_add_test(tc, runs_side_by_side);
 #ifndef WB_NO_SOLUTIONS
     tcase_add_test(tc, runs_taken_up_from_the_store);
+    tcase_add_test(tc, early_stopping_inside_the_run_without_it);
 #endif
     suite_add_tcase(s, tc);
     return s;

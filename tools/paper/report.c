@@ -302,8 +302,8 @@ static void what_it_took(Values *v, const Report *R, const char *index) {
     values_set(v, "runs", "%d", runs);
     values_set(v, "epochs", "%d", epochs);
     values_set(v, "train_s", "%.0f", seconds);
-    static const char *const KEYS[] = {"trained", "reused", "jobs", "wall_s"};
-    for (int k = 0; k < 4; k++)
+    static const char *const KEYS[] = {"trained", "finished_inside", "reused", "jobs", "wall_s"};
+    for (int k = 0; k < 5; k++)
         values_set(v, KEYS[k], "%.0f", lookup(index, KEYS[k], buf, sizeof buf) ? atof(buf) : NAN);
 }
 

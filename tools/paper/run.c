@@ -123,7 +123,7 @@ static int parse_args(Args *a, int argc, char **argv, Error *err) {
 // Writes OUT/runs.tsv (which run holds each experiment's numbers for each seed)
 // and OUT/run.tsv (this invocation).
 static int write_index(const Args *a, const PaperExperiment *exp, const PaperRun *runs, int n_runs,
-                       int trained, int reused, double wall, Error *err) {
+                       int trained, int inside, int reused, double wall, Error *err) {
     char path[4200];
     snprintf(path, sizeof path, "%s/runs.tsv", a->out_dir);
     OutFile o;
@@ -137,6 +137,7 @@ static int write_index(const Args *a, const PaperExperiment *exp, const PaperRun
     values_set(&v, "seeds", "%d", a->seeds);
     values_set(&v, "runs", "%d", n_runs);
     values_set(&v, "trained", "%d", trained);
+    values_set(&v, "finished_inside", "%d", inside);   // of those (experiment.h)
     values_set(&v, "reused", "%d", reused);
     values_set(&v, "jobs", "%d", a->jobs);
     values_set(&v, "wall_s", "%.1f", wall);
@@ -238,8 +239,10 @@ int main(int argc, char **argv) {
     const Mnist *by_norm[2] = {&data[0], &data[1]};
     if (train_all(&E, &a, exp, cfg, n_exp, by_norm, store, todo, n_todo, &err) != 0) goto fail;
     double wall = wall_time() - t0;
-    if (write_index(&a, exp, runs, n_runs, n_todo, reused, wall, &err) != 0) goto fail;
-    fprintf(stderr, "paper: %d runs trained, %d reused, in %.1f s\n", n_todo, reused, wall);
+    int inside = experiments_inside(&E);
+    if (write_index(&a, exp, runs, n_runs, n_todo, inside, reused, wall, &err) != 0) goto fail;
+    fprintf(stderr, "paper: %d runs trained (%d of them inside others), %d reused, in %.1f s\n",
+            n_todo, inside, reused, wall);
     rc = 0;
 fail:
     if (rc != 0) error_print("paper-run", &err);

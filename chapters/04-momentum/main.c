@@ -5,7 +5,7 @@
 // epochs with the study's Algorithm 2 exactly as printed, to show what that
 // rule does. The runs go side by side (lib/experiment.h); with --fast (the
 // runs on the reference solutions) all but the printed rule's train on the
-// library's fast path, and those with early stopping over five seeds. It
+// library's fast path, each over five seeds. It
 // leaves the metrics, the tables (TSV), the figures and the numbers the book
 // quotes (values.tsv, last) in the run folder.
 //
@@ -25,8 +25,10 @@ enum {
     STEPS = 7,
     PRINTED_EPOCHS = 5,   // the printed rule's short run
     FEW = 256,            // the first pass over every function, on this many images
-    BOOK_SEEDS = 5,       // seeds of the runs with early stopping, with --fast: they are
-                          // short, and where they stop moves from seed to seed
+    BOOK_SEEDS = 5,       // seeds of each experiment, with --fast: where the runs with
+                          // early stopping stop moves from seed to seed, and they go
+                          // inside the runs without it (lib/train.h), which need the
+                          // same seeds for that
     YOUR_EPOCHS = 50,     // on your functions, the runs without early stopping stop here
                           // (--max-epochs says otherwise): their lowest validation loss
                           // and the rise after it show by then, in half the time
@@ -90,7 +92,7 @@ static int read_experiments(Program *p, Mnist *data, Error *err) {
             if (strcmp(x->name, NAMES[k]) == 0) snprintf(x->key, sizeof x->key, "%s", KEYS[k]);
         if (x->study) snprintf(x->label, sizeof x->label, "%s", x->study->what);
         x->ops = chapter4_ops();
-        x->seeds = chapter_seeds(ch, x->cfg.early_stop && !ch->opt.config ? BOOK_SEEDS : 1, 1);
+        x->seeds = chapter_seeds(ch, ch->opt.config ? 1 : BOOK_SEEDS, 1);
         if (!ch->opt.fast && !ch->opt.config && !ch->opt.max_epochs && !x->cfg.early_stop &&
             x->cfg.epochs > YOUR_EPOCHS) {
             printf("      on your functions, %d of its %d epochs (MAX_EPOCHS=%d for them all)\n",

@@ -104,23 +104,6 @@ typedef enum {
     TRAIN_SPLIT_AT_END,        // after the last epoch trained only (nan before it)
 } TrainSplitMetrics;
 
-// How train_with() trains. Zero (or NULL) is train()'s plain path.
-//
-// fast: the library's own kernels (lib/speed/fast.h) instead of ops's layers,
-// softmax, penalties and steps, from the images' non-zero pixels, on every
-// core: on the project's 2-core machine, an epoch of the study's chapter-4
-// network in a quarter of the time (`make bench`). The same arithmetic summed
-// in another order, so the same numbers to rounding, a difference that
-// training lets grow from epoch to epoch as it does any change of rounding
-// (tests/lib/test_train.c says how far). ops must still be complete
-// (train_missing_op), and should_stop still decides when to stop.
-//
-// It is meant for runs on the reference solutions (`make chN SOLUTIONS=1`,
-// the book): with it, a program no longer trains on the student's functions.
-// It computes the rules of the chapters' contracts, so a run that puts a
-// function of its own into ops (chapter 4's printed momentum rule) must take
-// the plain path. A network it cannot train (fast_unsupported) takes the
-// plain path; the result says which path ran.
 // A run with early stopping is the first epochs of the same run without it:
 // the same initial weights, batches and steps, so the same validation losses,
 // up to the epoch where should_stop says stop. A run without early stopping
@@ -140,6 +123,25 @@ typedef struct {
     void *ctx;                 // done's
 } TrainAlsoStopping;
 
+// How train_with() trains. Zero (or NULL) is train()'s plain path.
+//
+// fast: the library's own kernels (lib/speed/fast.h) instead of ops's layers,
+// softmax, penalties and steps, from the images' non-zero pixels, on every
+// core: on the project's 2-core machine, an epoch of the study's chapter-4
+// network in a quarter of the time (`make bench`). The same arithmetic summed
+// in another order, so the same numbers to rounding, a difference that
+// training lets grow from epoch to epoch as it does any change of rounding
+// (tests/lib/test_train.c says how far). ops must still be complete
+// (train_missing_op), and should_stop still decides when to stop.
+//
+// It is meant for runs on the reference solutions (`make chN SOLUTIONS=1`,
+// the book): with it, a program no longer trains on the student's functions.
+// It computes the rules of the chapters' contracts, so a run that puts a
+// function of its own into ops (chapter 4's printed momentum rule) must take
+// the plain path. A network it cannot train (fast_unsupported) takes the
+// plain path; the result says which path ran.
+//
+// also_stopping: see TrainAlsoStopping.
 typedef struct {
     bool fast;
     int threads;   // the fast path's threads: 0 for one per processor, 1 when

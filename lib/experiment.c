@@ -317,12 +317,19 @@ typedef struct {
     const Run *run;   // the early-stopping run
 } Inside;
 
+// Run r's hash in x's store (0 without one), and its stem there into stem.
+static uint64_t run_stem(char *stem, const Experiment *x, const Run *r) {
+    uint64_t key = x->store ? runstore_key(x->store, &x->cfg, r->seed) : 0;  // (runstore.h)
+    runstore_stem(stem, x->name, r->seed, key);
+    return key;
+}
+
 static int keep_inside(const TrainResult *res, const Net *net, void *ctx, Error *err) {
     const Inside *in = ctx;
     const Run *r = in->run;
     const Experiment *x = &in->E->exp[r->exp];
     char path[4400], stem[RUNSTORE_STEM_MAX];
-    runstore_stem(stem, x->name, r->seed, runstore_key(x->store, &x->cfg, r->seed));
+    run_stem(stem, x, r);
     experiments_path(path, sizeof path, in->E, r);
     return runstore_put(x->store, stem, x->name, r->seed, path, res, net, train_split_of(in->E, r),
                         err);
@@ -344,8 +351,7 @@ static int train_job(void *result, int k, void *ctx, Error *err) {
     double t0 = wall_time();
     char path[4400], label[160], stem[RUNSTORE_STEM_MAX];
     snprintf(label, sizeof label, "%s, seed %llu", x->name, (unsigned long long)r->seed);
-    uint64_t key = x->store ? runstore_key(x->store, &x->cfg, r->seed) : 0;  // (runstore.h)
-    runstore_stem(stem, x->name, r->seed, key);
+    uint64_t key = run_stem(stem, x, r);
     r->reused = false;
     Net net;
     if (net_from_config(&net, &x->cfg, err) != 0) return -1;
@@ -432,6 +438,13 @@ static void pair_inside(Experiments *E) {
     }
 }
 
+// Run i's place in the queue, the highest first: its cost, or below every
+// run for one finished inside another.
+static double queue_rank(const Experiments *E, int i) {
+    const Run *r = &E->runs[i];
+    return r->inside >= 0 ? -1 : cost(&E->exp[r->exp].cfg);
+}
+
 int experiments_train(Experiments *E, Error *err) {
     if (!E->runs && experiments_plan(E, err) != 0) return -1;
     pair_inside(E);
@@ -448,23 +461,16 @@ int experiments_train(Experiments *E, Error *err) {
     // finished inside others after all of those.
     int n_first = 0;
     for (int i = 0; i < E->n_runs; i++) {
-        bool later = E->runs[i].inside >= 0;
         int j = i;
-        double c = later ? -1 : cost(&E->exp[E->runs[i].exp].cfg);
-        for (; j > 0; j--) {
-            const Run *p = &E->runs[q.order[j - 1]];
-            if ((p->inside >= 0 ? -1 : cost(&E->exp[p->exp].cfg)) >= c) break;
-            q.order[j] = q.order[j - 1];
-        }
+        double c = queue_rank(E, i);
+        for (; j > 0 && queue_rank(E, q.order[j - 1]) < c; j--) q.order[j] = q.order[j - 1];
         q.order[j] = i;
-        n_first += !later;
+        n_first += E->runs[i].inside < 0;
     }
     if (E->workers > E->n_runs) E->workers = E->n_runs > 0 ? E->n_runs : 1;
     double t0 = wall_time();
-    for (int e = 0; E->fast && e < E->n_exp; e++) {  // (no harm if it cannot: see fast.h)
-        Error ignored;
-        if (fast_share(E->exp[e].data ? E->exp[e].data : E->data, &ignored) != 0) break;
-    }
+    for (int e = 0; E->fast && e < E->n_exp; e++)  // (no harm if it cannot: see fast.h)
+        fast_share(E->exp[e].data ? E->exp[e].data : E->data);
     rc = jobs_run(results, train_job, job_done, &q, n_first, size, E->workers, err);
     if (rc == 0 && n_first < E->n_runs) {  // then those, once the others have kept them
         int *all = q.order;
@@ -482,9 +488,13 @@ done:
     return rc;
 }
 
+bool experiments_not_apart(const Experiments *E, int run) {
+    return E->runs[run].inside >= 0 && E->runs[run].reused;
+}
+
 int experiments_inside(const Experiments *E) {
     int n = 0;
-    for (int r = 0; r < E->n_runs; r++) n += E->runs[r].inside >= 0 && E->runs[r].reused;
+    for (int r = 0; r < E->n_runs; r++) n += experiments_not_apart(E, r);
     return n;
 }
 

@@ -214,9 +214,11 @@ int experiments_pace(const Experiments *E, Error *err);
 // (see Run).
 int experiments_train(Experiments *E, Error *err);
 
-// How many runs are the first epochs of another of E's runs, and were not
+// Whether a run is the first epochs of another of E's runs, and was not
 // trained apart: finished inside it, or taken up from a store (where such a
-// run was finished inside another, or trained to the same bits).
+// run was finished inside another, or trained to the same bits); and how
+// many runs are.
+bool experiments_not_apart(const Experiments *E, int run);
 int experiments_inside(const Experiments *E);
 
 // Every run's history, from its metrics file, into E->hist.

@@ -75,8 +75,7 @@ static void long_run(Program *p, int e) {
     p->low[e] = best, p->would[e] = would;
     if (cut < 0) return;
     const History *short_run = &E->hist[E->sum[cut].first];
-    const Run *first = &E->runs[E->sum[cut].first];
-    if (first->inside >= 0 && first->reused) {
+    if (experiments_not_apart(E, E->sum[cut].first)) {
         printf("      %s's run is %s's first %d epochs, finished inside it, not trained again\n",
                E->exp[cut].name, E->exp[e].name, short_run->epochs);
         return;

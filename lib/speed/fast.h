@@ -60,9 +60,9 @@ int fast_threads(const Fast *f);
 // Where the images of data's three splits are not 0, found once, for every
 // fast path on data that this process (or a child it forks) creates until
 // fast_unshare: each would otherwise find it again, a tenth of a second a run
-// (lib/experiment.c shares it before forking its runs). Returns 0, or -1 with
-// err (out of memory: then each run finds its own).
-int fast_share(const Mnist *data, Error *err);
+// (lib/experiment.c shares it before forking its runs). Whether it could: if
+// not (out of memory, or too many splits shared), each run finds its own.
+bool fast_share(const Mnist *data);
 void fast_unshare(void);
 
 // The weights: from a Net (after the loop restores the best ones), and back

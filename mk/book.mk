@@ -55,7 +55,7 @@ BOOK_JOBS     := $(shell nproc 2>/dev/null || echo 2)
 # The fast path's kernels go first: compiled three times over (one per kind of
 # processor, lib/speed/vec.h), they take about half of all the compiling, and
 # started last they would leave the other cores idle at the end.
-BOOK_PROGRAMS := $(if $(HAVE_SOLUTIONS),$(OBJ)/lib/speed/fast.o \
+BOOK_PROGRAMS := $(if $(HAVE_SOLUTIONS),$(SPEED_OBJ) \
                    $(foreach n,$(filter $(CHAPTERS),$(BOOK_QUOTED)),$(BIN)/ch$(n)-solutions) \
                    $(if $(filter $(BOOK_PAPER),$(BOOK_USES)),$(BIN)/paper-run $(BIN)/paper-report $(CODE_ID)))
 # At its end, where the time went (tools/times-report.sh): each step that ran,

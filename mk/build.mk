@@ -50,7 +50,31 @@ $(OBJ)/exercises/%.o: WARN := $(filter-out -Werror,$(WARN))
 
 -include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
 
-LIB_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard lib/*.c lib/speed/*.c))
+# The fast path's kernels (lib/speed/fast.c, rates.c) are compiled once for
+# each kind of x86-64 processor, each copy with vectors as wide as its
+# registers, and lib/speed/isa.c calls the one this processor runs (see
+# lib/speed/vec.h); off x86-64, once, for the compiler's own target.
+SPEED_COPIED := lib/speed/fast.c lib/speed/rates.c
+ifneq ($(filter x86_64%,$(shell $(CC) -dumpmachine 2>/dev/null)),)
+SPEED_ISAS   := v4 v3 v1
+SPEED_MARCH_v4 := -march=x86-64-v4
+SPEED_MARCH_v3 := -march=x86-64-v3
+SPEED_MARCH_v1 := -march=x86-64
+$(OBJ)/lib/speed/isa.o: DEFS += -DWB_SPEED_X86
+else
+SPEED_ISAS   := native
+endif
+define speed_copy
+$(OBJ)/lib/speed/%.$(1).o: lib/speed/%.c
+	@mkdir -p $$(@D)
+	$$(call say,CC,$$< ($(1)))
+	$$(Q)$$(call timed,compile)$$(CC) $$(ALL_CFLAGS) $$(SPEED_MARCH_$(1)) -DWB_ISA=$(1) -MMD -MP -c $$< -o $$@
+endef
+$(foreach i,$(SPEED_ISAS),$(eval $(call speed_copy,$(i))))
+SPEED_OBJ := $(foreach i,$(SPEED_ISAS),$(patsubst %.c,$(OBJ)/%.$(i).o,$(SPEED_COPIED)))
+
+LIB_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(filter-out $(SPEED_COPIED),$(wildcard lib/*.c lib/speed/*.c))) \
+           $(SPEED_OBJ)
 $(LIBA): $(LIB_OBJ)
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && $(call timed,compile)ar rcs $@ $^

@@ -19,10 +19,10 @@
 // pixels only, see limit_flop), on as many cores as the fast path has
 // threads:
 //   the limit: at the rate of this machine's vector multiply-adds on
-//     registers alone (peak_rate), which no kernel that does this
+//     registers alone (speed_peak_rate), which no kernel that does this
 //     arithmetic can pass;
 //   image by image: at the rate of an AXPY of a row of 128 doubles into 128
-//     sums (axpy_rate), the loop the fast path was first built on, which
+//     sums (speed_axpy_rate), the loop the fast path was first built on, which
 //     reads a row of W0^T for each image. The fast path's tiles read a row
 //     once for 4 images, and can beat it.
 // Both estimates count every core as a whole one; the fast path on one
@@ -53,7 +53,8 @@
 #include "output.h"
 #include "train.h"
 
-#include "speed/vec.h"  // last: its pragma is for the AXPY
+#include "speed/fast.h"
+#include "speed/rates.h"
 
 typedef struct {
     int ok;
@@ -64,111 +65,17 @@ typedef struct {
     double peak_mb;  // filled in by the parent
 } Outcome;
 
+// The copy of the fast path that its runs take here (lib/speed/vec.h):
+// WB_FAST_COPY's, or the widest this processor runs.
+static const char *fast_copy_name(void) {
+    const char *want = getenv("WB_FAST_COPY"), *names[FAST_MAX_COPIES];
+    if (want && *want) return want;
+    fast_copies(names);
+    return names[0];
+}
+
 // ---------------------------------------------------------------------------
 // The limit
-
-// Both rates are of loops compiled as the fast path's kernels are
-// (lib/speed/vec.h).
-
-// The rate of once(ctx), which returns the FLOP it did, on one core, in
-// FLOP/s: the best of a few tries of about 0.05 s each (the machine may be
-// busy with other work, and the fastest try is the one that work slowed
-// least).
-static double best_rate(double (*once)(void *), void *ctx) {
-    double best = 0;
-    for (int attempt = 0; attempt < 5; attempt++) {
-        double flop = 0, start = wall_time(), t;
-        do flop += once(ctx);
-        while ((t = wall_time() - start) < 0.05);
-        if (flop / t > best) best = flop / t;
-    }
-    return best;
-}
-
-enum { AXPY_ROWS = 784, AXPY_COLS = 128, AXPY_PER_SUM = 150, AXPY_SETS = 64 };
-
-// sums[128] = sum over k < 150 of a[k] * table[rows[k]], a row at a time: the
-// first layer of one image, W0 p over its ~150 non-zero pixels, with W0^T
-// (784 x 128, the level-2 cache's) for the table. Returns the FLOP.
-KERNEL static double axpy_rows(double *sums, const double *table, const uint16_t *rows,
-                               const double *a) {
-    v8 acc[AXPY_COLS / 8];
-    for (int q = 0; q < AXPY_COLS / 8; q++) acc[q] = (v8){0};
-    for (int k = 0; k < AXPY_PER_SUM; k++) {
-        const v8 *r = (const v8 *)(table + (size_t)rows[k] * AXPY_COLS);
-        for (int q = 0; q < AXPY_COLS / 8; q++) acc[q] += a[k] * r[q];
-    }
-    for (int q = 0; q < AXPY_COLS / 8; q++) ((v8 *)sums)[q] = acc[q];
-    return 2.0 * AXPY_COLS * AXPY_PER_SUM;
-}
-
-typedef struct {
-    double *table, *sums, a[AXPY_PER_SUM];
-    uint16_t *rows;  // [AXPY_SETS, AXPY_PER_SUM]: different row lists
-    double check;    // the sums' total, so that none is left out
-} Axpy;
-
-static double axpy_100(void *ctx) {  // 100 images' first layers
-    Axpy *x = ctx;
-    double flop = 0;
-    for (int s = 0; s < 100; s++)
-        flop += axpy_rows(x->sums, x->table, x->rows + (size_t)(s % AXPY_SETS) * AXPY_PER_SUM, x->a),
-            x->check += x->sums[s % AXPY_COLS];
-    return flop;
-}
-
-// The rate of axpy_rows on one core, in FLOP/s (best_rate), or 0 if there
-// is no memory for it.
-static double axpy_rate(void) {
-    Axpy x = {0};
-    x.rows = malloc(sizeof(uint16_t) * AXPY_SETS * AXPY_PER_SUM);
-    if (posix_memalign((void **)&x.table, 64, sizeof(double) * AXPY_ROWS * AXPY_COLS) != 0 ||
-        posix_memalign((void **)&x.sums, 64, sizeof(double) * AXPY_COLS) != 0 || !x.rows) {
-        free(x.table), free(x.sums), free(x.rows);
-        return 0;
-    }
-    uint64_t r = 88172645463325252ull;  // xorshift: the same rows on every run
-    for (int i = 0; i < AXPY_SETS * AXPY_PER_SUM; i++) {
-        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
-        x.rows[i] = (uint16_t)(r % AXPY_ROWS);
-    }
-    for (int i = 0; i < AXPY_ROWS * AXPY_COLS; i++) x.table[i] = 1e-3 * (i % 1000);
-    for (int k = 0; k < AXPY_PER_SUM; k++) x.a[k] = 1.0 / (k + 1);
-    double best = best_rate(axpy_100, &x);
-    free(x.table), free(x.sums), free(x.rows);
-    return isfinite(x.check) ? best : 0;
-}
-
-// PEAK_SUMS independent sums of vectors, each multiplied and added to
-// PEAK_ROUNDS times. A multiply-add waits for the one before it in its sum (4
-// cycles or so), so it takes as many sums as the processor can start in
-// that time (8 on 2 units) to keep its vector units busy; 12 fit in
-// AVX-512's 32 registers (in AVX2's 16 they spill, and the rate comes out a
-// little low). x and y are read as the program runs, so that the compiler
-// cannot work the sums out; each tends to y / (1 - x) = 2.
-enum { PEAK_SUMS = 12, PEAK_ROUNDS = 10000 };
-typedef struct {
-    volatile double x, y;
-    double check;
-} Peak;
-
-KERNEL static double multiply_adds(void *ctx) {
-    Peak *p = ctx;
-    v8 acc[PEAK_SUMS], vx = (v8){0} + p->x, vy = (v8){0} + p->y;
-    for (int k = 0; k < PEAK_SUMS; k++) acc[k] = (v8){0} + k;
-    for (long i = 0; i < PEAK_ROUNDS; i++)
-        _Pragma("GCC unroll 16") for (int k = 0; k < PEAK_SUMS; k++) acc[k] = acc[k] * vx + vy;
-    for (int k = 0; k < PEAK_SUMS; k++)
-        for (int l = 0; l < 8; l++) p->check += acc[k][l];
-    return 2.0 * 8 * PEAK_SUMS * PEAK_ROUNDS;
-}
-
-// The rate of multiply_adds on one core, in FLOP/s (best_rate).
-static double peak_rate(void) {
-    Peak p = {.x = 0.5, .y = 1.0};
-    double best = best_rate(multiply_adds, &p);
-    return isfinite(p.check) ? best : 0;
-}
 
 // The arithmetic of an epoch that no method can skip, in FLOP (a multiply
 // and an add are 2): per training image, the first layer forward and its
@@ -394,15 +301,16 @@ int main(int argc, char **argv) {
         printf("  plain path  %8.3f s per epoch (median of %d)  %6.1f GFLOP/s  peak %4.0f MB\n",
                plain.epoch_s, plain.epochs, flop / plain.epoch_s / 1e9, plain.peak_mb);
     printf("  fast path   %8.3f s per epoch (median of %d)  %6.1f GFLOP/s  peak %4.0f MB"
-           "  (%d thread%s)\n",
+           "  (%d thread%s)\n"
+           "              (compiled for %s: lib/speed/vec.h)\n",
            fast.epoch_s, fast.epochs, flop / fast.epoch_s / 1e9, fast.peak_mb, fast.threads,
-           fast.threads == 1 ? "" : "s");
+           fast.threads == 1 ? "" : "s", fast_copy_name());
     if (fast.threads > 1)
         printf("  on one thread %6.3f s per epoch: %d threads make it %.2f times as fast\n"
                "              (each of `make paper`'s runs trains on one)\n",
                one.epoch_s, fast.threads, one.epoch_s / fast.epoch_s);
     // (measured after the runs, so that it is not in their way)
-    double need = limit_flop(&fast), peak = peak_rate(), axpy = axpy_rate();
+    double need = limit_flop(&fast), peak = speed_peak_rate(), axpy = speed_axpy_rate();
     double limit = peak > 0 ? need / (peak * fast.threads) : NAN;
     double by_image = axpy > 0 ? need / (axpy * fast.threads) : NAN;
     printf("  limit about %8.3f s per epoch: the %.2f GFLOP of an epoch that no method can\n"

@@ -35,7 +35,20 @@
 #ifdef __linux__
 #define _GNU_SOURCE  // sched_getaffinity: the processors this process may use
 #endif
-#include "fast.h"
+
+// This file is compiled once per kind of processor (vec.h), each copy with
+// functions of its own, which isa.c calls through the copy's table (isa.h).
+#define fast_unsupported SPEED_COPY(fast_unsupported)
+#define fast_create SPEED_COPY(fast_create)
+#define fast_free SPEED_COPY(fast_free)
+#define fast_threads SPEED_COPY(fast_threads)
+#define fast_share SPEED_COPY(fast_share)
+#define fast_unshare SPEED_COPY(fast_unshare)
+#define fast_load SPEED_COPY(fast_load)
+#define fast_store SPEED_COPY(fast_store)
+#define fast_step SPEED_COPY(fast_step)
+#define fast_evaluate SPEED_COPY(fast_evaluate)
+#include "isa.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -49,31 +62,36 @@
 #include "vec.h"  // after the system headers: its pragma is for the kernels
 
 // ---------------------------------------------------------------------------
-// Vectors of 8 doubles (vec.h: v8, KERNEL)
+// Vectors (vec.h: vd, of VL doubles, the processor's own)
 
-typedef int64_t v8i __attribute__((vector_size(64)));
-typedef uint64_t v8u __attribute__((vector_size(64)));
+// The arrays' layout goes by blocks of V doubles, whatever VL is (vec.h).
 enum { V = 8 };
+_Static_assert(V % VL == 0, "a block of the layout is a whole number of vectors");
 
 #define INLINE static inline __attribute__((always_inline))
-#define VEC(p) (*(v8 *)(p))                 // p: 64-byte aligned
-#define CVEC(p) (*(const v8 *)(p))
-#define BLEND(m, a, b) ((v8)(((v8i)(a) & (v8i)(m)) | ((v8i)(b) & ~(v8i)(m))))  // m ? a : b
-#define SIGN_BIT ((v8i){0} + INT64_MIN)
+#define VEC(p) (*(vd *)(p))                 // p: aligned to a vector
+#define CVEC(p) (*(const vd *)(p))
+#define BLEND(m, a, b) ((vd)(((vdi)(a) & (vdi)(m)) | ((vdi)(b) & ~(vdi)(m))))  // m ? a : b
+#define SIGN_BIT ((vdi){0} + INT64_MIN)
 
-// *x = the 8 bytes at p, as doubles. (Through the bits: a byte b in the low
+// *x = the VL bytes at p, as doubles. (Through the bits: a byte b in the low
 // bits of 2^52's are the double 2^52 + b. GCC's own conversion of a vector
 // of bytes goes one byte at a time.)
-INLINE void bytes_to_v8(v8 *x, const uint8_t *p) {
-    uint64_t w;
-    memcpy(&w, p, sizeof w);
+INLINE void bytes_to_vd(vd *x, const uint8_t *p) {
+    uint64_t w = 0;
+    memcpy(&w, p, VL);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    const v8u shift = {56, 48, 40, 32, 24, 16, 8, 0};
-#else
-    const v8u shift = {0, 8, 16, 24, 32, 40, 48, 56};
+    w = __builtin_bswap64(w);  // byte k the k-th lowest
 #endif
-    v8u b = (((v8u){0} + w) >> shift & 0xff) | 0x4330000000000000u;
-    *x = (v8)b - 0x1p52;
+#if VL == 8
+    const vdu shift = {0, 8, 16, 24, 32, 40, 48, 56};
+#elif VL == 4
+    const vdu shift = {0, 8, 16, 24};
+#else
+    const vdu shift = {0, 8};
+#endif
+    vdu b = (((vdu){0} + w) >> shift & 0xff) | 0x4330000000000000u;
+    *x = (vd)b - 0x1p52;
 }
 
 // A byte's value as a double, looked up: cheaper than converting it.
@@ -83,49 +101,36 @@ INLINE void bytes_to_v8(v8 *x, const uint8_t *p) {
 static const double BYTE_VALUE[256] = {BYTES64(0), BYTES64(64), BYTES64(128), BYTES64(192)};
 
 
-// Whether the kernels run as their AVX-512 clone, whose 32 vector registers
-// hold a tile of 4 x 4 vectors; the others (16 registers of half or a
-// quarter of a vector) take tiles of 4 x 1. Either way each sum is taken in
-// the same order: the numbers do not depend on it, only the speed.
-// (WB_FAST_NARROW=1 in the environment takes the narrow tiles on any
-// processor, so that tests/lib/test_train.c can hold the two to the same
-// bits on a processor that has AVX-512.)
-static bool wide_tiles(void) {
-#ifdef KERNEL_CLONES
-    const char *narrow = getenv("WB_FAST_NARROW");
-    if (narrow && strcmp(narrow, "1") == 0) return false;
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
-           __builtin_cpu_supports("avx512cd");
-#else
-    return false;
-#endif
-}
+// Whether the tiles are wide: 4 x 4 vectors of 8, which AVX-512's 32
+// registers hold; with 16 registers (AVX2, plain x86-64) they are 4 x 2
+// vectors. Either way each sum is taken in the same order: the numbers do
+// not depend on it, only the speed. (WB_FAST_COPY=x86-64-v3 takes the
+// narrow tiles' copy on a processor that has AVX-512, so that
+// tests/lib/test_train.c can hold the two to the same bits: see isa.c.)
+static bool wide_tiles(void) { return VL == 8; }
 
 // Rows of doubles go through in chunks of NV = 8, 4, 2 and 1 vectors,
-// FN(o0, NV, ...) taking doubles o0 .. o0 + NV*V - 1, from lo to hi (whole
+// FN(o0, NV, ...) taking doubles o0 .. o0 + NV*VL - 1, from lo to hi (whole
 // vectors). NV is a constant in each call, so FN's loops over it unroll and
 // its NV sums stay in registers while it runs down a list of rows.
 #define CHUNKED_RANGE(lo, hi, FN, ...)                                          \
     do {                                                                        \
         int o0_ = (lo);                                                         \
-        for (; o0_ + 8 * V <= (hi); o0_ += 8 * V) FN(o0_, 8, __VA_ARGS__);      \
-        if (o0_ + 4 * V <= (hi)) FN(o0_, 4, __VA_ARGS__), o0_ += 4 * V;         \
-        if (o0_ + 2 * V <= (hi)) FN(o0_, 2, __VA_ARGS__), o0_ += 2 * V;         \
-        if (o0_ + V <= (hi)) FN(o0_, 1, __VA_ARGS__);                           \
+        for (; o0_ + 8 * VL <= (hi); o0_ += 8 * VL) FN(o0_, 8, __VA_ARGS__);    \
+        if (o0_ + 4 * VL <= (hi)) FN(o0_, 4, __VA_ARGS__), o0_ += 4 * VL;       \
+        if (o0_ + 2 * VL <= (hi)) FN(o0_, 2, __VA_ARGS__), o0_ += 2 * VL;       \
+        if (o0_ + VL <= (hi)) FN(o0_, 1, __VA_ARGS__);                          \
     } while (0)
 #define CHUNKED(P, FN, ...) CHUNKED_RANGE(0, P, FN, __VA_ARGS__)
 // The same for the tiles, whose 4 x NV sums must fit in the registers too:
-// NV = 4, 2 and 1 when wide, else 1.
+// NV = 4, 2 and 1 when wide, else 2 and 1.
 #define TILED(lo, hi, wide, FN, ...)                                                \
     do {                                                                            \
         int o0_ = (lo);                                                             \
-        if (wide) {                                                                 \
-            for (; o0_ + 4 * V <= (hi); o0_ += 4 * V) FN(o0_, 4, __VA_ARGS__);      \
-            if (o0_ + 2 * V <= (hi)) FN(o0_, 2, __VA_ARGS__), o0_ += 2 * V;         \
-        }                                                                           \
-        for (; o0_ + V <= (hi); o0_ += V) FN(o0_, 1, __VA_ARGS__);                  \
+        if (wide)                                                                   \
+            for (; o0_ + 4 * VL <= (hi); o0_ += 4 * VL) FN(o0_, 4, __VA_ARGS__);    \
+        for (; o0_ + 2 * VL <= (hi); o0_ += 2 * VL) FN(o0_, 2, __VA_ARGS__);        \
+        if (o0_ + VL <= (hi)) FN(o0_, 1, __VA_ARGS__);                              \
     } while (0)
 #define UNROLL _Pragma("GCC unroll 8")
 
@@ -133,35 +138,35 @@ static bool wide_tiles(void) {
 // with k the integer nearest x / ln 2 and |r| <= ln 2 / 2, where the Taylor
 // series to r^13 is exact to 4e-18. (Vectors go by pointer: passed by value,
 // they would change the calling convention from one clone to another.)
-INLINE void exp_nonpositive(v8 *y) {
+INLINE void exp_nonpositive(vd *y) {
     const double shifter = 0x1.8p52, log2e = 0x1.71547652b82fep0;
     const double ln2_hi = 0x1.62e42fee00000p-1, ln2_lo = 0x1.a39ef35793c76p-33;
-    v8 x = *y;
-    v8 k = (x * log2e + shifter) - shifter;  // adding 1.5 * 2^52 rounds to an integer
-    v8 r = (x - k * ln2_hi) - k * ln2_lo;
+    vd x = *y;
+    vd k = (x * log2e + shifter) - shifter;  // adding 1.5 * 2^52 rounds to an integer
+    vd r = (x - k * ln2_hi) - k * ln2_lo;
     static const double c[14] = {1.0 / 6227020800, 1.0 / 479001600, 1.0 / 39916800,
                                  1.0 / 3628800,    1.0 / 362880,    1.0 / 40320,
                                  1.0 / 5040,       1.0 / 720,       1.0 / 120,
                                  1.0 / 24,         1.0 / 6,         1.0 / 2,
                                  1.0,              1.0};
-    v8 p = (v8){0} + c[0];
+    vd p = (vd){0} + c[0];
 #pragma GCC unroll 16
     for (int i = 1; i < 14; i++) p = p * r + c[i];
-    v8i e = (__builtin_convertvector(k, v8i) + 1023) << 52;  // 2^k, as bits
-    *y = p * (v8)e;
+    vdi e = (__builtin_convertvector(k, vdi) + 1023) << 52;  // 2^k, as bits
+    *y = p * (vd)e;
 }
 // *y = expm1(*y) = exp(*y) - 1 for *y in [-40, 0], to a few ulps of the
 // result: near 0, exp(x) - 1 would lose the digits that matter, so there the
 // Taylor series of expm1 itself (to x^14, exact to 1e-19 for |x| < 0.35).
-INLINE void expm1_nonpositive(v8 *y) {
+INLINE void expm1_nonpositive(vd *y) {
     static const double inv_fact[15] = {1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120,
                                         1.0 / 720, 1.0 / 5040, 1.0 / 40320, 1.0 / 362880,
                                         1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600,
                                         1.0 / 6227020800, 1.0 / 87178291200};
-    v8 x = *y, e = x;
+    vd x = *y, e = x;
     exp_nonpositive(&e);
     e = e - 1.0;
-    v8 s = (v8){0} + inv_fact[14];
+    vd s = (vd){0} + inv_fact[14];
 #pragma GCC unroll 16
     for (int i = 13; i >= 1; i--) s = s * x + inv_fact[i];
     s = s * x;
@@ -170,35 +175,35 @@ INLINE void expm1_nonpositive(v8 *y) {
 
 // The three activations and their derivatives, as solutions/ch3.c and
 // ch6.c compute them; tanh through tanh|x| = -expm1(-2|x|) / (2 + expm1(-2|x|)).
-INLINE void act_v(v8 *y, Activation act) {
-    v8 x = *y;
+INLINE void act_v(vd *y, Activation act) {
+    vd x = *y;
     if (act == ACT_RELU) {
-        *y = BLEND(x > 0.0, x, (v8){0});
+        *y = BLEND(x > 0.0, x, (vd){0});
         return;
     }
-    v8 a = (v8)((v8i)x & ~SIGN_BIT);  // |x|
+    vd a = (vd)((vdi)x & ~SIGN_BIT);  // |x|
     if (act == ACT_TANH) {
-        a = BLEND(a > 20.0, (v8){0} + 20.0, a);  // tanh(20) is 1 in doubles; NaN stays NaN
-        v8 m = -2.0 * a;
+        a = BLEND(a > 20.0, (vd){0} + 20.0, a);  // tanh(20) is 1 in doubles; NaN stays NaN
+        vd m = -2.0 * a;
         expm1_nonpositive(&m);
-        v8 t = -m / (2.0 + m);
-        *y = (v8)(((v8i)t & ~SIGN_BIT) | ((v8i)x & SIGN_BIT));
+        vd t = -m / (2.0 + m);
+        *y = (vd)(((vdi)t & ~SIGN_BIT) | ((vdi)x & SIGN_BIT));
     } else {  // sigmoid: 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) below
-        a = BLEND(a > 708.0, (v8){0} + 708.0, a);
-        v8 e = -a;
+        a = BLEND(a > 708.0, (vd){0} + 708.0, a);
+        vd e = -a;
         exp_nonpositive(&e);
         *y = BLEND(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e));
     }
 }
 
 // *d = *d * act'(x) from h = act(x), in place.
-INLINE void act_backward_v(v8 *d, const v8 *h, Activation act) {
+INLINE void act_backward_v(vd *d, const vd *h, Activation act) {
     if (act == ACT_TANH)
         *d = *d * (1.0 - *h * *h);
     else if (act == ACT_SIGMOID)
         *d = *d * *h * (1.0 - *h);
     else
-        *d = BLEND(*h > 0.0, *d, (v8){0});
+        *d = BLEND(*h > 0.0, *d, (vd){0});
 }
 
 // ---------------------------------------------------------------------------
@@ -576,6 +581,7 @@ typedef struct {      // what thread t works with
 } Lane;
 
 struct Fast {
+    FastHead head;                   // this copy's table (isa.h)
     int L;                           // weight layers
     int n[CONFIG_MAX_LAYERS];        // layer sizes, n[0] the pixels
     int P[CONFIG_MAX_LAYERS];        // n[l] rounded up to a whole number of vectors
@@ -749,7 +755,7 @@ void fast_store(const Fast *f, Net *net) {
 
 // Part q's columns of W0 1, from the blocks' sums in block order (the same
 // sums on every thread), once a job.
-KERNEL static void colsum_part(const Fast *f, const Lane *ln, int q) {
+static void colsum_part(const Fast *f, const Lane *ln, int q) {
     if (ln->have[q] == f->job) return;
     ln->have[q] = f->job;
     int lo = f->part[q], w = part_width(f, q);
@@ -790,7 +796,7 @@ INLINE int tile_union(const Fast *f, const Sparse *sp, const int *img, int na, c
 }
 
 // The first layer's linear output for the tile's images a < na, doubles
-// o0 .. o0 + NV*V - 1 of part q, into their rows z[a] (given at the part's
+// o0 .. o0 + NV*VL - 1 of part q, into their rows z[a] (given at the part's
 // first column):
 //   z_a = s_a (W0 p_a) - s_a m_a (W0 1) + b0,
 // W0 p_a summed over the tile's pixels, in order. Each row of W0^T read
@@ -801,42 +807,42 @@ INLINE void first_layer_chunk(int o0, const int NV, const Fast *f, int q, const 
                               int na, double *const *z) {
     const size_t ws = (size_t)part_width(f, q);
     const double *w = part_row(f, f->W0T, f->D, q, 0) + (o0 - f->part[q]);
-    v8 acc[TILE][4];
-    UNROLL for (int a = 0; a < TILE; a++) UNROLL for (int v = 0; v < NV; v++) acc[a][v] = (v8){0};
+    vd acc[TILE][4];
+    UNROLL for (int a = 0; a < TILE; a++) UNROLL for (int v = 0; v < NV; v++) acc[a][v] = (vd){0};
     for (int e = 0; e < n; e++) {
         const double *row = w + t->j[e] * ws;
         const double *ahead = w + t->j[e + AHEAD] * ws;  // (t->j is padded)
-        UNROLL for (int v = 0; v < NV; v++) __builtin_prefetch(ahead + v * V);
+        for (int v = 0; v < NV * VL; v += V) __builtin_prefetch(ahead + v);  // a line each
         uint32_t bytes = t->x[e];
         UNROLL for (int a = 0; a < TILE; a++) {
             double x = BYTE_VALUE[bytes >> 8 * a & 0xff];
-            UNROLL for (int v = 0; v < NV; v++) acc[a][v] += x * CVEC(row + v * V);
+            UNROLL for (int v = 0; v < NV; v++) acc[a][v] += x * CVEC(row + v * VL);
         }
     }
     UNROLL for (int a = 0; a < TILE; a++) {
         if (a >= na) break;
         double *za = z[a] + (o0 - f->part[q]);
         UNROLL for (int v = 0; v < NV; v++) {
-            int o = o0 + v * V;
-            VEC(za + v * V) =
+            int o = o0 + v * VL;
+            VEC(za + v * VL) =
                 (scale[a] * acc[a][v] - shift[a] * CVEC(colsum + o)) + CVEC(f->b[0] + o);
         }
     }
 }
 
 // Layer 1's partial sum over part q of its inputs (h, at the part's first
-// column), doubles o0 .. o0 + NV*V - 1 of z: the rows of W1^T, weighted.
+// column), doubles o0 .. o0 + NV*VL - 1 of z: the rows of W1^T, weighted.
 INLINE void partial_chunk(int o0, const int NV, const Fast *f, int q, const double *h, double *z) {
     const size_t P2 = (size_t)f->P[2];
     const double *wt = f->WT[1] + (size_t)f->part[q] * P2 + o0;
     int n = min_int(f->part[q + 1], f->n[1]) - f->part[q];
-    v8 acc[8];
-    UNROLL for (int v = 0; v < NV; v++) acc[v] = (v8){0};
+    vd acc[8];
+    UNROLL for (int v = 0; v < NV; v++) acc[v] = (vd){0};
     for (int c = 0; c < n; c++) {
         double x = h[c];
-        UNROLL for (int v = 0; v < NV; v++) acc[v] += x * CVEC(wt + c * P2 + v * V);
+        UNROLL for (int v = 0; v < NV; v++) acc[v] += x * CVEC(wt + c * P2 + v * VL);
     }
-    UNROLL for (int v = 0; v < NV; v++) VEC(z + o0 + v * V) = acc[v];
+    UNROLL for (int v = 0; v < NV; v++) VEC(z + o0 + v * VL) = acc[v];
 }
 
 // Images img[0..na-1] of sp's split (na <= TILE), parts q0 .. q1-1 of the
@@ -844,7 +850,7 @@ INLINE void partial_chunk(int o0, const int NV, const Fast *f, int q, const doub
 // row[a] of h (of `rows` rows, in parts), and when other layers follow,
 // its activation there, and layer 1's partial sums over each part, into
 // z2 [parts, rows, P2].
-KERNEL static void first_layer_tile(const Fast *f, const Lane *ln, const Sparse *sp,
+static void first_layer_tile(const Fast *f, const Lane *ln, const Sparse *sp,
                                     const int *img, int na, int q0, int q1, double *h, int rows,
                                     const int *row, double *z2) {
     const Split *s = sp->s;
@@ -860,7 +866,7 @@ KERNEL static void first_layer_tile(const Fast *f, const Lane *ln, const Sparse 
               na, zq);
         if (f->L == 1) continue;  // the output layer: softmax follows, image by image
         for (int a = 0; a < na; a++) {
-            for (int o = 0; o < hi - lo; o += V) act_v(&VEC(zq[a] + o), f->act);
+            for (int o = 0; o < hi - lo; o += VL) act_v(&VEC(zq[a] + o), f->act);
             for (int o = f->n[1] > lo ? f->n[1] : lo; o < hi; o++) zq[a][o - lo] = 0.0;  // padding
             CHUNKED(f->P[2], partial_chunk, f, q, zq[a],   // stays 0 (sigmoid(0) is not)
                     z2 + ((size_t)q * rows + row[a]) * f->P[2]);
@@ -873,13 +879,13 @@ INLINE void dense_chunk(int o0, const int NV, const Fast *f, int l, const double
                         double *z) {
     const size_t P = (size_t)f->P[l + 1];
     const double *wt = f->WT[l] + o0;
-    v8 acc[8];
-    UNROLL for (int q = 0; q < NV; q++) acc[q] = (v8){0};
+    vd acc[8];
+    UNROLL for (int q = 0; q < NV; q++) acc[q] = (vd){0};
     for (int c = 0; c < f->n[l]; c++) {
         double x = inp[c];
-        UNROLL for (int q = 0; q < NV; q++) acc[q] += x * CVEC(wt + c * P + q * V);
+        UNROLL for (int q = 0; q < NV; q++) acc[q] += x * CVEC(wt + c * P + q * VL);
     }
-    UNROLL for (int q = 0; q < NV; q++) VEC(z + o0 + q * V) = acc[q] + CVEC(f->b[l] + o0 + q * V);
+    UNROLL for (int q = 0; q < NV; q++) VEC(z + o0 + q * VL) = acc[q] + CVEC(f->b[l] + o0 + q * VL);
 }
 
 // Softmax over the K outputs of y [P], as solutions/ch2.c computes it, the
@@ -889,10 +895,10 @@ INLINE void dense_chunk(int o0, const int NV, const Fast *f, int l, const double
 INLINE void softmax_row(double *y, int K, int P) {
     double m = y[0];
     for (int k = 1; k < K; k++) m = fmax(m, y[k]);
-    for (int o = 0; o < P; o += V) {
-        v8 x = CVEC(y + o) - m;
-        x = BLEND(x < -708.0, (v8){0} - 708.0, x);
-        x = BLEND(x > 0.0, (v8){0}, x);  // the padding's, which is not kept
+    for (int o = 0; o < P; o += VL) {
+        vd x = CVEC(y + o) - m;
+        x = BLEND(x < -708.0, (vd){0} - 708.0, x);
+        x = BLEND(x > 0.0, (vd){0}, x);  // the padding's, which is not kept
         exp_nonpositive(&x);
         VEC(y + o) = x;
     }
@@ -910,13 +916,13 @@ INLINE void softmax_row(double *y, int K, int P) {
 // the first layer's linear output, and softmax takes it in place.)
 INLINE void forward_rest(const Fast *f, const double *z2, size_t z2_part, double *const *out) {
     if (f->L > 1) {
-        for (int o = 0; o < f->P[2]; o += V) {
-            v8 z = CVEC(f->b[1] + o);
+        for (int o = 0; o < f->P[2]; o += VL) {
+            vd z = CVEC(f->b[1] + o);
             for (int q = 0; q < f->parts; q++) z += CVEC(z2 + q * z2_part + o);
             VEC(out[1] + o) = z;
         }
         if (f->L > 2) {
-            for (int o = 0; o < f->P[2]; o += V) act_v(&VEC(out[1] + o), f->act);
+            for (int o = 0; o < f->P[2]; o += VL) act_v(&VEC(out[1] + o), f->act);
             for (int o = f->n[2]; o < f->P[2]; o++) out[1][o] = 0.0;
         }
     }
@@ -924,7 +930,7 @@ INLINE void forward_rest(const Fast *f, const double *z2, size_t z2_part, double
         int P = f->P[l + 1];
         CHUNKED(P, dense_chunk, f, l, out[l - 1], out[l]);
         if (l < f->L - 1) {
-            for (int o = 0; o < P; o += V) act_v(&VEC(out[l] + o), f->act);
+            for (int o = 0; o < P; o += VL) act_v(&VEC(out[l] + o), f->act);
             for (int o = f->n[l + 1]; o < P; o++) out[l][o] = 0.0;
         }
     }
@@ -980,20 +986,20 @@ static void first_layer_job(Fast *f, uint32_t gen, int t) {
 // ---------------------------------------------------------------------------
 // Training: backward, and the step, by weights
 
-// din = (dout W) * act'(h) for one image, doubles c0 .. c0 + NV*V - 1: the
+// din = (dout W) * act'(h) for one image, doubles c0 .. c0 + NV*VL - 1: the
 // rows of W (W + o * ws, at column c0), weighted by dout; h and din at c0.
 INLINE void delta_chunk(int c0, const int NV, const Fast *f, int l, const double *dout,
                         const double *w, size_t ws, const double *h, double *din) {
     (void)c0;
-    v8 acc[8];
-    UNROLL for (int q = 0; q < NV; q++) acc[q] = (v8){0};
+    vd acc[8];
+    UNROLL for (int q = 0; q < NV; q++) acc[q] = (vd){0};
     for (int o = 0; o < f->n[l + 1]; o++) {
         double g = dout[o];
-        UNROLL for (int q = 0; q < NV; q++) acc[q] += g * CVEC(w + o * ws + q * V);
+        UNROLL for (int q = 0; q < NV; q++) acc[q] += g * CVEC(w + o * ws + q * VL);
     }
     UNROLL for (int q = 0; q < NV; q++) {
-        act_backward_v(&acc[q], &CVEC(h + q * V), f->act);
-        VEC(din + q * V) = acc[q];
+        act_backward_v(&acc[q], &CVEC(h + q * VL), f->act);
+        VEC(din + q * VL) = acc[q];
     }
 }
 
@@ -1006,7 +1012,7 @@ INLINE void delta_chunk(int c0, const int NV, const Fast *f, int l, const double
 // network of one layer, its output's delta d0), into the thread's own
 // copies. Every thread of the step needs them, and computing them is
 // cheaper than fetching them from the core that would.
-KERNEL static void rest_batch(Fast *f, const Lane *me) {
+static void rest_batch(Fast *f, const Lane *me) {
     if (me->have[2 * MAX_PARTS] == f->job) return;
     me->have[2 * MAX_PARTS] = f->job;
     const uint8_t *labels = f->sp[0].s->labels;
@@ -1035,7 +1041,7 @@ KERNEL static void rest_batch(Fast *f, const Lane *me) {
 // rest_batch's d1; for a network of one layer, rest_batch gave d0), and of
 // c = sum over the batch of s_b m_b d0_b, which every row of W0^T's
 // gradient needs: on this thread, once a job.
-KERNEL static void part_batch(const Fast *f, const Lane *me, int q) {
+static void part_batch(const Fast *f, const Lane *me, int q) {
     if (me->have[MAX_PARTS + q] == f->job) return;
     me->have[MAX_PARTS + q] = f->job;
     int lo = f->part[q], w = part_width(f, q);
@@ -1044,20 +1050,20 @@ KERNEL static void part_batch(const Fast *f, const Lane *me, int q) {
                       part_row(f, f->W[1], f->n[2], q, 0), (size_t)w,
                       part_row(f, f->h0, f->cap, q, r), part_row(f, me->d0, f->cap, q, r), lo);
     double *c = me->c + lo;
-    for (int o = 0; o < w; o += V) VEC(c + o) = (v8){0};
+    for (int o = 0; o < w; o += VL) VEC(c + o) = (vd){0};
     for (int r = 0; r < f->B; r++) {
         double sm = f->shift[r];
         const double *d = part_row(f, me->d0, f->cap, q, r);
-        for (int o = 0; o < w; o += V) VEC(c + o) += sm * CVEC(d + o);
+        for (int o = 0; o < w; o += VL) VEC(c + o) += sm * CVEC(d + o);
     }
 }
 
 // The step on 8 weights w (velocity v) from their gradient g, penalties
 // first, in the order and the arithmetic of solutions/ch4.c, ch5.c.
-INLINE void step_v(const Fast *f, v8 *w, v8 *v, const v8 *gradient, bool penalize) {
-    v8 g = *gradient;
+INLINE void step_v(const Fast *f, vd *w, vd *v, const vd *gradient, bool penalize) {
+    vd g = *gradient;
     if (penalize && f->l1 > 0)
-        g += f->l1 * (BLEND(*w > 0.0, (v8){0} + 1.0, (v8){0}) - BLEND(*w < 0.0, (v8){0} + 1.0, (v8){0}));
+        g += f->l1 * (BLEND(*w > 0.0, (vd){0} + 1.0, (vd){0}) - BLEND(*w < 0.0, (vd){0} + 1.0, (vd){0}));
     if (penalize && f->l2 > 0) g += 2.0 * f->l2 * *w;
     if (f->momentum) {
         *v = f->gamma * *v + f->rate * g;
@@ -1069,7 +1075,7 @@ INLINE void step_v(const Fast *f, v8 *w, v8 *v, const v8 *gradient, bool penaliz
 
 // The same for a row of n weights (a whole number of vectors).
 INLINE void step_row(const Fast *f, double *w, double *v, const double *g, int n, bool penalize) {
-    for (int i = 0; i < n; i += V) step_v(f, &VEC(w + i), &VEC(v + i), &CVEC(g + i), penalize);
+    for (int i = 0; i < n; i += VL) step_v(f, &VEC(w + i), &VEC(v + i), &CVEC(g + i), penalize);
 }
 
 // Block k's quads: for each, the batch rows with a pixel not 0 among its
@@ -1077,7 +1083,7 @@ INLINE void step_row(const Fast *f, double *w, double *v, const double *g, int n
 // batch's bytes). (Each row's entry is written; the count moves past only
 // those kept, so there is nothing to mispredict.)
 INLINE void block_lists(const Fast *f, const Lane *me, int k, int t) {
-    _Static_assert(BLOCK == 2 * V && QUADS == 4 && QUAD * 2 == V, "a block: 2 vectors, 4 quads");
+    _Static_assert(BLOCK % VL == 0 && QUADS == 4 && QUAD * QUADS == BLOCK, "a block: 4 quads");
     const size_t cap = (size_t)f->cap;
     const uint8_t *xb = f->xb[t] + (size_t)k * cap * BLOCK;
     int *restrict row = me->qrow;
@@ -1086,10 +1092,8 @@ INLINE void block_lists(const Fast *f, const Lane *me, int k, int t) {
     for (int r = 0; r < f->B; r++) {
         const uint8_t *px = xb + (size_t)r * BLOCK;
         double scale = f->scale[r];
-        v8 x[2];
-        bytes_to_v8(&x[0], px);
-        bytes_to_v8(&x[1], px + V);
-        x[0] *= scale, x[1] *= scale;
+        vd x[BLOCK / VL];
+        UNROLL for (int i = 0; i < BLOCK / VL; i++) bytes_to_vd(&x[i], px + i * VL), x[i] *= scale;
         uint32_t any[QUADS];
         memcpy(any, px, sizeof any);
         const double *xq = (const double *)x;
@@ -1103,7 +1107,7 @@ INLINE void block_lists(const Fast *f, const Lane *me, int k, int t) {
     me->qn[0] = n0, me->qn[1] = n1, me->qn[2] = n2, me->qn[3] = n3;
 }
 
-// Rows k*BLOCK .. k*BLOCK + BLOCK-1 of W0^T, doubles o0 .. o0 + NV*V - 1 of
+// Rows k*BLOCK .. k*BLOCK + BLOCK-1 of W0^T, doubles o0 .. o0 + NV*VL - 1 of
 // part p, a quad at a time: their gradient, -c and then over the quad's
 // batch rows b in order, s_b p_bj d0_b (each row of d0 read serves the 4
 // pixels), and at once their step, and their sum for W0 1.
@@ -1111,18 +1115,18 @@ INLINE void block_chunk(int o0, const int NV, const Fast *f, int p, const Lane *
     const size_t ds = (size_t)part_width(f, p);
     const int lo = f->part[p], j0 = k * BLOCK, j1 = min_int(j0 + BLOCK, f->D);
     const double *d0 = part_row(f, me->d0, f->cap, p, 0) + (o0 - lo);
-    v8 cs[4];
-    UNROLL for (int v = 0; v < NV; v++) cs[v] = (v8){0};
+    vd cs[4];
+    UNROLL for (int v = 0; v < NV; v++) cs[v] = (vd){0};
     for (int q = 0; q < QUADS; q++) {
         const int *row = me->qrow + (size_t)q * f->cap;
         const double *x = me->qx + (size_t)q * f->cap * QUAD;
-        v8 acc[QUAD][4];
+        vd acc[QUAD][4];
         UNROLL for (int a = 0; a < QUAD; a++)
-            UNROLL for (int v = 0; v < NV; v++) acc[a][v] = -CVEC(me->c + o0 + v * V);
+            UNROLL for (int v = 0; v < NV; v++) acc[a][v] = -CVEC(me->c + o0 + v * VL);
         for (int e = 0; e < me->qn[q]; e++) {
             const double *d = d0 + (size_t)row[e] * ds, *xe = x + (size_t)e * QUAD;
             UNROLL for (int a = 0; a < QUAD; a++)
-                UNROLL for (int v = 0; v < NV; v++) acc[a][v] += xe[a] * CVEC(d + v * V);
+                UNROLL for (int v = 0; v < NV; v++) acc[a][v] += xe[a] * CVEC(d + v * VL);
         }
         UNROLL for (int a = 0; a < QUAD; a++) {
             int j = j0 + q * QUAD + a;
@@ -1130,18 +1134,18 @@ INLINE void block_chunk(int o0, const int NV, const Fast *f, int p, const Lane *
             double *w = part_row(f, f->W0T, f->D, p, j) + (o0 - lo);
             double *vel = part_row(f, f->V0T, f->D, p, j) + (o0 - lo);
             UNROLL for (int v = 0; v < NV; v++) {
-                step_v(f, &VEC(w + v * V), &VEC(vel + v * V), &acc[a][v], true);
-                cs[v] += CVEC(w + v * V);
+                step_v(f, &VEC(w + v * VL), &VEC(vel + v * VL), &acc[a][v], true);
+                cs[v] += CVEC(w + v * VL);
             }
         }
     }
     double *sum = part_row(f, f->colsum_block, f->nblocks, p, k) + (o0 - lo);
-    UNROLL for (int v = 0; v < NV; v++) VEC(sum + v * V) = cs[v];
+    UNROLL for (int v = 0; v < NV; v++) VEC(sum + v * VL) = cs[v];
 }
 
 // Rows k*BLOCK .. k*BLOCK + BLOCK-1 of W0^T, share s's columns (their c's
 // summed): their gradient, their step, and their sum for W0 1.
-KERNEL static void first_layer_rows(Fast *f, const Lane *me, int k, int s) {
+static void first_layer_rows(Fast *f, const Lane *me, int k, int s) {
     // the rows' velocity, which no other unit uses, on its way meanwhile
     for (int p = f->share[s]; p < f->share[s + 1]; p++)
         for (int j = k * BLOCK; j < min_int(k * BLOCK + BLOCK, f->D); j++) {
@@ -1158,13 +1162,13 @@ KERNEL static void first_layer_rows(Fast *f, const Lane *me, int k, int s) {
 INLINE void batch_sum_chunk(int c0, const int NV, const Fast *f, const double *x, size_t xs,
                             const double *h, size_t hs, int lo, double *g) {
     h += c0 - lo;
-    v8 acc[8];
-    UNROLL for (int q = 0; q < NV; q++) acc[q] = (v8){0};
+    vd acc[8];
+    UNROLL for (int q = 0; q < NV; q++) acc[q] = (vd){0};
     for (int b = 0; b < f->B; b++) {
         double xb = x ? x[b * xs] : 1.0;
-        UNROLL for (int q = 0; q < NV; q++) acc[q] += xb * CVEC(h + b * hs + q * V);
+        UNROLL for (int q = 0; q < NV; q++) acc[q] += xb * CVEC(h + b * hs + q * VL);
     }
-    UNROLL for (int q = 0; q < NV; q++) VEC(g + c0 + q * V) = acc[q];
+    UNROLL for (int q = 0; q < NV; q++) VEC(g + c0 + q * VL) = acc[q];
 }
 
 // Unit (share s, 0): the share's columns of the weights that meet the
@@ -1172,7 +1176,7 @@ INLINE void batch_sum_chunk(int c0, const int NV, const Fast *f, const double *x
 // rest: the later layers' weights, and their biases. Those of the later
 // layers go to f->next: every thread's rest_batch and part_batch read the
 // present ones while the step is going on.
-KERNEL static void other_weights(Fast *f, const Lane *me, int s) {
+static void other_weights(Fast *f, const Lane *me, int s) {
     double *g = me->grad;
     for (int p = f->share[s]; p < f->share[s + 1]; p++) {
         int lo = f->part[p], hi = f->part[p + 1], w = part_width(f, p);
@@ -1253,7 +1257,7 @@ void fast_step(Fast *f, const int *idx, int B) {
 
 // Images img[0..na-1] of the evaluated split (na <= TILE) forward: their
 // loss, and whether they are classified right.
-KERNEL static void evaluate_tile(Fast *f, const Lane *ln, const int *img, int na) {
+static void evaluate_tile(Fast *f, const Lane *ln, const int *img, int na) {
     const Sparse *sp = f->eval_sp;
     const double lo = 1e-15, hi = 1.0 - 1e-15;
     size_t P2 = f->L > 1 ? (size_t)f->P[2] : 0;
@@ -1327,6 +1331,7 @@ int fast_create(Fast **out, const Net *net, const Config *cfg, const Mnist *data
     if (posix_memalign((void **)&f, 64, sizeof *f) != 0)
         return error_set(err, "out of memory for the fast path");
     memset(f, 0, sizeof *f);
+    f->head.copy = &SPEED_COPY(speed_fast);
     f->L = net->n_layers;
     for (int l = 0; l <= f->L; l++) f->n[l] = net->sizes[l], f->P[l] = round_v(net->sizes[l]);
     f->D = f->n[0], f->K = f->n[f->L];
@@ -1426,3 +1431,10 @@ void fast_free(Fast *f) {
     for (int i = 0; i < f->n_mem; i++) free(f->mem[i]);
     free(f);
 }
+
+const SpeedFast SPEED_COPY(speed_fast) = {
+    .unsupported = fast_unsupported, .create = fast_create, .free = fast_free,
+    .threads = fast_threads,         .share = fast_share,   .unshare = fast_unshare,
+    .load = fast_load,               .store = fast_store,   .step = fast_step,
+    .evaluate = fast_evaluate,
+};

@@ -24,9 +24,10 @@
 //     rows of pixels), which the threads take as they come; the first
 //     layer's weights are split by columns, a share for each thread, which
 //     keeps each share in one core's cache;
-//   - vectors of 8 doubles (AVX-512 where the processor has it), tanh and
-//     sigmoid included, computed from exp() to about 1e-16; no allocation
-//     once training has started.
+//   - vectors as wide as the processor's (8 doubles with AVX-512, 4 with
+//     AVX2: lib/speed/ is compiled once for each), tanh and sigmoid
+//     included, computed from exp() to about 1e-16; no allocation once
+//     training has started.
 //
 // The numbers are the plain path's to rounding: the sums are taken in
 // another order, with fused multiply-adds where the processor has them, so
@@ -42,16 +43,23 @@
 #include "../error.h"
 #include "../train.h"
 
-enum { FAST_MAX_THREADS = 8 };
+enum { FAST_MAX_THREADS = 8, FAST_MAX_COPIES = 3 };
 
 typedef struct Fast Fast;
 
 // Why the fast path cannot train this network on this data, or NULL if it can.
 const char *fast_unsupported(const Net *net, const Mnist *data);
 
+// The copies of the fast path that this processor runs (lib/speed/vec.h),
+// as -march names them ("x86-64-v4", "x86-64-v3", "x86-64"; "native" off
+// x86-64), the widest first; returns how many.
+int fast_copies(const char *names[FAST_MAX_COPIES]);
+
 // Sets up the fast path for net (its current weights), cfg's rule and the
-// three splits of data, which must outlive it. threads: 0 for one per
-// processor this process may use (at most FAST_MAX_THREADS).
+// three splits of data, which must outlive it, in the widest copy, or the
+// one that WB_FAST_COPY names in the environment (an error if this
+// processor has no such copy). threads: 0 for one per processor this
+// process may use (at most FAST_MAX_THREADS).
 int fast_create(Fast **f, const Net *net, const Config *cfg, const Mnist *data, int threads,
                 Error *err);
 void fast_free(Fast *f);
@@ -59,9 +67,10 @@ int fast_threads(const Fast *f);
 
 // Where the images of data's three splits are not 0, found once, for every
 // fast path on data that this process (or a child it forks) creates until
-// fast_unshare: each would otherwise find it again, a tenth of a second a run
-// (lib/experiment.c shares it before forking its runs). Whether it could: if
-// not (out of memory, or too many splits shared), each run finds its own.
+// fast_unshare, in the copy that fast_create takes now: each would otherwise
+// find it again, a tenth of a second a run (lib/experiment.c shares it
+// before forking its runs). Whether it could: if not (out of memory, or too
+// many splits shared), each run finds its own.
 bool fast_share(const Mnist *data);
 void fast_unshare(void);
 

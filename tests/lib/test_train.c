@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "metrics.h"
+#include "speed/fast.h"
 #include "suites.h"
 #include "train.h"
 
@@ -143,53 +144,97 @@ static void same_metrics(const char *a_name, const char *b_name, const Case *c) 
     ck_assert_int_ge(rows, 2);
 }
 
+// The fast path of one copy (lib/speed/vec.h: WB_FAST_COPY) against the
+// plain path's run, rp and plain.
+static void fast_copy_equals_plain(const Case *c, const char *copy, const Net *plain,
+                                   const TrainResult *rp) {
+    Config cfg = case_config(c);
+    Net fast;
+    TrainResult rf;
+    ck_assert_int_eq(setenv("WB_FAST_COPY", copy, 1), 0);
+    TrainOptions opt = {.fast = true, .threads = 2};
+    train_one(&fast, &rf, &cfg, &opt, "fast");
+    ck_assert_int_eq(unsetenv("WB_FAST_COPY"), 0);
+    ck_assert_msg(rp->fast_threads == 0 && rf.fast_threads == 2,
+                  "%s (%s): the paths that ran: plain %d threads, fast %d", c->name, copy,
+                  rp->fast_threads, rf.fast_threads);
+    double worst = 0;
+    int at = 0;
+    for (int i = 0; i < plain->n_params; i++) {
+        double d = rel_diff(fast.params[i], plain->params[i]);
+        if (d > worst) worst = d, at = i;
+    }
+    ck_assert_msg(worst <= TOL, "%s (%s): weight %d after training: fast %.17g, plain %.17g",
+                  c->name, copy, at, fast.params[at], plain->params[at]);
+    ck_assert_int_eq(rf.epochs_run, rp->epochs_run);
+    ck_assert_int_eq(rf.kept_epoch, rp->kept_epoch);
+    ck_assert_msg(rel_diff(rf.test_loss, rp->test_loss) <= TOL &&
+                      rel_diff(rf.best_val_loss, rp->best_val_loss) <= TOL,
+                  "%s (%s): test loss fast %.17g plain %.17g; best validation loss fast %.17g "
+                  "plain %.17g", c->name, copy, rf.test_loss, rp->test_loss, rf.best_val_loss,
+                  rp->best_val_loss);
+    ck_assert_msg(fabs(rf.test_acc - rp->test_acc) <= 100.0 / data.test.n + 1e-9,
+                  "%s (%s): test accuracy fast %g%%, plain %g%%", c->name, copy, rf.test_acc,
+                  rp->test_acc);
+    same_metrics("fast", "plain", c);
+    net_free(&fast);
+}
+
+// Every copy of the fast path that this processor runs (on an x86-64 with
+// AVX2: x86-64-v3's, vectors of 4 with fused multiply-adds, and plain
+// x86-64's, vectors of 2 without) against the plain path.
 START_TEST(fast_equals_plain) {
     const Case *c = &CASES[_i];
     Config cfg = case_config(c);
-    Net plain, fast;
-    TrainResult rp, rf;
+    Net plain;
+    TrainResult rp;
     train_one(&plain, &rp, &cfg, NULL, "plain");
-    TrainOptions opt = {.fast = true, .threads = 2};
-    train_one(&fast, &rf, &cfg, &opt, "fast");
-    ck_assert_msg(rp.fast_threads == 0 && rf.fast_threads == 2,
-                  "%s: the paths that ran: plain %d threads, fast %d", c->name, rp.fast_threads,
-                  rf.fast_threads);
-    double worst = 0;
-    int at = 0;
-    for (int i = 0; i < plain.n_params; i++) {
-        double d = rel_diff(fast.params[i], plain.params[i]);
-        if (d > worst) worst = d, at = i;
-    }
-    ck_assert_msg(worst <= TOL, "%s: weight %d after training: fast %.17g, plain %.17g", c->name,
-                  at, fast.params[at], plain.params[at]);
-    ck_assert_int_eq(rf.epochs_run, rp.epochs_run);
-    ck_assert_int_eq(rf.kept_epoch, rp.kept_epoch);
-    ck_assert_msg(rel_diff(rf.test_loss, rp.test_loss) <= TOL &&
-                      rel_diff(rf.best_val_loss, rp.best_val_loss) <= TOL,
-                  "%s: test loss fast %.17g plain %.17g; best validation loss fast %.17g plain "
-                  "%.17g", c->name, rf.test_loss, rp.test_loss, rf.best_val_loss,
-                  rp.best_val_loss);
-    ck_assert_msg(fabs(rf.test_acc - rp.test_acc) <= 100.0 / data.test.n + 1e-9,
-                  "%s: test accuracy fast %g%%, plain %g%%", c->name, rf.test_acc, rp.test_acc);
-    same_metrics("fast", "plain", c);
+    const char *copies[FAST_MAX_COPIES];
+    int n = fast_copies(copies);
+    ck_assert_int_ge(n, 1);
+    for (int k = 0; k < n; k++) fast_copy_equals_plain(c, copies[k], &plain, &rp);
     net_free(&plain);
-    net_free(&fast);
+}
+END_TEST
+
+// A copy that this processor does not run (or that does not exist) is an
+// error that names it, not a crash or a quiet fall back to another.
+START_TEST(unknown_copy_is_an_error) {
+    Config cfg = case_config(&CASES[0]);
+    Net net;
+    Error err = {{0}};
+    ck_assert_int_eq(net_from_config(&net, &cfg, &err), 0);
+    net_init(&net, 1, 0);
+    ck_assert_int_eq(setenv("WB_FAST_COPY", "x86-64-v9", 1), 0);
+    Fast *f = NULL;
+    int rc = fast_create(&f, &net, &cfg, &data, 1, &err);
+    ck_assert_int_eq(unsetenv("WB_FAST_COPY"), 0);
+    ck_assert_int_ne(rc, 0);
+    ck_assert_ptr_null(f);
+    ck_assert_msg(strstr(err.msg, "WB_FAST_COPY=x86-64-v9") && strstr(err.msg, "no such copy"),
+                  "the error: %s", err.msg);
+    net_free(&net);
 }
 END_TEST
 
 // One thread or three: the same units of work, whoever takes them, the same
-// sums in the same order: the same bits. And narrow tiles or wide ones: the
-// one thread's run takes the narrow tiles (WB_FAST_NARROW=1), a vector of
-// sums at a time, as a processor without AVX-512 does; the three threads'
-// the wide ones where the processor has it, 4 vectors at a time.
+// sums in the same order: the same bits. And narrow tiles or wide ones: on
+// a processor with AVX-512, the one thread's run takes x86-64-v3's copy
+// (WB_FAST_COPY), tiles of 4 images by 2 vectors of 4, as a processor
+// without AVX-512 does; the three threads' x86-64-v4's, tiles of 4 images
+// by 4 vectors of 8. (Where the processor has AVX2 only, both take v3's.)
 START_TEST(threads_change_nothing) {
     Config cfg = case_config(&CASES[_i]);
     Net one, three;
     TrainResult r1, r3;
     TrainOptions o1 = {.fast = true, .threads = 1}, o3 = {.fast = true, .threads = 3};
-    ck_assert_int_eq(setenv("WB_FAST_NARROW", "1", 1), 0);
+    const char *copies[FAST_MAX_COPIES];
+    int n = fast_copies(copies);
+    for (int k = 0; k < n; k++)
+        if (strcmp(copies[k], "x86-64-v3") == 0)
+            ck_assert_int_eq(setenv("WB_FAST_COPY", copies[k], 1), 0);
     train_one(&one, &r1, &cfg, &o1, "one");
-    ck_assert_int_eq(unsetenv("WB_FAST_NARROW"), 0);
+    ck_assert_int_eq(unsetenv("WB_FAST_COPY"), 0);
     train_one(&three, &r3, &cfg, &o3, "three");
     ck_assert_int_eq(r1.fast_threads, 1);
     ck_assert_int_eq(r3.fast_threads, 3);
@@ -269,6 +314,7 @@ Suite *train_suite(void) {
     int n = (int)(sizeof CASES / sizeof CASES[0]);
     tcase_add_loop_test(tc, fast_equals_plain, 0, n);
     tcase_add_loop_test(tc, threads_change_nothing, 0, n);
+    tcase_add_test(tc, unknown_copy_is_an_error);
     suite_add_tcase(s, tc);
     TCase *tp = lib_tcase("net_predict");
     tcase_add_unchecked_fixture(tp, setup, teardown);

@@ -136,8 +136,7 @@ static bool wide_tiles(void) { return VL == 8; }
 
 // *y = exp(*y) for *y in [-708, 0], to an ulp or two: exp(x) = 2^k exp(r)
 // with k the integer nearest x / ln 2 and |r| <= ln 2 / 2, where the Taylor
-// series to r^13 is exact to 4e-18. (Vectors go by pointer: passed by value,
-// they would change the calling convention from one clone to another.)
+// series to r^13 is exact to 4e-18.
 INLINE void exp_nonpositive(vd *y) {
     const double shifter = 0x1.8p52, log2e = 0x1.71547652b82fep0;
     const double ln2_hi = 0x1.62e42fee00000p-1, ln2_lo = 0x1.a39ef35793c76p-33;
@@ -850,9 +849,9 @@ INLINE void partial_chunk(int o0, const int NV, const Fast *f, int q, const doub
 // row[a] of h (of `rows` rows, in parts), and when other layers follow,
 // its activation there, and layer 1's partial sums over each part, into
 // z2 [parts, rows, P2].
-static void first_layer_tile(const Fast *f, const Lane *ln, const Sparse *sp,
-                                    const int *img, int na, int q0, int q1, double *h, int rows,
-                                    const int *row, double *z2) {
+static void first_layer_tile(const Fast *f, const Lane *ln, const Sparse *sp, const int *img,
+                             int na, int q0, int q1, double *h, int rows, const int *row,
+                             double *z2) {
     const Split *s = sp->s;
     double scale[TILE] = {0}, shift[TILE] = {0};
     for (int a = 0; a < na; a++)
@@ -1058,8 +1057,8 @@ static void part_batch(const Fast *f, const Lane *me, int q) {
     }
 }
 
-// The step on 8 weights w (velocity v) from their gradient g, penalties
-// first, in the order and the arithmetic of solutions/ch4.c, ch5.c.
+// The step on a vector of weights w (velocity v) from their gradient g,
+// penalties first, in the order and the arithmetic of solutions/ch4.c, ch5.c.
 INLINE void step_v(const Fast *f, vd *w, vd *v, const vd *gradient, bool penalize) {
     vd g = *gradient;
     if (penalize && f->l1 > 0)

@@ -28,10 +28,11 @@ static double best_rate(double (*once)(void *), void *ctx) {
 enum { AXPY_ROWS = 784, AXPY_COLS = 128, AXPY_PER_SUM = 150, AXPY_SETS = 64 };
 
 // sums[128] = sum over k < 150 of a[k] * table[rows[k]], a row at a time: the
-// first layer of one image, W0 p over its ~150 non-zero pixels, with W0^T
-// (784 x 128, the level-2 cache's) for the table. Returns the FLOP.
+// first layer of one image, W0 p over its ~150 non-zero pixels, with a table
+// the size of W0^T (784 x 128). Returns the FLOP. (With 16 registers, the
+// 128 sums do not all fit: as in such a loop anywhere, some wait in memory.)
 static double axpy_rows(double *sums, const double *table, const uint16_t *rows,
-                               const double *a) {
+                        const double *a) {
     vd acc[AXPY_COLS / VL];
     for (int q = 0; q < AXPY_COLS / VL; q++) acc[q] = (vd){0};
     for (int k = 0; k < AXPY_PER_SUM; k++) {

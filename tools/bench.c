@@ -65,15 +65,6 @@ typedef struct {
     double peak_mb;  // filled in by the parent
 } Outcome;
 
-// The copy of the fast path that its runs take here (lib/speed/vec.h):
-// WB_FAST_COPY's, or the widest this processor runs.
-static const char *fast_copy_name(void) {
-    const char *want = getenv("WB_FAST_COPY"), *names[FAST_MAX_COPIES];
-    if (want && *want) return want;
-    fast_copies(names);
-    return names[0];
-}
-
 // ---------------------------------------------------------------------------
 // The limit
 
@@ -304,7 +295,7 @@ int main(int argc, char **argv) {
            "  (%d thread%s)\n"
            "              (compiled for %s: lib/speed/vec.h)\n",
            fast.epoch_s, fast.epochs, flop / fast.epoch_s / 1e9, fast.peak_mb, fast.threads,
-           fast.threads == 1 ? "" : "s", fast_copy_name());
+           fast.threads == 1 ? "" : "s", fast_copy() ? fast_copy() : "none");
     if (fast.threads > 1)
         printf("  on one thread %6.3f s per epoch: %d threads make it %.2f times as fast\n"
                "              (each of `make paper`'s runs trains on one)\n",

@@ -107,7 +107,7 @@ static const double BYTE_VALUE[256] = {BYTES64(0), BYTES64(64), BYTES64(128), BY
 // not depend on it, only the speed. (WB_FAST_COPY=x86-64-v3 takes the
 // narrow tiles' copy on a processor that has AVX-512, so that
 // tests/lib/test_train.c can hold the two to the same bits: see isa.c.)
-static bool wide_tiles(void) { return VL == 8; }
+enum { WIDE_TILES = VL == 8 };
 
 // Rows of doubles go through in chunks of NV = 8, 4, 2 and 1 vectors,
 // FN(o0, NV, ...) taking doubles o0 .. o0 + NV*VL - 1, from lo to hi (whole
@@ -587,7 +587,6 @@ struct Fast {
     int D, K;                        // pixels, classes
     Activation act;
     bool momentum;
-    bool wide;                       // tiles of 4 x 4 vectors (see wide_tiles)
     double rate, gamma, l1, l2;
     // Layer 0 transposed, a row of P[1] per pixel (W0T[j, o] = W0[o, j]), and
     // the others as the Net has them, rows padded to P[l] (W[l][o * P[l] + c]),
@@ -861,7 +860,7 @@ static void first_layer_tile(const Fast *f, const Lane *ln, const Sparse *sp, co
         int lo = f->part[q], hi = f->part[q + 1];
         double *zq[TILE] = {0};
         for (int a = 0; a < na; a++) zq[a] = part_row(f, h, rows, q, row[a]);
-        TILED(lo, hi, f->wide, first_layer_chunk, f, q, &ln->tile, n, ln->colsum, scale, shift,
+        TILED(lo, hi, WIDE_TILES, first_layer_chunk, f, q, &ln->tile, n, ln->colsum, scale, shift,
               na, zq);
         if (f->L == 1) continue;  // the output layer: softmax follows, image by image
         for (int a = 0; a < na; a++) {
@@ -1153,7 +1152,7 @@ static void first_layer_rows(Fast *f, const Lane *me, int k, int s) {
         }
     block_lists(f, me, k, s);
     for (int p = f->share[s]; p < f->share[s + 1]; p++)
-        TILED(f->part[p], f->part[p + 1], f->wide, block_chunk, f, p, me, k);
+        TILED(f->part[p], f->part[p + 1], WIDE_TILES, block_chunk, f, p, me, k);
 }
 
 // g[c0 ..] = sum over the batch of x_b h_b[c0 ..], x_b = x[b * xs] (or 1,
@@ -1336,7 +1335,6 @@ int fast_create(Fast **out, const Net *net, const Config *cfg, const Mnist *data
     f->D = f->n[0], f->K = f->n[f->L];
     f->act = cfg->activation;
     f->momentum = cfg->momentum;
-    f->wide = wide_tiles();
     f->rate = cfg->learning_rate, f->gamma = cfg->momentum_gamma;
     f->l1 = cfg->L1_penalty, f->l2 = cfg->L2_penalty;
     f->data = data;

@@ -55,6 +55,10 @@ const char *fast_unsupported(const Net *net, const Mnist *data);
 // x86-64), the widest first; returns how many.
 int fast_copies(const char *names[FAST_MAX_COPIES]);
 
+// The copy that fast_create takes now (see there), or NULL if WB_FAST_COPY
+// names one that this processor does not run.
+const char *fast_copy(void);
+
 // Sets up the fast path for net (its current weights), cfg's rule and the
 // three splits of data, which must outlive it, in the widest copy, or the
 // one that WB_FAST_COPY names in the environment (an error if this

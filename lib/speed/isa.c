@@ -76,6 +76,11 @@ static const Copy *chosen(void) {
     return NULL;
 }
 
+const char *fast_copy(void) {
+    const Copy *c = chosen();
+    return c ? c->name : NULL;
+}
+
 int fast_copies(const char *names[FAST_MAX_COPIES]) {
     int n = 0;
     for (size_t i = 0; i < N_COPIES; i++)

@@ -192,6 +192,7 @@ START_TEST(fast_equals_plain) {
     const char *copies[FAST_MAX_COPIES];
     int n = fast_copies(copies);
     ck_assert_int_ge(n, 1);
+    ck_assert_str_eq(fast_copy(), copies[0]);  // (the widest, with WB_FAST_COPY unset)
     for (int k = 0; k < n; k++) fast_copy_equals_plain(c, copies[k], &plain, &rp);
     net_free(&plain);
 }
@@ -206,6 +207,7 @@ START_TEST(unknown_copy_is_an_error) {
     ck_assert_int_eq(net_from_config(&net, &cfg, &err), 0);
     net_init(&net, 1, 0);
     ck_assert_int_eq(setenv("WB_FAST_COPY", "x86-64-v9", 1), 0);
+    ck_assert_ptr_null(fast_copy());
     Fast *f = NULL;
     int rc = fast_create(&f, &net, &cfg, &data, 1, &err);
     ck_assert_int_eq(unsetenv("WB_FAST_COPY"), 0);

@@ -285,14 +285,15 @@ finish() {
 }
 
 # A signal stops the grading: end what runs (each chapter's job is a process
-# group of its own), keep what is known.
-jobs_running=()
+# group of its own), keep what is known. Only the jobs still running: the
+# number of one that has ended may already lead a stranger's process group.
 on_signal() {
-    local sig=$1 num=$2 pid
+    local sig=$1 num=$2 pid running
     trap '' TERM INT HUP
     exec 1>&7 2>&8
-    for pid in "${jobs_running[@]}"; do kill -TERM -- "-$pid" 2>/dev/null; done
-    for pid in "${jobs_running[@]}"; do wait "$pid" 2>/dev/null; done
+    running=$(jobs -rp)
+    for pid in $running; do kill -TERM -- "-$pid" 2>/dev/null; done
+    for pid in $running; do wait "$pid" 2>/dev/null; done
     exit_status=$((128 + num))
     collect_done
     finish partial "grading was stopped by SIG$sig"
@@ -468,11 +469,9 @@ for n in "${chapters[@]}"; do
     rm -f "$GRADE_DIR/ch$n.done" "$GRADE_DIR/ch$n.public"
     while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
     (trap - TERM INT HUP; grade_chapter "$n"; : >"$GRADE_DIR/ch$n.done") </dev/null 7>&- 8>&- &
-    jobs_running+=("$!")
 done
 wait
 set +m
-jobs_running=()
 collect_done
 for n in "${chapters[@]}"; do
     [ -n "${graded[$n]:-}" ] || cannot_run "chapter $n: its grading ended without its results"

@@ -15,6 +15,7 @@
 #  - a grading stopped half-way keeps the earlier good results and writes
 #    what it knew to OUT.partial and results.partial.tsv, and ends its own
 #    chapters' jobs only (not a stranger given the pid of one that ended);
+#    a second grading into its folder meanwhile is refused;
 #  - cheats get nothing: including the reference, a link to it, calling the
 #    renamed reference that hidden tests link with; and WERROR=1 makes a
 #    warning fatal, as an instructor may choose;
@@ -212,6 +213,12 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 sleep 0.5
+# A second grading into the folder of one that runs is refused, and
+# changes nothing there.
+GRADE_DIR=$tmp/g-mixed bash tools/grade/grade.sh "$tmp/reference" 1 >"$tmp/second.log" 2>&1
+status=$?
+[ $status = 2 ] && grep -q "g-mixed: another grading is writing there" "$tmp/second.log" ||
+    { bad "a second grading into a folder in use exited $status, not 2 saying so:"; cat "$tmp/second.log"; }
 kill -TERM "$pid"
 wait "$pid"
 status=$?

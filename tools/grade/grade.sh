@@ -65,10 +65,11 @@
 #   WERROR      1: a warning fails the compile, as an error would
 #   GRADE_ISOLATION   auto (default) | bwrap | uid | none
 #   GRADE_JOBS  chapters graded at a time (default: one per processor)
-#   BUILD (build), GRADE_DIR ($BUILD/grade), GRADE_TIMEOUT (lower the per-test
-#   limit of 10 s), GRADE_MAKE=0 (the build is known to be up to date: skip
-#   make, as grade-all and the test steps do), GRADE_FORBID (a folder the
-#   submission must not read: grade-all's folder of submissions),
+#   BUILD (build), GRADE_DIR ($BUILD/grade; one grading at a time in it),
+#   GRADE_TIMEOUT (lower the per-test limit of 10 s), GRADE_MAKE=0 (the
+#   build is known to be up to date: skip make, as grade-all and the test
+#   steps do), GRADE_FORBID (a folder the submission must not read:
+#   grade-all's folder of submissions),
 #   GRADE_UID_BASE (64100: the first of the user ids it grades as, as root)
 #
 # Exit status: 0 when the grading ran, however badly the submission did; 1
@@ -130,6 +131,10 @@ fi
 
 mkdir -p "$GRADE_DIR" || die "cannot make $GRADE_DIR"
 GRADE_DIR=$(cd "$GRADE_DIR" && pwd -P)
+# One grading at a time in a folder: two would mix their chapters' rows. The
+# lock goes with this process (fd 9, closed for the chapters' jobs).
+{ exec 9>>"$GRADE_DIR/.lock"; } 2>/dev/null || die "cannot write in $GRADE_DIR"
+flock -n 9 || die "$GRADE_DIR: another grading is writing there now (give this one a folder of its own: GRADE_DIR=...)"
 rows=$(mktemp "$GRADE_DIR/rows.XXXXXX") || die "cannot write in $GRADE_DIR"
 start=$SECONDS
 declare -A graded=() hidden_ok=()
@@ -468,7 +473,7 @@ set -m
 for n in "${chapters[@]}"; do
     rm -f "$GRADE_DIR/ch$n.done" "$GRADE_DIR/ch$n.public"
     while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
-    (trap - TERM INT HUP; grade_chapter "$n"; : >"$GRADE_DIR/ch$n.done") </dev/null 7>&- 8>&- &
+    (trap - TERM INT HUP; grade_chapter "$n"; : >"$GRADE_DIR/ch$n.done") </dev/null 7>&- 8>&- 9>&- &
 done
 wait
 set +m

@@ -234,52 +234,61 @@ left=$(left_behind '--zygote|check-ch1 --subject|wb-grade\.')
 
 # A stopped grading ends its own chapters' jobs and nothing else: not the
 # process group of a stranger that took the number of a chapter's job that
-# had ended. Chapter 2 (the stub) is graded first and ends; a stranger is
-# given its job's number (root may choose the next pid: ns_last_pid); then
+# had ended. In a pid namespace of its own (no other process there takes
+# pids, and root may choose the next one: ns_last_pid), chapter 2 (the stub)
+# is graded first and ends; a stranger is given its job's number; then
 # chapter 1 loops and the grading is stopped. The stranger must live.
 reuse=$tmp/reuse
 mkdir -p "$reuse"
 cp "$loop/ch1.c" "$reuse/ch1.c"
 git show HEAD:exercises/ch2.c >"$reuse/ch2.c" 2>/dev/null || cp exercises/ch2.c "$reuse/ch2.c"
-if [ -w /proc/sys/kernel/ns_last_pid ]; then
-    GRADE_JOBS=1 GRADE_DIR=$tmp/g-reuse bash tools/grade/grade.sh "$reuse" 2 1 >"$tmp/reuse.log" 2>&1 &
-    pid=$!
-    # the grader's children that lead a process group, as they come: each
-    # chapter's job for seconds, a command substitution for an instant
-    for _ in $(seq 1200); do
-        ps -o pid=,pgid= --ppid "$pid" | awk '$1 == $2 { print $1 }' >>"$tmp/leaders"
-        pgrep -f -- "check-ch1 --subject" >/dev/null && break
+pid_reuse=$(cat <<'SCRIPT'
+tmp=$1 reuse=$2
+fail() { echo "FAIL: $*"; }
+GRADE_JOBS=1 GRADE_DIR=$tmp/g-reuse bash tools/grade/grade.sh "$reuse" 2 1 >"$tmp/reuse.log" 2>&1 &
+pid=$!
+# the grader's children that lead a process group, as they come: each
+# chapter's job for seconds, a command substitution for an instant
+for _ in $(seq 2400); do
+    ps -o pid=,pgid= --ppid "$pid" | awk '$1 == $2 { print $1 }' >>"$tmp/leaders"
+    pgrep -f -- "check-ch[1] --subject" >/dev/null && break  # [1]: not this script's own text
+    sleep 0.05
+done
+sleep 0.5
+running=$(ps -o pid=,pgid= --ppid "$pid" | awk '$1 == $2 { print $1; exit }')
+# chapter 2's job: the leader seen most often, but for chapter 1's
+ended=$(grep -vx "${running:-none}" "$tmp/leaders" | sort | uniq -c | sort -rn | awk 'NR == 1 && $1 > 1 { print $2 }')
+stranger=
+if [ -z "$ended" ] || [ "$ended" = "$running" ]; then
+    fail "pid reuse: did not see chapter 2's job end before chapter 1's ran (saw '$ended', then '$running')"
+else
+    for _ in $(seq 100); do  # until the last process of its group has gone
+        echo $((ended - 1)) >/proc/sys/kernel/ns_last_pid || break
+        setsid sleep 300 </dev/null >/dev/null 2>&1 &
+        [ "$!" = "$ended" ] && { stranger=$!; break; }
+        kill "$!"
+        sleep 0.1
+    done
+    [ -n "$stranger" ] || fail "pid reuse: could not start a process as pid $ended"
+    # until it leads its own process group (setsid), as the grader's job did
+    for _ in $(seq 600); do
+        [ -z "$stranger" ] || [ "$(ps -o pgid= -p "$stranger" | tr -d ' ')" = "$stranger" ] && break
         sleep 0.05
     done
-    sleep 0.5
-    running=$(ps -o pid=,pgid= --ppid "$pid" | awk '$1 == $2 { print $1; exit }')
-    # chapter 2's job: the leader seen most often, but for chapter 1's
-    ended=$(grep -vx "${running:-none}" "$tmp/leaders" | sort | uniq -c | sort -rn | awk 'NR == 1 && $1 > 1 { print $2 }')
-    stranger=
-    if [ -z "$ended" ] || [ "$ended" = "$running" ]; then
-        bad "pid reuse: did not see chapter 2's job end before chapter 1's ran (saw '$ended', then '$running')"
-    else
-        for _ in $(seq 50); do
-            echo $((ended - 1)) >/proc/sys/kernel/ns_last_pid 2>/dev/null || break
-            setsid sleep 300 </dev/null >/dev/null 2>&1 &
-            [ "$!" = "$ended" ] && { stranger=$!; break; }
-            kill "$!" 2>/dev/null
-        done
-        [ -n "$stranger" ] || bad "pid reuse: could not start a process as pid $ended"
-    fi
-    kill -TERM "$pid"
-    wait "$pid"
-    status=$?
-    [ $status = 143 ] || bad "pid reuse: the stopped grading exited $status, not 143"
-    if [ -n "$stranger" ]; then
-        # alive, not a zombie (which kill -0 would take for alive)
-        ps -o stat= -p "$stranger" | grep -qv '^Z' ||
-            bad "a stopped grading signalled a process group not its own (pid $stranger, once its chapter 2 job's)"
-        kill "$stranger" 2>/dev/null
-        wait "$stranger" 2>/dev/null
-    fi
+fi
+kill -TERM "$pid"
+wait "$pid"
+status=$?
+[ $status = 143 ] || { fail "pid reuse: the stopped grading exited $status, not 143:"; tail -n 5 "$tmp/reuse.log"; }
+[ -z "$stranger" ] || ps -o stat= -p "$stranger" | grep -qv '^Z' ||  # alive, not a zombie
+    fail "a stopped grading signalled a process group not its own (pid $stranger, once its chapter 2 job's)"
+SCRIPT
+)
+if [ "$(id -u)" = 0 ] && unshare --pid --fork --mount-proc true 2>/dev/null; then
+    out=$(unshare --pid --fork --mount-proc bash -c "$pid_reuse" - "$tmp" "$reuse" 2>&1)
+    if grep -q 'FAIL' <<<"$out"; then echo "$out"; fail=1; fi
 else
-    echo "note: the pid-reuse check needs root (/proc/sys/kernel/ns_last_pid); not run"
+    echo "note: the pid-reuse check needs root and a pid namespace (unshare --pid); not run"
 fi
 
 # 4. Cheats get nothing: including the reference through a relative path

@@ -281,11 +281,14 @@ typedef struct {
     int done;
 } Queue;
 
-// When run r measures the whole training split (E's train_metrics).
-static TrainSplitMetrics train_split_of(const Experiments *E, const Run *r) {
-    if (E->train_metrics == ALL_SEEDS || r->seed_index == 0)
+TrainSplitMetrics experiments_train_split(const Experiments *E, int seed_index) {
+    if (E->train_metrics == ALL_SEEDS || seed_index == 0)
         return E->train_metrics == NO_SEED ? TRAIN_SPLIT_NEVER : TRAIN_SPLIT_EVERY_EPOCH;
     return E->train_metrics == FIRST_SEEDS_ENDS ? TRAIN_SPLIT_AT_END : TRAIN_SPLIT_NEVER;
+}
+
+static TrainSplitMetrics train_split_of(const Experiments *E, const Run *r) {
+    return experiments_train_split(E, r->seed_index);
 }
 
 // Run r (hash key, stem `own` under x's name), taken up from x's store if it

@@ -208,6 +208,10 @@ int experiments_try(const Experiments *E, int n, Error *err);
 // to shorten them. Prints only; it fails only where the functions do.
 int experiments_pace(const Experiments *E, Error *err);
 
+// When a run of the given seed (0: an experiment's first) measures the whole
+// training split, as E's train_metrics says.
+TrainSplitMetrics experiments_train_split(const Experiments *E, int seed_index);
+
 // Trains every run, as many at once as there are cores, the longest first,
 // one line each on stdout as it ends; then the summaries. A run with early
 // stopping is finished inside the same run without it where both are trained

@@ -282,15 +282,17 @@ static double makespan(double *job_s, int n, int workers) {
 
 // How long one run of x takes at a step of step_s and a forward pass of
 // forward_s per batch: its epochs (one that stops early, about 20), each its
-// steps and the evaluation of the validation split (and of the training
-// split, where its curves are drawn).
+// steps and the evaluation of the validation split, and the evaluations of
+// the training split it makes (after every epoch, or after its last).
 static double run_length(const Experiment *x, const Mnist *data, double step_s, double forward_s,
-                         int B, bool curves) {
+                         int B, TrainSplitMetrics train_split) {
     const Config *c = &x->cfg;
     double epochs = c->early_stop ? (c->epochs < 20 ? c->epochs : 20) : c->epochs;
     double steps = ceil((double)data->train.n / B);
-    double examples = data->val.n + (curves ? data->train.n : 0);
-    return epochs * (steps * step_s + examples / B * forward_s);
+    double train_evals = train_split == TRAIN_SPLIT_EVERY_EPOCH ? epochs
+                         : train_split == TRAIN_SPLIT_AT_END ? 1 : 0;
+    double examples = epochs * data->val.n + train_evals * data->train.n;
+    return epochs * steps * step_s + examples / B * forward_s;
 }
 
 int experiments_pace(const Experiments *E, Error *err) {
@@ -329,9 +331,7 @@ int experiments_pace(const Experiments *E, Error *err) {
         }
         if (e == 0) your_step = step_s;
         for (int s = 0; s < x->seeds; s++)
-            job_s[n++] = run_length(x, data, step_s, forward_s, b.B,
-                                    E->train_metrics == ALL_SEEDS ||
-                                        (E->train_metrics == FIRST_SEEDS && s == 0));
+            job_s[n++] = run_length(x, data, step_s, forward_s, b.B, experiments_train_split(E, s));
         batch_free(&b);
     }
     double total = makespan(job_s, n, workers);

@@ -460,6 +460,29 @@ START_TEST(early_stopping_inside_the_run_without_it) {
 END_TEST
 #endif
 
+// Which runs measure the whole training split, as experiment.h says of
+// train_metrics: the training takes it from here, and so does pace.c's
+// estimate of how long the runs take.
+START_TEST(train_split_by_seed) {
+    Experiments E = {0};
+    const struct {
+        int metrics;
+        TrainSplitMetrics first, later;
+    } want[] = {
+        {FIRST_SEEDS, TRAIN_SPLIT_EVERY_EPOCH, TRAIN_SPLIT_NEVER},
+        {ALL_SEEDS, TRAIN_SPLIT_EVERY_EPOCH, TRAIN_SPLIT_EVERY_EPOCH},
+        {NO_SEED, TRAIN_SPLIT_NEVER, TRAIN_SPLIT_NEVER},
+        {FIRST_SEEDS_ENDS, TRAIN_SPLIT_EVERY_EPOCH, TRAIN_SPLIT_AT_END},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        E.train_metrics = want[i].metrics;
+        ck_assert_int_eq(experiments_train_split(&E, 0), want[i].first);
+        ck_assert_int_eq(experiments_train_split(&E, 1), want[i].later);
+        ck_assert_int_eq(experiments_train_split(&E, 4), want[i].later);
+    }
+}
+END_TEST
+
 Suite *experiment_suite(void) {
     Suite *s = suite_create("experiment");
     TCase *tc = tcase_create("core");
@@ -471,6 +494,7 @@ Suite *experiment_suite(void) {
 #endif
     tcase_add_test(tc, tsv_print_aligns);
     tcase_add_test(tc, summary_keys_and_formats);
+    tcase_add_test(tc, train_split_by_seed);
     tcase_add_test(tc, runs_side_by_side);
 #ifndef WB_NO_SOLUTIONS
     tcase_add_test(tc, runs_taken_up_from_the_store);

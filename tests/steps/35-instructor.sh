@@ -262,11 +262,13 @@ stranger=
 if [ -z "$ended" ] || [ "$ended" = "$running" ]; then
     fail "pid reuse: did not see chapter 2's job end before chapter 1's ran (saw '$ended', then '$running')"
 else
-    for _ in $(seq 100); do  # until the last process of its group has gone
+    # until the last process of its group has gone; each miss lives on to the
+    # namespace's end (killed at once, before its exec, it would still be a
+    # copy of this shell)
+    for _ in $(seq 100); do
         echo $((ended - 1)) >/proc/sys/kernel/ns_last_pid || break
         setsid sleep 300 </dev/null >/dev/null 2>&1 &
         [ "$!" = "$ended" ] && { stranger=$!; break; }
-        kill "$!"
         sleep 0.1
     done
     [ -n "$stranger" ] || fail "pid reuse: could not start a process as pid $ended"

@@ -287,10 +287,6 @@ TrainSplitMetrics experiments_train_split(const Experiments *E, int seed_index) 
     return E->train_metrics == FIRST_SEEDS_ENDS ? TRAIN_SPLIT_AT_END : TRAIN_SPLIT_NEVER;
 }
 
-static TrainSplitMetrics train_split_of(const Experiments *E, const Run *r) {
-    return experiments_train_split(E, r->seed_index);
-}
-
 // Run r (hash key, stem `own` under x's name), taken up from x's store if it
 // has it (whoever trained it) with the columns the run needs: its result,
 // its weights into net and its metrics at path, as train_with would have
@@ -334,8 +330,8 @@ static int keep_inside(const TrainResult *res, const Net *net, void *ctx, Error 
     char path[4400], stem[RUNSTORE_STEM_MAX];
     run_stem(stem, x, r);
     experiments_path(path, sizeof path, in->E, r);
-    return runstore_put(x->store, stem, x->name, r->seed, path, res, net, train_split_of(in->E, r),
-                        err);
+    return runstore_put(x->store, stem, x->name, r->seed, path, res, net,
+                        experiments_train_split(in->E, r->seed_index), err);
 }
 
 // Whether run r was finished inside another in this training (not taken up
@@ -366,7 +362,7 @@ static int train_job(void *result, int k, void *ctx, Error *err) {
     // first seed has its curves drawn, the others skip measuring the whole
     // training split after each epoch.
     TrainOptions how = {.fast = E->fast && !x->own_rule, .threads = E->workers > 1 ? 1 : 0,
-                        .train_split = train_split_of(E, r)};
+                        .train_split = experiments_train_split(E, r->seed_index)};
     // A run with early stopping that another finishes (see Run): kept there.
     char its_path[4400];
     Inside in = {E, r->finishes >= 0 ? &E->runs[r->finishes] : NULL};
@@ -430,7 +426,8 @@ static void pair_inside(Experiments *E) {
             const Experiment *y = &E->exp[f->exp];
             if (f->finishes >= 0 || y->cfg.early_stop || y->own_rule || y->store != x->store ||
                 f->seed != r->seed || y->ops.should_stop != x->ops.should_stop ||
-                train_split_of(E, f) != train_split_of(E, r))
+                experiments_train_split(E, f->seed_index) !=
+                    experiments_train_split(E, r->seed_index))
                 continue;
             Config c = x->cfg;  // the store's own hash says whether the rest is the same
             c.early_stop = false, c.early_stop_epoch = y->cfg.early_stop_epoch;

@@ -291,11 +291,12 @@ int main(int argc, char **argv) {
     if (plain.ok)
         printf("  plain path  %8.3f s per epoch (median of %d)  %6.1f GFLOP/s  peak %4.0f MB\n",
                plain.epoch_s, plain.epochs, flop / plain.epoch_s / 1e9, plain.peak_mb);
+    const char *copy = fast_copy();
     printf("  fast path   %8.3f s per epoch (median of %d)  %6.1f GFLOP/s  peak %4.0f MB"
            "  (%d thread%s)\n"
            "              (compiled for %s: lib/speed/vec.h)\n",
            fast.epoch_s, fast.epochs, flop / fast.epoch_s / 1e9, fast.peak_mb, fast.threads,
-           fast.threads == 1 ? "" : "s", fast_copy() ? fast_copy() : "none");
+           fast.threads == 1 ? "" : "s", copy ? copy : "none");
     if (fast.threads > 1)
         printf("  on one thread %6.3f s per epoch: %d threads make it %.2f times as fast\n"
                "              (each of `make paper`'s runs trains on one)\n",

@@ -8,9 +8,8 @@
 // copy's vectors are the width of its processor's registers: vd, VL doubles.
 // (GCC does not split a vector wider than the registers, 8 doubles on AVX2,
 // into registers: it keeps every one in memory. Written in vectors of 8 and
-// compiled for AVX2, the fast path took 1.81 to 1.85 s an epoch on an AMD
-// EPYC of family 23, no faster than the plain path; in vectors of 4, 0.43
-// to 0.47 s.)
+// compiled for AVX2, the fast path was no faster than the plain path: the
+// README's "Without AVX-512" has the measurements.)
 //
 // The fast path's arrays are laid out in blocks of 8 doubles (V in fast.c)
 // whatever VL is, so that every copy sums the same numbers in the same

@@ -15,7 +15,8 @@
 #  - a grading stopped half-way keeps the earlier good results and writes
 #    what it knew to OUT.partial and results.partial.tsv, and ends its own
 #    chapters' jobs only (not a stranger given the pid of one that ended);
-#    a second grading into its folder meanwhile is refused;
+#    a second grading into its folder meanwhile is refused, and a folder
+#    whose lock cannot be opened is one error naming it;
 #  - cheats get nothing: including the reference, a link to it, calling the
 #    renamed reference that hidden tests link with; and WERROR=1 makes a
 #    warning fatal, as an instructor may choose;
@@ -219,6 +220,13 @@ GRADE_DIR=$tmp/g-mixed bash tools/grade/grade.sh "$tmp/reference" 1 >"$tmp/secon
 status=$?
 [ $status = 2 ] && grep -q "g-mixed: another grading is writing there" "$tmp/second.log" ||
     { bad "a second grading into a folder in use exited $status, not 2 saying so:"; cat "$tmp/second.log"; }
+# A folder whose lock cannot be opened (a folder in its place: root writes
+# anywhere else) is one error that names the lock.
+mkdir -p "$tmp/g-nolock/.lock"
+GRADE_DIR=$tmp/g-nolock bash tools/grade/grade.sh "$tmp/reference" 1 >"$tmp/nolock.log" 2>&1
+status=$?
+[ $status = 2 ] && [ "$(wc -l <"$tmp/nolock.log")" = 1 ] && grep -q "g-nolock/.lock: cannot open it for writing" "$tmp/nolock.log" ||
+    { bad "a GRADE_DIR whose lock cannot be opened: exit $status, not 2 with one line naming it:"; cat "$tmp/nolock.log"; }
 kill -TERM "$pid"
 wait "$pid"
 status=$?

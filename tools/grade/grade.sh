@@ -133,7 +133,8 @@ mkdir -p "$GRADE_DIR" || die "cannot make $GRADE_DIR"
 GRADE_DIR=$(cd "$GRADE_DIR" && pwd -P)
 # One grading at a time in a folder: two would mix their chapters' rows. The
 # lock goes with this process (fd 9, closed for the chapters' jobs).
-{ exec 9>>"$GRADE_DIR/.lock"; } 2>/dev/null || die "cannot write in $GRADE_DIR"
+{ exec 9>>"$GRADE_DIR/.lock"; } 2>/dev/null ||
+    die "$GRADE_DIR/.lock: cannot open it for writing (the lock that keeps one grading at a time in $GRADE_DIR)"
 flock -n 9 || die "$GRADE_DIR: another grading is writing there now (give this one a folder of its own: GRADE_DIR=...)"
 rows=$(mktemp "$GRADE_DIR/rows.XXXXXX") || die "cannot write in $GRADE_DIR"
 start=$SECONDS

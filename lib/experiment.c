@@ -135,8 +135,8 @@ Experiment *chapter_experiment(Chapter *ch, Experiments *E, const char *path, un
 }
 
 int chapter_train(Chapter *ch, Experiments *E, int k, const char *more, Error *err) {
-    if (!E->fast && experiments_pace(E, err) != 0) return -1;
     if (experiments_plan(E, err) != 0) return -1;
+    if (!E->fast && experiments_pace(E, err) != 0) return -1;
     char what[320];
     snprintf(what, sizeof what, "train: %d run%s, %d at a time%s%s", E->n_runs,
              E->n_runs > 1 ? "s" : "", E->workers, more ? "; " : "", more ? more : "");
@@ -183,6 +183,34 @@ static double cost(const Config *c) {
     return epochs * (c->n_layers > 2 ? 1.0 : 0.3);
 }
 
+// Pairs each run with early stopping with the same run without it, if that
+// one is trained too (see Run): the same config but for early stopping, the
+// same seed, data, store (or none: experiments_train's scratch store), rule
+// and measures of the training split.
+static void pair_inside(Experiments *E) {
+    for (int i = 0; i < E->n_runs; i++) E->runs[i].finishes = E->runs[i].inside = -1;
+    for (int i = 0; i < E->n_runs; i++) {
+        Run *r = &E->runs[i];
+        const Experiment *x = &E->exp[r->exp];
+        if (!x->cfg.early_stop || x->own_rule) continue;
+        const RunStore *st = x->store ? x->store : &E->scratch;  // (its hashes' base)
+        for (int j = 0; j < E->n_runs && r->inside < 0; j++) {
+            Run *f = &E->runs[j];
+            const Experiment *y = &E->exp[f->exp];
+            if (f->finishes >= 0 || y->cfg.early_stop || y->own_rule || y->store != x->store ||
+                y->data != x->data || f->seed != r->seed ||
+                y->ops.should_stop != x->ops.should_stop ||
+                experiments_train_split(E, f->seed_index) !=
+                    experiments_train_split(E, r->seed_index))
+                continue;
+            Config c = x->cfg;  // the store's own hash says whether the rest is the same
+            c.early_stop = false, c.early_stop_epoch = y->cfg.early_stop_epoch;
+            if (runstore_key(st, &c, r->seed) != runstore_key(st, &y->cfg, f->seed)) continue;
+            f->finishes = i, r->inside = j;
+        }
+    }
+}
+
 int experiments_plan(Experiments *E, Error *err) {
     int n = 0;
     for (int e = 0; e < E->n_exp; e++) n += E->exp[e].seeds;
@@ -198,6 +226,7 @@ int experiments_plan(Experiments *E, Error *err) {
             else snprintf(r->file, sizeof r->file, "metrics-%s-seed%llu.tsv", E->exp[e].name,
                           (unsigned long long)r->seed);
         }
+    pair_inside(E);
     if (E->workers <= 0) E->workers = jobs_workers(E->n_runs);
     return 0;
 }
@@ -373,14 +402,15 @@ static int train_job(void *result, int k, void *ctx, Error *err) {
         how.also_stopping = &also;
     }
     experiments_path(path, sizeof path, E, r);
-    if (rc == 0 && how.fast && (E->reuse || r->inside >= 0) && x->store)  // trained already?
+    if (rc == 0 && ((how.fast && E->reuse) || r->inside >= 0) && x->store)  // trained already?
         rc = take_up(r, &net, x, key, stem, path, how.train_split, err);
     if (rc == 0 && !r->reused)
         rc = train_with(&r->res, &net, &x->ops, &x->cfg, x->data ? x->data : E->data, r->seed,
                         path, label, &how, err);
     if (rc == 0 && E->after) rc = E->after(out, &net, r, x, E->ctx, err);
     //< one-run
-    if (rc == 0 && x->store && how.fast && !r->reused)  // kept for later (runstore.h)
+    // kept for later (runstore.h); the scratch store keeps only the runs finished inside
+    if (rc == 0 && x->store && x->store != &E->scratch && how.fast && !r->reused)
         rc = runstore_put(x->store, stem, x->name, r->seed, path, &r->res, &net, how.train_split,
                           err);
     net_free(&net);
@@ -411,33 +441,6 @@ static void job_done(const void *result, int k, void *ctx) {
     fflush(stdout);
 }
 
-// Pairs each run with early stopping with the same run without it, if that
-// one is trained too (see Run): the same config but for early stopping, the
-// same seed, data, store, rule and measures of the training split.
-static void pair_inside(Experiments *E) {
-    for (int i = 0; i < E->n_runs; i++) E->runs[i].finishes = E->runs[i].inside = -1;
-    if (!E->fast) return;
-    for (int i = 0; i < E->n_runs; i++) {
-        Run *r = &E->runs[i];
-        const Experiment *x = &E->exp[r->exp];
-        if (!x->cfg.early_stop || x->own_rule || !x->store) continue;
-        for (int j = 0; j < E->n_runs && r->inside < 0; j++) {
-            Run *f = &E->runs[j];
-            const Experiment *y = &E->exp[f->exp];
-            if (f->finishes >= 0 || y->cfg.early_stop || y->own_rule || y->store != x->store ||
-                f->seed != r->seed || y->ops.should_stop != x->ops.should_stop ||
-                experiments_train_split(E, f->seed_index) !=
-                    experiments_train_split(E, r->seed_index))
-                continue;
-            Config c = x->cfg;  // the store's own hash says whether the rest is the same
-            c.early_stop = false, c.early_stop_epoch = y->cfg.early_stop_epoch;
-            if (runstore_key(x->store, &c, r->seed) != runstore_key(y->store, &y->cfg, f->seed))
-                continue;
-            f->finishes = i, r->inside = j;
-        }
-    }
-}
-
 // Run i's place in the queue, the highest first: its cost, or below every
 // run for one finished inside another.
 static double queue_rank(const Experiments *E, int i) {
@@ -445,9 +448,34 @@ static double queue_rank(const Experiments *E, int i) {
     return r->inside >= 0 ? -1 : cost(&E->exp[r->exp].cfg);
 }
 
+// Where runs are finished inside others for experiments without a store:
+// the scratch store, opened in the run folder and given to them. 1 when it
+// was, 0 when no such run needs it, -1 with err.
+static int open_scratch(Experiments *E, Error *err) {
+    bool needed = false;
+    for (int i = 0; i < E->n_runs; i++)
+        needed |= E->runs[i].inside >= 0 && !E->exp[E->runs[i].exp].store;
+    if (!needed) return 0;
+    char dir[sizeof E->scratch.dir];
+    if (snprintf(dir, sizeof dir, "%s/.inside", E->dir) >= (int)sizeof dir)
+        return error_set(err, "%s: path too long", E->dir);
+    if (runstore_scratch(&E->scratch, dir, err) != 0) return -1;
+    for (int e = 0; e < E->n_exp; e++)
+        if (!E->exp[e].store) E->exp[e].store = &E->scratch;
+    return 1;
+}
+
+// The scratch store deleted, and its experiments without a store again.
+static void close_scratch(Experiments *E) {
+    runstore_remove(&E->scratch);
+    for (int e = 0; e < E->n_exp; e++)
+        if (E->exp[e].store == &E->scratch) E->exp[e].store = NULL;
+}
+
 int experiments_train(Experiments *E, Error *err) {
     if (!E->runs && experiments_plan(E, err) != 0) return -1;
-    pair_inside(E);
+    int scratch = open_scratch(E, err);
+    if (scratch < 0) return -1;
     size_t size = sizeof(Run) + E->out_size;
     Queue q = {.E = E};
     q.order = error_calloc(err, (size_t)E->n_runs + 1, sizeof(int), "the queue");
@@ -484,6 +512,7 @@ int experiments_train(Experiments *E, Error *err) {
     progress_done();
     if (rc == 0) experiments_summarize(E);
 done:
+    if (scratch) close_scratch(E);
     free(q.order), free(results);
     return rc;
 }

@@ -92,10 +92,11 @@ typedef struct {
                           // finished inside another: its epochs' training time there)
     bool reused;          // taken up from the store, not trained (Experiments' reuse, or
                           // finished inside another run)
-    // Set by experiments_train: a run with early stopping whose run without it
-    // (the same config and seed otherwise, both on the fast path and kept in one
-    // store) is trained too is finished inside that one (train.h's
-    // TrainAlsoStopping), which keeps it in the store, and then taken up from
+    // Set by experiments_plan: a run with early stopping whose run without it
+    // (the same config and seed otherwise, kept in the same store or in
+    // none) is trained too is finished inside that one
+    // (train.h's TrainAlsoStopping), which keeps it in the store (the
+    // training's scratch store, where they have none), and then taken up from
     // there, after every other run, so that it is not trained twice.
     int finishes;         // the early-stopping run it finishes on its way, or -1
     int inside;           // the run it is finished inside, or -1
@@ -143,6 +144,9 @@ typedef struct Experiments {
     History *hist;        // [n_runs], after experiments_read
     Summary sum[EXPERIMENTS_MAX];
     double train_s;       // wall time of the training, all runs
+    RunStore scratch;     // where experiments_train keeps the runs it finishes inside
+                          // others for experiments without a store (runstore_scratch):
+                          // DIR/.inside, for the training's length
 } Experiments;
 
 // Loads the config at path as the next experiment: name, key and label from
@@ -165,8 +169,8 @@ int chapter_load_experiments(Chapter *ch, Mnist *data, Experiments *E, Error *er
 Experiment *chapter_experiment(Chapter *ch, Experiments *E, const char *path, unsigned needs,
                                Error *err);
 
-// Step "train" of the chapters: on your functions, experiments_pace first;
-// then the runs planned, "[k/steps] train: N runs, W at a time" (and more,
+// Step "train" of the chapters: the runs planned; on your functions,
+// experiments_pace; then "[k/steps] train: N runs, W at a time" (and more,
 // if not NULL), every run trained, and train_s, workers and finished_inside (the runs
 // finished inside others) in values.tsv.
 // Returns as experiments_train.
@@ -191,8 +195,9 @@ void summary_put(Values *v, const char *prefix, const Summary *s, const SummaryK
 // 0.9, early stopping (patience 3)", on stdout.
 void experiment_describe(const Experiment *x);
 
-// The runs of every experiment, their files named, in E->runs, and how many
-// train at once (E->workers: one per core, unless the program set it).
+// The runs of every experiment, their files named, in E->runs; which of them
+// experiments_train will finish inside others (see Run); and how many train
+// at once (E->workers: one per core, unless the program set it).
 // experiments_train plans them itself when the program has not.
 int experiments_plan(Experiments *E, Error *err);
 
@@ -205,7 +210,9 @@ int experiments_try(const Experiments *E, int n, Error *err);
 // Before training on the exercises' functions (not --fast): times them on one
 // batch beside the speed of the reference solutions' kind of code, names a
 // function far slower than that, and says how long the runs will take and how
-// to shorten them. Prints only; it fails only where the functions do.
+// to shorten them. Prints only; it fails only where the functions do. After
+// experiments_plan, whose runs finished inside others it counts as taking no
+// time of their own; before it, as trained apart.
 int experiments_pace(const Experiments *E, Error *err);
 
 // When a run of the given seed (0: an experiment's first) measures the whole

@@ -297,7 +297,7 @@ static double run_length(const Experiment *x, const Mnist *data, double step_s, 
 
 int experiments_pace(const Experiments *E, Error *err) {
     double job_s[EXPERIMENTS_MAX * EXPERIMENT_MAX_SEEDS], your_step = 0;
-    int n = 0, slow_part = -1, slow_exp = 0;
+    int n = 0, inside = 0, slow_part = -1, slow_exp = 0;
     double slow_s = 0, slow_class = 0;
     int runs = 0;
     for (int e = 0; e < E->n_exp; e++) runs += E->exp[e].seeds;
@@ -330,8 +330,14 @@ int experiments_pace(const Experiments *E, Error *err) {
                 slow_part = w, slow_exp = e, slow_s = yours, slow_class = class;
         }
         if (e == 0) your_step = step_s;
-        for (int s = 0; s < x->seeds; s++)
+        for (int s = 0; s < x->seeds; s++) {
+            int r = experiments_run_of(E, e, s);
+            if (r >= 0 && E->runs[r].inside >= 0) {  // no epoch of its own (see Run)
+                inside++;
+                continue;
+            }
             job_s[n++] = run_length(x, data, step_s, forward_s, b.B, experiments_train_split(E, s));
+        }
         batch_free(&b);
     }
     double total = makespan(job_s, n, workers);
@@ -345,9 +351,12 @@ int experiments_pace(const Experiments *E, Error *err) {
                strchr(what, ' ') ? "" : "s", 1e3 * slow_s, slow_s / slow_class,
                slow_part <= 1 ? "matmul() for the products" : "one plain loop");
     }
-    printf("      %d run%s, %d at a time: about %s%s%s\n", n, n > 1 ? "s" : "", workers,
-           duration(t, sizeof t, total), total > 120 ? "; --max-epochs N (MAX_EPOCHS=N)" : "",
-           total > 120 && n > E->n_exp ? " or --seeds 1 (SEEDS=1) shortens it"
+    char within[64] = "";
+    if (inside) snprintf(within, sizeof within, " (%d of them finished inside others)", inside);
+    printf("      %d run%s%s, %d at a time: about %s%s%s\n", n + inside,
+           n + inside > 1 ? "s" : "", within, workers, duration(t, sizeof t, total),
+           total > 120 ? "; --max-epochs N (MAX_EPOCHS=N)" : "",
+           total > 120 && n + inside > E->n_exp ? " or --seeds 1 (SEEDS=1) shortens it"
            : total > 120 ? " shortens it" : "");
     fflush(stdout);
     return 0;

@@ -62,6 +62,27 @@ int runstore_open(RunStore *st, const char *dir, const char *code_id, const char
     return 0;
 }
 
+int runstore_scratch(RunStore *st, const char *dir, Error *err) {
+    memset(st, 0, sizeof *st);
+    if (strlen(dir) >= sizeof st->dir) return error_set(err, "%s: path too long", dir);
+    snprintf(st->dir, sizeof st->dir, "%s", dir);
+    runstore_remove(st);
+    return make_dirs(dir, err);
+}
+
+void runstore_remove(const RunStore *st) {
+    DIR *d = opendir(st->dir);
+    if (!d) return;
+    char path[sizeof st->dir + 300];
+    for (struct dirent *e; (e = readdir(d));) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        snprintf(path, sizeof path, "%s/%s", st->dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(st->dir);
+}
+
 uint64_t runstore_key(const RunStore *st, const Config *cfg, uint64_t seed) {
     char *text = NULL;
     size_t len = 0;

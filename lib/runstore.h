@@ -44,6 +44,16 @@ typedef struct {
 int runstore_open(RunStore *st, const char *dir, const char *code_id, const char *argv0,
                   const Mnist *data, Error *err);
 
+// A store in dir for the runs of one training alone: experiments_train keeps
+// there the runs it finishes inside others when no store of the program's
+// keeps them. Any files an earlier, interrupted training left in dir go
+// first. Nothing in it outlives the training, so its hashes are of the
+// config and the seed only, not of the code or the data.
+int runstore_scratch(RunStore *st, const char *dir, Error *err);
+
+// Deletes the store: every file in its folder, then the folder.
+void runstore_remove(const RunStore *st);
+
 // The hash of a run of cfg with seed on the store's data.
 uint64_t runstore_key(const RunStore *st, const Config *cfg, uint64_t seed);
 

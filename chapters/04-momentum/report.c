@@ -47,12 +47,11 @@ static void put_experiment(Program *p, int e) {
 }
 
 // A run without early stopping, read again: where its validation loss was
-// lowest, where early stopping (the patience of the experiment with early
-// stopping and the same momentum) would have ended it, and whether that
-// experiment's run with the same seed is the same run, cut short (when the
-// two were trained apart: on the fast path the library finishes that run
-// inside this one, and tests/lib/test_experiment.c holds it to the run
-// trained alone).
+// lowest, and where early stopping (the patience of the experiment with early
+// stopping and the same momentum) would have ended it. That experiment's run
+// with the same seed is this one cut short: the library finishes it inside
+// this one, and tests/lib/test_experiment.c holds it to the run trained
+// alone.
 static void long_run(Program *p, int e) {
     const Experiments *E = &p->E;
     const Config *c = &E->exp[e].cfg;
@@ -73,20 +72,9 @@ static void long_run(Program *p, int e) {
     chapter_put(&p->ch, key, "last_train_acc", "%.2f", full->train_acc[full->epochs]);
     chapter_put(&p->ch, key, "would_stop", "%d", would);
     p->low[e] = best, p->would[e] = would;
-    if (cut < 0) return;
-    const History *short_run = &E->hist[E->sum[cut].first];
-    if (experiments_not_apart(E, E->sum[cut].first)) {
+    if (cut >= 0 && experiments_not_apart(E, E->sum[cut].first))
         printf("      %s's run is %s's first %d epochs, finished inside it, not trained again\n",
-               E->exp[cut].name, E->exp[e].name, short_run->epochs);
-        return;
-    }
-    double diff = 0;
-    int common = short_run->epochs < full->epochs ? short_run->epochs : full->epochs;
-    for (int k = 1; k <= common; k++)
-        diff = fmax(diff, fabs(short_run->val_loss[k] - full->val_loss[k]));
-    chapter_put(&p->ch, E->exp[cut].key, "prefix_diff", "%.3g", diff);
-    printf("      %s trained %d epochs, and they are %s's first %d: the validation losses differ "
-           "by at most %.3g\n", E->exp[cut].name, short_run->epochs, E->exp[e].name, common, diff);
+               E->exp[cut].name, E->exp[e].name, E->hist[E->sum[cut].first].epochs);
 }
 
 int compare(Program *p, Error *err) {

@@ -2,7 +2,8 @@
 // it writes (lib/output.h's Tsv): the runs planned experiment by experiment,
 // seed by seed, with their files; a short run trained side by side gives the
 // same numbers as the same run trained alone; so does a run with early
-// stopping finished inside the same run without it, to the bit; the
+// stopping finished inside the same run without it, to the bit, on either
+// path, with a store or without (a scratch store, gone at the end); the
 // summaries are the seeds' statistics; summary_put's keys and formats; a
 // TSV's numbers read back to the very doubles written, its rows as long as
 // its header; and tsv_print's table on the terminal.
@@ -282,6 +283,14 @@ START_TEST(pace_names_a_slow_function) {
     ck_assert_msg(strstr(out, "through your functions") && strstr(out, "1 run, 1 at a time: about"),
                   "%s", out);
     ck_assert_msg(!strstr(out, "will be slow"), "the reference named as slow:\n%s", out);
+    // planned, a run with early stopping goes inside the run without it: no run of its own
+    Experiment *y = experiments_add(&E, "chapters/04-momentum/momentum-early-stop.yaml", &err);
+    ck_assert_msg(y != NULL, "%s", err.msg);
+    y->ops = x->ops;
+    ck_assert_msg(experiments_plan(&E, &err) == 0, "%s", err.msg);
+    out = paced(&E);
+    ck_assert_msg(strstr(out, "2 runs (1 of them finished inside others), 1 at a time: about"),
+                  "%s", out);
     // (Without BLAS the reference's own products are such loops: nothing to name.)
     if (strcmp(matmul_backend(), "OpenBLAS") == 0) {
         x->ops.layers.linear_forward = slow_linear_forward;
@@ -360,16 +369,16 @@ END_TEST
 #endif
 
 #ifndef WB_NO_SOLUTIONS
-// The same run trained alone, in this process, on the fast path: its result,
-// weights (into net, initialized) and history.
+// The same run trained alone, in this process, on the fast path or the
+// plain one: its result, weights (into net, initialized) and history.
 static void alone(TrainResult *res, Net *net, History *h, const Experiment *x, const Mnist *data,
-                  uint64_t seed, TrainSplitMetrics split) {
+                  uint64_t seed, bool fast, TrainSplitMetrics split) {
     Error err = {{0}};
     char path[128];
     snprintf(path, sizeof path, "%s/alone.tsv", dir);
     ck_assert_int_eq(net_from_config(net, &x->cfg, &err), 0);
     net_init(net, seed, 0);
-    TrainOptions how = {.fast = true, .threads = 1, .train_split = split};
+    TrainOptions how = {.fast = fast, .threads = 1, .train_split = split};
     ck_assert_msg(train_with(res, net, &x->ops, &x->cfg, data, seed, path, "alone", &how, &err) == 0,
                   "%s", err.msg);
     ck_assert_msg(history_read(h, path, &err) == 0, "%s", err.msg);
@@ -377,8 +386,9 @@ static void alone(TrainResult *res, Net *net, History *h, const Experiment *x, c
 
 static bool same_number(double a, double b) { return a == b || (isnan(a) && isnan(b)); }
 
-// Run r of E (its weights from the store) against the same run trained alone:
-// the same result, weights and metrics to the bit (the times apart).
+// Run r of E against the same run trained alone: the same result and metrics
+// file to the bit (the times apart), and, from st if not NULL, the same
+// weights.
 static void same_as_alone(const Experiments *E, int r, const RunStore *st, const Mnist *data,
                           TrainSplitMetrics split) {
     const Run *run = &E->runs[r];
@@ -387,25 +397,32 @@ static void same_as_alone(const Experiments *E, int r, const RunStore *st, const
     Net a, b;
     History ha, hb;
     Error err = {{0}};
-    alone(&want, &a, &ha, x, data, run->seed, split);
-    char stem[RUNSTORE_STEM_MAX], path[300];
-    ck_assert_int_eq(runstore_find(stem, st, runstore_key(st, &x->cfg, run->seed), &err), 1);
-    ck_assert_int_eq(net_from_config(&b, &x->cfg, &err), 0);
-    snprintf(path, sizeof path, "%s/kept.tsv", dir);
-    ck_assert_msg(runstore_get(st, stem, &got, &b, path, split, &err) == 1, "%s", err.msg);
-    ck_assert_msg(history_read(&hb, path, &err) == 0, "%s", err.msg);
+    char path[4400];
+    alone(&want, &a, &ha, x, data, run->seed, E->fast, split);
+    ck_assert_msg(history_read(&hb, experiments_path(path, sizeof path, E, run), &err) == 0, "%s",
+                  err.msg);
+    if (st) {
+        char stem[RUNSTORE_STEM_MAX];
+        ck_assert_int_eq(runstore_find(stem, st, runstore_key(st, &x->cfg, run->seed), &err), 1);
+        ck_assert_int_eq(net_from_config(&b, &x->cfg, &err), 0);
+        snprintf(path, sizeof path, "%s/kept.tsv", dir);
+        ck_assert_msg(runstore_get(st, stem, &got, &b, path, split, &err) == 1, "%s", err.msg);
+        ck_assert(got.test_loss == want.test_loss);
+        ck_assert_msg(memcmp(a.params, b.params, sizeof(double) * (size_t)a.n_params) == 0,
+                      "%s, seed %llu: other weights than alone", x->name,
+                      (unsigned long long)run->seed);
+        net_free(&b);
+    }
     const TrainResult *res = &run->res;
     ck_assert_msg(res->epochs_run == want.epochs_run && res->kept_epoch == want.kept_epoch &&
                       res->best_epoch == want.best_epoch &&
                       res->stopped_early == want.stopped_early &&
                       res->best_val_loss == want.best_val_loss &&
                       res->test_loss == want.test_loss && res->test_acc == want.test_acc &&
-                      res->val_acc == want.val_acc && got.test_loss == want.test_loss,
+                      res->val_acc == want.val_acc,
                   "%s, seed %llu: %d epochs (kept %d), test loss %.17g; alone %d (kept %d), %.17g",
                   x->name, (unsigned long long)run->seed, res->epochs_run, res->kept_epoch,
                   res->test_loss, want.epochs_run, want.kept_epoch, want.test_loss);
-    ck_assert_msg(memcmp(a.params, b.params, sizeof(double) * (size_t)a.n_params) == 0,
-                  "%s, seed %llu: other weights than alone", x->name, (unsigned long long)run->seed);
     ck_assert_int_eq(ha.epochs, hb.epochs);
     for (int e = 0; e <= ha.epochs; e++)
         ck_assert_msg(same_number(ha.train_loss[e], hb.train_loss[e]) &&
@@ -414,18 +431,17 @@ static void same_as_alone(const Experiments *E, int r, const RunStore *st, const
                       "%s, seed %llu, epoch %d: training loss %.17g, validation loss %.17g; "
                       "alone %.17g, %.17g", x->name, (unsigned long long)run->seed, e,
                       hb.train_loss[e], hb.val_loss[e], ha.train_loss[e], ha.val_loss[e]);
-    net_free(&a), net_free(&b), history_free(&ha), history_free(&hb);
+    net_free(&a), history_free(&ha), history_free(&hb);
 }
 
 // A run with early stopping is finished inside the same run without it (and
 // taken up from the store after it), instead of being trained again: each is
 // what it is trained alone, to the bit, its result, weights and metrics,
 // whether it measures the training split after every epoch (seed 5) or after
-// its last (seed 6), and whether it stops early or runs to the end.
-START_TEST(early_stopping_inside_the_run_without_it) {
-    Mnist data = {0};
-    RunStore st;
-    if (!store_on_few_images(&data, &st, "early_stopping_inside_the_run_without_it")) return;
+// its last (seed 6), and whether it stops early or runs to the end. st: the
+// experiments' store, or NULL for none (the training's scratch store, gone
+// when it ends), on the fast path or the plain one.
+static void inside_case(const Mnist *data, const RunStore *st, bool fast) {
     Error err = {{0}};
     static Experiments E;
     memset(&E, 0, sizeof E);
@@ -437,24 +453,47 @@ START_TEST(early_stopping_inside_the_run_without_it) {
         ck_assert_msg(x != NULL, "%s", err.msg);
         // a rate at which a few hundred images overfit within the epochs
         x->cfg.epochs = 8, x->cfg.learning_rate = 0.01, x->cfg.early_stop_epoch = 1;
-        x->seeds = 2, x->store = &st;
+        x->seeds = 2, x->store = st;
         x->ops = chapter6_ops(x->cfg.activation);
     }
-    E.data = &data, E.dir = dir, E.seed = 5, E.workers = 2, E.fast = true;
+    E.data = data, E.dir = dir, E.seed = 5, E.workers = 2, E.fast = fast;
     E.train_metrics = FIRST_SEEDS_ENDS;
     ck_assert_msg(experiments_train(&E, &err) == 0, "%s", err.msg);
     // momentum-early-stop inside momentum; early-stop has no run without it
     ck_assert(E.runs[0].inside == 2 && E.runs[1].inside == 3 && E.runs[2].finishes == 0 &&
               E.runs[3].finishes == 1 && E.runs[4].inside < 0 && E.runs[5].inside < 0);
     ck_assert(E.runs[0].reused && E.runs[1].reused && !E.runs[2].reused && !E.runs[4].reused);
+    ck_assert_int_eq(experiments_inside(&E), 2);
+    char scratch[128];
+    snprintf(scratch, sizeof scratch, "%s/.inside", dir);
+    ck_assert_msg(access(scratch, F_OK) != 0, "%s is left after the training", scratch);
+    for (int e = 0; e < E.n_exp; e++) ck_assert_ptr_eq(E.exp[e].store, st);
     bool stopped = false;
     for (int r = 0; r < 4; r++) {
-        same_as_alone(&E, r, &st, &data, E.runs[r].seed_index ? TRAIN_SPLIT_AT_END
-                                                              : TRAIN_SPLIT_EVERY_EPOCH);
+        same_as_alone(&E, r, st, data, E.runs[r].seed_index ? TRAIN_SPLIT_AT_END
+                                                            : TRAIN_SPLIT_EVERY_EPOCH);
         stopped |= E.runs[r].res.stopped_early;
     }
     ck_assert_msg(stopped, "no run stopped early: the test tests nothing of it");
     experiments_free(&E);
+}
+
+START_TEST(early_stopping_inside_the_run_without_it) {
+    Mnist data = {0};
+    RunStore st;
+    if (!store_on_few_images(&data, &st, "early_stopping_inside_the_run_without_it")) return;
+    inside_case(&data, &st, true);
+    mnist_free(&data);
+}
+END_TEST
+
+// So are they on the plain path, which the exercises train on, and with no
+// store of the program's: the training keeps them in a scratch store of its
+// own, and deletes it when it ends.
+START_TEST(early_stopping_inside_on_the_plain_path) {
+    Mnist data = {0};
+    if (!few_images(&data, "early_stopping_inside_on_the_plain_path")) return;
+    inside_case(&data, NULL, false);
     mnist_free(&data);
 }
 END_TEST
@@ -499,6 +538,7 @@ Suite *experiment_suite(void) {
 #ifndef WB_NO_SOLUTIONS
     tcase_add_test(tc, runs_taken_up_from_the_store);
     tcase_add_test(tc, early_stopping_inside_the_run_without_it);
+    tcase_add_test(tc, early_stopping_inside_on_the_plain_path);
 #endif
     suite_add_tcase(s, tc);
     return s;

@@ -25,7 +25,8 @@
 
 enum {
     SLOWER = 8,          // "far slower": this many times its class...
-    CHUNK = 500,         // (the examples net_evaluate passes at once)
+    EVAL_N = 2000,       // examples evaluated to time an evaluation: 4 of net_evaluate's
+                         // chunks of 500
     TRIES = 4,           // timings of a piece of work, of which the fastest counts
 };
 static const double MATTERS = 0.2;   // ...and this share of a step, at least
@@ -33,6 +34,7 @@ static const double MATTERS = 0.2;   // ...and this share of a step, at least
 // One batch of an experiment's network, and what the step works on.
 typedef struct {
     const Experiment *x;
+    const Split *train;
     int B;
     Net net, grad;
     Acts acts;
@@ -47,7 +49,8 @@ static void batch_free(Batch *b) {
 
 static int batch_make(Batch *b, const Experiment *x, const Split *train, Error *err) {
     memset(b, 0, sizeof *b);
-    b->x = x, b->B = x->cfg.batch_size < train->n ? x->cfg.batch_size : train->n;
+    b->x = x, b->train = train;
+    b->B = x->cfg.batch_size < train->n ? x->cfg.batch_size : train->n;
     if (net_from_config(&b->net, &x->cfg, err) != 0 ||
         net_from_config(&b->grad, &x->cfg, err) != 0 ||
         acts_create(&b->acts, &b->net, b->B, err) != 0)
@@ -161,7 +164,8 @@ static void update(Batch *b, bool ref) {
 }
 
 // The whole training step, as lib/train.c's train_step does it; and the
-// forward pass alone, as evaluating a split does.
+// evaluation of the training split's first EVAL_N examples, as net_evaluate
+// evaluates a whole split after each epoch.
 static void step(Batch *b, bool ref) {
     (void)ref;
     const TrainOps *ops = &b->x->ops;
@@ -170,9 +174,12 @@ static void step(Batch *b, bool ref) {
     update(b, false);
 }
 
-static void forward(Batch *b, bool ref) {
+static void evaluation(Batch *b, bool ref) {
     (void)ref;
-    b->x->ops.net_forward(&b->acts, &b->net, b->x_in, &b->x->ops.layers, b->B);
+    Split first = *b->train;
+    first.n = first.n < EVAL_N ? first.n : EVAL_N;
+    double loss, acc;
+    net_evaluate(&loss, &acc, &b->net, &b->x->ops, &first);
 }
 
 // The parts of a step, timed one by one, and what their functions are called.
@@ -230,14 +237,16 @@ static double timed_now(Batch *b, Work w) {
     return t / n;
 }
 
-// A step and a forward pass of yours timed in each of the processes that will
-// train side by side, all at once: they share the cores with each other and
-// with whatever else the machine is doing.
+// A step and an evaluation (per example) of yours timed in each of the
+// processes that will train side by side, all at once: they share the cores
+// with each other and with whatever else the machine is doing.
 static int time_now(void *result, int k, void *ctx, Error *err) {
     (void)k, (void)err;
     double *t = result;
-    step(ctx, false), forward(ctx, false);  // untimed: a new process's first writes copy pages
-    t[0] = timed_now(ctx, step), t[1] = timed_now(ctx, forward);
+    Batch *b = ctx;
+    step(b, false), evaluation(b, false);  // untimed: a new process's first writes copy pages
+    t[0] = timed_now(b, step);
+    t[1] = timed_now(b, evaluation) / (b->train->n < EVAL_N ? b->train->n : EVAL_N);
     return 0;
 }
 
@@ -280,19 +289,21 @@ static double makespan(double *job_s, int n, int workers) {
     return most;
 }
 
-// How long one run of x takes at a step of step_s and a forward pass of
-// forward_s per batch: its epochs (one that stops early, about 20), each its
-// steps and the evaluation of the validation split, and the evaluations of
-// the training split it makes (after every epoch, or after its last).
-static double run_length(const Experiment *x, const Mnist *data, double step_s, double forward_s,
+// How long one run of x takes at a step of step_s and an evaluation of eval_s
+// per example: its epochs (one that stops early, about 20), each its steps
+// and the evaluation of the validation split; the evaluations of the
+// training split it makes (after every epoch and before the first, or after
+// its last); and the validation and test splits before the first epoch and
+// after the last (lib/train.c).
+static double run_length(const Experiment *x, const Mnist *data, double step_s, double eval_s,
                          int B, TrainSplitMetrics train_split) {
     const Config *c = &x->cfg;
     double epochs = c->early_stop ? (c->epochs < 20 ? c->epochs : 20) : c->epochs;
     double steps = ceil((double)data->train.n / B);
-    double train_evals = train_split == TRAIN_SPLIT_EVERY_EPOCH ? epochs
+    double train_evals = train_split == TRAIN_SPLIT_EVERY_EPOCH ? epochs + 1
                          : train_split == TRAIN_SPLIT_AT_END ? 1 : 0;
-    double examples = epochs * data->val.n + train_evals * data->train.n;
-    return epochs * steps * step_s + examples / B * forward_s;
+    double examples = (epochs + 2) * data->val.n + data->test.n + train_evals * data->train.n;
+    return epochs * steps * step_s + examples * eval_s;
 }
 
 int experiments_pace(const Experiments *E, Error *err) {
@@ -310,13 +321,13 @@ int experiments_pace(const Experiments *E, Error *err) {
             batch_free(&b);
             return -1;
         }
-        double t[JOBS_MAX_WORKERS][2], step_s = 0, forward_s = 0;
+        double t[JOBS_MAX_WORKERS][2], step_s = 0, eval_s = 0;
         if (jobs_run(t, time_now, NULL, &b, workers, sizeof t[0], workers, err) != 0) {
             batch_free(&b);
             return -1;
         }
         for (int k = 0; k < workers; k++)
-            step_s += t[k][0] / workers, forward_s += t[k][1] / workers;
+            step_s += t[k][0] / workers, eval_s += t[k][1] / workers;
         // A part's share of the step, both timed the same way (processor time,
         // the fastest of a few tries): step_s above is the step in wall time
         // as a loaded machine runs it now, which is what the estimate needs.
@@ -336,7 +347,7 @@ int experiments_pace(const Experiments *E, Error *err) {
                 inside++;
                 continue;
             }
-            job_s[n++] = run_length(x, data, step_s, forward_s, b.B, experiments_train_split(E, s));
+            job_s[n++] = run_length(x, data, step_s, eval_s, b.B, experiments_train_split(E, s));
         }
         batch_free(&b);
     }

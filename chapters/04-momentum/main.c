@@ -32,7 +32,7 @@ enum {
     YOUR_EPOCHS = 25,     // on your functions, every run stops here (--max-epochs says
                           // otherwise): where early stopping stops, and momentum's lowest
                           // validation loss and the rise after it, show by then, in a
-                          // quarter of the time; the runs with early stopping stop here
+                          // fraction of the time; the runs with early stopping stop here
                           // too, so that they are still the others cut short
                           // (lib/experiment.h's Run)
 };
@@ -119,6 +119,7 @@ static int read_experiments(Program *p, Mnist *data, Error *err) {
     values_set(&ch->values, "batch_size", "%d", c->batch_size);
     values_set(&ch->values, "hidden", "%d", c->layer_specs[1]);
     values_set(&ch->values, "max_epochs", "%d", c->epochs);
+    values_set(&ch->values, "your_epochs", "%d", YOUR_EPOCHS);
     return chapter_load_experiments(&p->ch, data, &p->E, err);  // and their data
 }
 

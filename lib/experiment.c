@@ -474,6 +474,7 @@ static void close_scratch(Experiments *E) {
 
 int experiments_train(Experiments *E, Error *err) {
     if (!E->runs && experiments_plan(E, err) != 0) return -1;
+    pair_inside(E);  // (again, if planned here: a program may have set E->runs itself)
     int scratch = open_scratch(E, err);
     if (scratch < 0) return -1;
     size_t size = sizeof(Run) + E->out_size;

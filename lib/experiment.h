@@ -92,10 +92,10 @@ typedef struct {
                           // finished inside another: its epochs' training time there)
     bool reused;          // taken up from the store, not trained (Experiments' reuse, or
                           // finished inside another run)
-    // Set by experiments_plan: a run with early stopping whose run without it
-    // (the same config and seed otherwise, kept in the same store or in
-    // none) is trained too is finished inside that one
-    // (train.h's TrainAlsoStopping), which keeps it in the store (the
+    // Set by experiments_plan and experiments_train: a run with early
+    // stopping whose run without it (the same config and seed otherwise, kept
+    // in the same store or in none) is trained too is finished inside that
+    // one (train.h's TrainAlsoStopping), which keeps it in the store (the
     // training's scratch store, where they have none), and then taken up from
     // there, after every other run, so that it is not trained twice.
     int finishes;         // the early-stopping run it finishes on its way, or -1

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "output.h"
@@ -66,6 +67,10 @@ int runstore_scratch(RunStore *st, const char *dir, Error *err) {
     memset(st, 0, sizeof *st);
     if (strlen(dir) >= sizeof st->dir) return error_set(err, "%s: path too long", dir);
     snprintf(st->dir, sizeof st->dir, "%s", dir);
+    struct stat s;  // (a link would take the emptying below to wherever it points)
+    if (lstat(dir, &s) == 0 && !S_ISDIR(s.st_mode))
+        return error_set(err, "%s: is not a folder but a link or a file, where the training "
+                              "keeps runs for a while and then deletes them: move it away", dir);
     runstore_remove(st);
     return make_dirs(dir, err);
 }

@@ -1,11 +1,13 @@
 // test_runstore.c: a run's hash changes with each of its inputs and with nothing
 // else; a run is found by its hash whatever its name, and only once finished;
 // keeping one copies its metrics and writes its result last; taking one up
-// gives back its result and weights exactly, or nothing.
+// gives back its result and weights exactly, or nothing; a scratch store
+// starts empty, goes when removed, and refuses a link in its place.
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -272,6 +274,38 @@ START_TEST(taken_up_exactly) {
 }
 END_TEST
 
+// A scratch store starts empty, whatever an interrupted training left there,
+// and is gone once removed; a link in its place is refused, and what it
+// points to is left as it was.
+START_TEST(scratch_starts_empty_and_goes) {
+    char path[200], scratch[128], victim[128];
+    Error err = {{0}};
+    RunStore st;
+    snprintf(scratch, sizeof scratch, "%s/.inside", dir);
+    ck_assert_int_eq(mkdir(scratch, 0777), 0);
+    snprintf(path, sizeof path, "%s/left-seed1-0000000000000000.tsv", scratch);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    ck_assert_msg(runstore_scratch(&st, scratch, &err) == 0, "%s", err.msg);
+    ck_assert_int_ne(access(path, F_OK), 0);
+    ck_assert_int_eq(access(scratch, W_OK), 0);
+    runstore_remove(&st);
+    ck_assert_int_ne(access(scratch, F_OK), 0);
+
+    snprintf(victim, sizeof victim, "%s/victim", dir);
+    ck_assert_int_eq(mkdir(victim, 0777), 0);
+    snprintf(path, sizeof path, "%s/keep.tsv", victim);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    ck_assert_int_eq(symlink(victim, scratch), 0);
+    ck_assert_int_eq(runstore_scratch(&st, scratch, &err), -1);
+    ck_assert_msg(strstr(err.msg, scratch) && strstr(err.msg, "link"), "%s", err.msg);
+    ck_assert_int_eq(access(path, F_OK), 0);
+}
+END_TEST
+
 START_TEST(bad_places_named) {
     static Tiny t;
     tiny(&t);
@@ -308,6 +342,7 @@ Suite *runstore_suite(void) {
     tcase_add_test(tc, kept_at_once_stays_whole);
     tcase_add_test(tc, taken_up_exactly);
     tcase_add_test(tc, bad_places_named);
+    tcase_add_test(tc, scratch_starts_empty_and_goes);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -308,7 +308,7 @@ static double run_length(const Experiment *x, const Mnist *data, double step_s, 
 
 int experiments_pace(const Experiments *E, Error *err) {
     double job_s[EXPERIMENTS_MAX * EXPERIMENT_MAX_SEEDS], your_step = 0;
-    int n = 0, inside = 0, slow_part = -1, slow_exp = 0;
+    int n = 0, inside = 0, your_batch = 0, slow_part = -1, slow_exp = 0;
     double slow_s = 0, slow_class = 0;
     int runs = 0;
     for (int e = 0; e < E->n_exp; e++) runs += E->exp[e].seeds;
@@ -316,6 +316,14 @@ int experiments_pace(const Experiments *E, Error *err) {
     for (int e = 0; e < E->n_exp; e++) {
         const Experiment *x = &E->exp[e];
         const Mnist *data = x->data ? x->data : E->data;
+        bool own[EXPERIMENT_MAX_SEEDS];  // its runs that train epochs of their own (see Run)
+        int n_own = 0;
+        for (int s = 0; s < x->seeds; s++) {
+            int r = experiments_run_of(E, e, s);
+            n_own += own[s] = r < 0 || E->runs[r].inside < 0;
+        }
+        inside += x->seeds - n_own;
+        if (n_own == 0) continue;  // its functions are the run's it goes inside, timed there
         Batch b;
         if (batch_make(&b, x, &data->train, err) != 0) {
             batch_free(&b);
@@ -340,21 +348,17 @@ int experiments_pace(const Experiments *E, Error *err) {
                 yours - class > slow_s - slow_class)
                 slow_part = w, slow_exp = e, slow_s = yours, slow_class = class;
         }
-        if (e == 0) your_step = step_s;
-        for (int s = 0; s < x->seeds; s++) {
-            int r = experiments_run_of(E, e, s);
-            if (r >= 0 && E->runs[r].inside >= 0) {  // no epoch of its own (see Run)
-                inside++;
-                continue;
-            }
-            job_s[n++] = run_length(x, data, step_s, eval_s, b.B, experiments_train_split(E, s));
-        }
+        if (!your_batch) your_step = step_s, your_batch = b.B;
+        for (int s = 0; s < x->seeds; s++)
+            if (own[s])
+                job_s[n++] = run_length(x, data, step_s, eval_s, b.B,
+                                        experiments_train_split(E, s));
         batch_free(&b);
     }
     double total = makespan(job_s, n, workers);
     char t[32], name[96];
     printf("      a training step on a batch of %d through your functions: %.1f ms\n",
-           E->exp[0].cfg.batch_size, 1e3 * your_step);
+           your_batch, 1e3 * your_step);
     if (slow_part >= 0) {
         const char *what = part_name(name, sizeof name, slow_part, &E->exp[slow_exp]);
         printf("      your %s take%s %.1f ms a batch, %.0f times the same work done as the "

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int error_set(Error *err, const char *fmt, ...) {
     if (err) {
@@ -13,6 +14,15 @@ int error_set(Error *err, const char *fmt, ...) {
         va_end(ap);
     }
     return -1;
+}
+
+int error_path_too_long(Error *err, const char *path, size_t max) {
+    enum { KEEP = 120 };  // characters kept at each end of a long path
+    size_t n = strlen(path);
+    if (n <= 2 * KEEP)
+        return error_set(err, "%s: path too long (%zu characters, at most %zu)", path, n, max);
+    return error_set(err, "%.*s...%s: path too long (%zu characters, at most %zu)", (int)KEEP,
+                     path, path + n - KEEP, n, max);
 }
 
 void error_print(const char *prog, const Error *err) {

@@ -18,6 +18,11 @@ typedef struct {
 // Sets the message (printf-style) and returns -1, so `return error_set(...)` works.
 int error_set(Error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+// "PATH: path too long (N characters, at most MAX)", with a PATH too long
+// for the message cut in its middle ("/a/b...y/z"), so that the reason is
+// never the part cut off. Returns -1.
+int error_path_too_long(Error *err, const char *path, size_t max);
+
 // Prints "prog: message" on stderr. Use it once, where the error is reported.
 void error_print(const char *prog, const Error *err);
 

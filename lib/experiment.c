@@ -458,7 +458,7 @@ static int open_scratch(Experiments *E, Error *err) {
     if (!needed) return 0;
     char dir[sizeof E->scratch.dir];
     if (snprintf(dir, sizeof dir, "%s/.inside", E->dir) >= (int)sizeof dir)
-        return error_set(err, "%s: path too long", E->dir);
+        return error_path_too_long(err, E->dir, sizeof dir - sizeof "/.inside");
     if (runstore_scratch(&E->scratch, dir, err) != 0) return -1;
     for (int e = 0; e < E->n_exp; e++)
         if (!E->exp[e].store) E->exp[e].store = &E->scratch;

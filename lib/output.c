@@ -14,7 +14,7 @@
 int make_dirs(const char *dir, Error *err) {
     char buf[4096];
     if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
-        return error_set(err, "%s: path too long", dir);
+        return error_path_too_long(err, dir, sizeof buf - 1);
     for (char *p = buf + 1;; p++) {
         if (*p != '/' && *p != '\0') continue;
         char saved = *p;
@@ -35,7 +35,7 @@ int make_dirs(const char *dir, Error *err) {
 int out_open(OutFile *o, const char *path, Error *err) {
     memset(o, 0, sizeof *o);
     if (snprintf(o->path, sizeof o->path, "%s", path) >= (int)sizeof o->path)
-        return error_set(err, "%s: path too long", path);
+        return error_path_too_long(err, path, sizeof o->path - 1);
     snprintf(o->part, sizeof o->part, "%s.part", path);
     o->f = fopen(o->part, "w");
     if (!o->f) return error_set(err, "%s: cannot write: %s", o->part, strerror(errno));

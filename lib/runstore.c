@@ -45,7 +45,7 @@ static uint64_t hash_split(uint64_t h, const Split *s) {
 int runstore_open(RunStore *st, const char *dir, const char *code_id, const char *argv0,
                   const Mnist *data, Error *err) {
     memset(st, 0, sizeof *st);
-    if (strlen(dir) >= sizeof st->dir) return error_set(err, "%s: path too long", dir);
+    if (strlen(dir) >= sizeof st->dir) return error_path_too_long(err, dir, sizeof st->dir - 1);
     snprintf(st->dir, sizeof st->dir, "%s", dir);
     if (make_dirs(dir, err) != 0) return -1;
     uint64_t h = 0xcbf29ce484222325ull;
@@ -65,7 +65,7 @@ int runstore_open(RunStore *st, const char *dir, const char *code_id, const char
 
 int runstore_scratch(RunStore *st, const char *dir, Error *err) {
     memset(st, 0, sizeof *st);
-    if (strlen(dir) >= sizeof st->dir) return error_set(err, "%s: path too long", dir);
+    if (strlen(dir) >= sizeof st->dir) return error_path_too_long(err, dir, sizeof st->dir - 1);
     snprintf(st->dir, sizeof st->dir, "%s", dir);
     struct stat s;  // (a link would take the emptying below to wherever it points)
     if (lstat(dir, &s) == 0 && !S_ISDIR(s.st_mode))

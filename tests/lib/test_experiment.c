@@ -497,6 +497,33 @@ START_TEST(early_stopping_inside_on_the_plain_path) {
     mnist_free(&data);
 }
 END_TEST
+
+// A run folder too long for the scratch store is one error naming it, before
+// anything trains.
+START_TEST(scratch_store_path_too_long) {
+    static Experiments E;
+    memset(&E, 0, sizeof E);
+    static char longdir[1100];
+    memset(longdir, 'd', sizeof longdir - 1);
+    longdir[0] = '/';
+    Error err = {{0}};
+    const char *configs[] = {"chapters/04-momentum/momentum.yaml",
+                             "chapters/04-momentum/momentum-early-stop.yaml"};
+    for (int i = 0; i < 2; i++) {
+        Experiment *x = experiments_add(&E, configs[i], &err);
+        ck_assert_msg(x != NULL, "%s", err.msg);
+        x->ops = chapter6_ops(x->cfg.activation);
+    }
+    E.dir = longdir, E.seed = 1, E.workers = 1;
+    ck_assert_int_eq(experiments_train(&E, &err), -1);
+    // cut in the middle, so that the reason stays
+    ck_assert_msg(strncmp(err.msg, "/ddd", 4) == 0 && strstr(err.msg, "ddd...ddd") &&
+                      strstr(err.msg, "ddd: path too long (1099 characters, at most 1015)"),
+                  "%s", err.msg);
+    ck_assert_int_eq(E.runs[1].inside, 0);
+    experiments_free(&E);
+}
+END_TEST
 #endif
 
 // Which runs measure the whole training split, as experiment.h says of
@@ -539,6 +566,7 @@ Suite *experiment_suite(void) {
     tcase_add_test(tc, runs_taken_up_from_the_store);
     tcase_add_test(tc, early_stopping_inside_the_run_without_it);
     tcase_add_test(tc, early_stopping_inside_on_the_plain_path);
+    tcase_add_test(tc, scratch_store_path_too_long);
 #endif
     suite_add_tcase(s, tc);
     return s;

@@ -18,11 +18,9 @@ import statistics
 import sys
 import time
 
-import numpy as np
-import torch
-
 
 def idx(path, magic, header):
+    """The bytes after an IDX file's header, or one line naming what is wrong."""
     try:
         with open(path, "rb") as f:
             raw = f.read()
@@ -30,10 +28,12 @@ def idx(path, magic, header):
         sys.exit(f"pytorch-epoch: {path}: cannot read: {e.strerror}")
     if len(raw) < header or int.from_bytes(raw[:4], "big") != magic:
         sys.exit(f"pytorch-epoch: {path}: not an IDX file of the kind expected")
-    return np.frombuffer(raw, dtype=np.uint8, offset=header)
+    return raw[header:]
 
 
 def main():
+    # Everything that can be refused is refused before NumPy and PyTorch are
+    # imported, so that the refusals are tested where PyTorch is not installed.
     if len(sys.argv) not in (2, 3):
         sys.exit("usage: pytorch-epoch.py DATA [EPOCHS]")
     data = sys.argv[1]
@@ -41,16 +41,24 @@ def main():
     if not (epochs.isascii() and epochs.isdigit()) or not 1 <= int(epochs) <= 1000:
         sys.exit(f"pytorch-epoch: EPOCHS: expected a whole number from 1 to 1000, got '{epochs}'")
     epochs = int(epochs)
+    raw_pixels = idx(f"{data}/train-images-idx3-ubyte", 2051, 16)
+    if len(raw_pixels) % 784:
+        sys.exit(f"pytorch-epoch: {data}/train-images-idx3-ubyte: not whole images of 28 x 28")
+    raw_labels = idx(f"{data}/train-labels-idx1-ubyte", 2049, 8)
+    n_images = len(raw_pixels) // 784
+    if len(raw_labels) != n_images or n_images < 5:
+        sys.exit(f"pytorch-epoch: {data}: {n_images} training images and {len(raw_labels)} labels")
+    try:
+        import numpy as np
+        import torch
+    except ImportError as e:
+        sys.exit(f"pytorch-epoch: {e.name} is not installed (Debian: apt-get install python3-torch)")
+
     torch.set_num_threads(1)
     torch.manual_seed(1)
 
-    pixels = idx(f"{data}/train-images-idx3-ubyte", 2051, 16)
-    if len(pixels) % 784:
-        sys.exit(f"pytorch-epoch: {data}/train-images-idx3-ubyte: not whole images of 28 x 28")
-    pixels = pixels.reshape(-1, 784).astype(np.float64)
-    labels = idx(f"{data}/train-labels-idx1-ubyte", 2049, 8).astype(np.int64)
-    if len(labels) != len(pixels) or len(pixels) < 5:
-        sys.exit(f"pytorch-epoch: {data}: {len(pixels)} training images and {len(labels)} labels")
+    pixels = np.frombuffer(raw_pixels, dtype=np.uint8).reshape(-1, 784).astype(np.float64)
+    labels = np.frombuffer(raw_labels, dtype=np.uint8).astype(np.int64)
     pixels = (pixels - pixels.mean(axis=1, keepdims=True)) / pixels.std(axis=1, keepdims=True)
     order = np.random.default_rng(1).permutation(len(pixels))
     n_train = len(pixels) * 4 // 5

@@ -11,12 +11,34 @@
 #   leaks FILE...                  the lines of solutions/ and tests/hidden/
 #                                  that the files contain
 #   hidden_output TSV              the hidden tests' rows that kept output
+#   own_pid_namespace "$@"         re-runs the step in a pid namespace of its
+#                                  own, where it can (call it first)
 #
 # hostile_verify holds a grading to the file's header (hostile.h): the tests
 # its probe reports "todo" are those that reach the misbehaviour; they must
 # end with the status on its "expect:" line (0 points but for "pass") and a
 # message matching its "says:" line, and every other test must pass.
 # Expects $BUILD and bad() from the step.
+
+# The steps that source this look for the processes a grading left behind
+# (pgrep, ps) and kill them (pkill), by name and by user. On the machine at
+# large, that would find and kill the processes of a grading or a `make test`
+# that runs beside the step, and blame the step for them. In a pid namespace
+# of its own, with its own /proc, a step sees its own processes only: every
+# grading it starts and whatever a submission leaves behind (they are its
+# descendants, wherever they hide), and nothing else. The namespace's first
+# process is a shell that only waits for the step (and takes in the orphans);
+# --kill-child ends whatever is left when it ends. Making a pid namespace
+# needs root: elsewhere the step runs as it is, and says so.
+own_pid_namespace() {
+    local step
+    step=tests/steps/$(basename "$0")  # from the workbook's top, where the step has gone
+    [ "${WB_OWN_PIDS:-}" = "$step" ] && return 0
+    if [ "$(id -u)" = 0 ] && unshare --pid --fork --mount-proc --kill-child true 2>/dev/null; then
+        WB_OWN_PIDS=$step exec unshare --pid --fork --mount-proc --kill-child bash -c 'bash "$0" "$@"; exit $?' "$step" "$@"
+    fi
+    echo "note: no pid namespace of its own here (needs root): processes are looked for on the whole machine"
+}
 
 hostile_name() { local f=$1 n; n=$(basename "$(dirname "$f")"); echo "$n-$(basename "$f" .c)"; }
 

@@ -19,13 +19,14 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 export BUILD=${BUILD:-build}
+# shellcheck source=tests/hostile/check.sh
+. tests/hostile/check.sh
+own_pid_namespace "$@"
 CHAPTERS=${CHAPTERS:-1}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
-# shellcheck source=tests/hostile/check.sh
-. tests/hostile/check.sh
 
 chapters=()
 for n in $CHAPTERS; do

@@ -16,14 +16,15 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 export BUILD=${BUILD:-build}
+# shellcheck source=tests/hostile/check.sh
+. tests/hostile/check.sh
+own_pid_namespace "$@"
 [ "$(id -u)" = 0 ] || { echo "skipped: needs root (to grade as another user)"; exit 77; }
 command -v setpriv >/dev/null || { echo "skipped: setpriv is not installed"; exit 77; }
 tmp=$(mktemp -d /tmp/wb-isolation.XXXXXX)
 trap '[ "${KEEP:-0}" = 1 ] || rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
-# shellcheck source=tests/hostile/check.sh
-. tests/hostile/check.sh
 
 make -s --no-print-directory GRADE_CHAPTERS=1 grade-build >"$tmp/make.log" 2>&1 ||
     { echo "FAIL: cannot build the grader"; tail -n 20 "$tmp/make.log"; exit 1; }

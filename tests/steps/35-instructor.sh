@@ -34,6 +34,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 export BUILD=${BUILD:-build}
+# shellcheck source=tests/hostile/check.sh
+. tests/hostile/check.sh
+own_pid_namespace "$@"
 CHAPTERS=${CHAPTERS:-1}
 # the chapters that have graded tests (one being written may have none yet)
 graded=()
@@ -45,8 +48,6 @@ tmp=$(mktemp -d)
 trap '[ "${KEEP:-0}" = 1 ] || rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
-# shellcheck source=tests/hostile/check.sh
-. tests/hostile/check.sh
 
 # Build once; the gradings below skip make.
 hidden=() targets=()

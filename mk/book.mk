@@ -87,6 +87,13 @@ $(BOOK_APPENDIX) &: tools/book-appendix.sh $(wildcard solutions/*.c) \
 	$(call say,GEN,build/book-appendix)
 	$(Q)$(call timed,instructor appendices)bash tools/book-appendix.sh build/book-appendix $(BIN) $(BOOK_GRADED)
 
+# The date the PDF carries (its /CreationDate and /ModDate, from which
+# pdfTeX also makes its /ID): the last commit's, outside git book.md's, never
+# the clock's, so that the same sources and runs make the same PDF, byte for
+# byte (tools/book.tex keeps the figures' own dates out of it). It is kept
+# in PDFDIR/epoch, for book-check's same-pdf.sh, which makes the PDF again.
+BOOK_EPOCH = $(shell git log -1 --format=%ct 2>/dev/null || date -r book.md +%s)
+
 PANDOC := pandoc --from markdown --lua-filter tools/book.lua --standalone \
             --number-sections --toc --toc-depth 2
 
@@ -107,10 +114,10 @@ $(1).pdf: $$(BOOK_SRC) $$(BOOK_USES) $$(BOOK_CODE) $(4)
 	$(call say,PANDOC,$(3)/book.tex)
 	$(Q)BOOK_LABELS=$(3)/labels.tsv $(call timed,pandoc: LaTeX)$$(PANDOC) -M edition=$(2) --to latex --top-level-division=chapter \
 	  --include-in-header tools/book.tex -o $(3)/book.tex book.md
-	@rm -f $(3)/book.aux $(3)/book.toc; prev=; \
+	@rm -f $(3)/book.aux $(3)/book.toc; prev=; epoch=$(BOOK_EPOCH); echo "$$$$epoch" >$(3)/epoch; \
 	for run in 1 2 3 4 5; do \
 	  printf '  %-7s %s\n' LATEX "$(3)/book.tex (run $$$$run)"; \
-	  $(call timed,pdflatex)pdflatex -interaction=nonstopmode -halt-on-error -file-line-error \
+	  SOURCE_DATE_EPOCH=$$$$epoch FORCE_SOURCE_DATE=1 $(call timed,pdflatex)pdflatex -interaction=nonstopmode -halt-on-error -file-line-error \
 	    -output-directory $(3) $(3)/book.tex >/dev/null \
 	    || { grep -A4 -m1 -E '^(!|.*:[0-9]+: )' $(3)/book.log >&2; \
 	         echo "book: pdflatex failed; see $(3)/book.log" >&2; exit 1; }; \

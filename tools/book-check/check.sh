@@ -6,6 +6,8 @@
 #                    chapters, exercises, listings; screenshots of chapter 1
 #   no-solutions.mjs no line of solution code in the student edition
 #   pdf.sh           each PDF with pdftotext, pdffonts and pdftoppm
+#   same-pdf.sh      each PDF dated as its sources, and the same bytes when
+#                    made again
 #
 # The chapters and appendices expected are those book.md includes, by the
 # title on the first "# " line of each included file. Everything looked at goes to build/book-check/
@@ -54,5 +56,7 @@ BOOK_APPENDICES=$instructor_list run node $here/browser.mjs build/book-instructo
 run node $here/no-solutions.mjs build/book.html build/book-instructor.html
 BOOK_APPENDICES=$student_list run bash $here/pdf.sh build/book.pdf student build/pdf "$out" "${chapters[@]}"
 BOOK_APPENDICES=$instructor_list run bash $here/pdf.sh build/book-instructor.pdf instructor build/pdf-instructor "$out" "${chapters[@]}"
+run bash $here/same-pdf.sh build/book.pdf build/pdf
+run bash $here/same-pdf.sh build/book-instructor.pdf build/pdf-instructor
 echo "book-check: $passed passed, $failed failed"
 [ $failed -eq 0 ]

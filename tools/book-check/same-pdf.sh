@@ -32,21 +32,22 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/$pdfdir"
 cp "$pdfdir"/book.tex "$pdfdir"/book.aux "$tmp/$pdfdir/"
 [ -f "$pdfdir/book.toc" ] && cp "$pdfdir/book.toc" "$tmp/$pdfdir/"
-figures=0
+figures=0 redated=0
 while IFS= read -r f; do
     [ -f "$f" ] || { bad "$pdfdir/book.tex includes $f, which does not exist"; continue; }
     mkdir -p "$tmp/$(dirname "$f")"
-    # a year 30 years back: the same length, so the PDF's offsets still hold
-    sed 's|/CreationDate (D:[0-9][0-9][0-9][0-9]|/CreationDate (D:1996|' "$f" >"$tmp/$f"
+    # the year 1996: the same length, so the figure's offsets still hold
+    LC_ALL=C sed 's|/CreationDate (D:[0-9][0-9][0-9][0-9]|/CreationDate (D:1996|' "$f" >"$tmp/$f"
     figures=$((figures + 1))
+    cmp -s "$f" "$tmp/$f" || redated=$((redated + 1))
 done < <(grep -oE '\\includegraphics(\[[^]]*\])?\{[^}]+\}' "$pdfdir/book.tex" | sed -E 's/.*\{([^}]+)\}$/\1/' | sort -u)
 if (cd "$tmp" && SOURCE_DATE_EPOCH=$epoch FORCE_SOURCE_DATE=1 pdflatex -interaction=nonstopmode \
         -halt-on-error -file-line-error -output-directory "$pdfdir" "$pdfdir/book.tex" >/dev/null); then
     cmp -s "$pdf" "$tmp/$pdfdir/book.pdf" ||
-        bad "built again from the same sources (its $figures figures dated otherwise), it differs: $(cmp "$pdf" "$tmp/$pdfdir/book.pdf" | head -n 1)"
+        bad "built again from the same sources ($redated of its $figures figures dated otherwise), it differs: $(cmp "$pdf" "$tmp/$pdfdir/book.pdf" | head -n 1)"
 else
     bad "pdflatex failed on a copy of $pdfdir/book.tex: $(grep -m1 -E '^(!|.*:[0-9]+: )' "$tmp/$pdfdir/book.log")"
 fi
 
 [ $fails -eq 0 ] || exit 1
-echo "ok   $pdf: dated as its sources ($want); built again, with its $figures figures dated otherwise, the same bytes"
+echo "ok   $pdf: dated as its sources ($want); built again, with $redated of its $figures figures dated otherwise, the same bytes"

@@ -76,7 +76,7 @@ book-check:
 	@$(MAKE) book-check-steps
 
 book-check-steps: build/book.html build/book.pdf build/book-instructor.html build/book-instructor.pdf
-	@bash tools/book-check/check.sh
+	@PDFLATEX='$(PDFLATEX)' bash tools/book-check/check.sh
 
 # The instructor's appendices: every solutions/chN.c, and the points of every
 # chapter with a program, a graded suite and a solution (and its hidden tests').
@@ -93,6 +93,11 @@ $(BOOK_APPENDIX) &: tools/book-appendix.sh $(wildcard solutions/*.c) \
 # byte (tools/book.tex keeps the figures' own dates out of it). It is kept
 # in PDFDIR/epoch, for book-check's same-pdf.sh, which makes the PDF again.
 BOOK_EPOCH = $(shell git log -1 --format=%ct 2>/dev/null || date -r book.md +%s)
+
+# pdflatex as the book runs it, and as book-check's same-pdf.sh runs it again:
+# dated by the shell's $$epoch (PDFDIR/epoch), not by the clock.
+PDFLATEX = env SOURCE_DATE_EPOCH=$$epoch FORCE_SOURCE_DATE=1 pdflatex -interaction=nonstopmode \
+           -halt-on-error -file-line-error
 
 PANDOC := pandoc --from markdown --lua-filter tools/book.lua --standalone \
             --number-sections --toc --toc-depth 2
@@ -117,8 +122,7 @@ $(1).pdf: $$(BOOK_SRC) $$(BOOK_USES) $$(BOOK_CODE) $(4)
 	@rm -f $(3)/book.aux $(3)/book.toc; prev=; epoch=$(BOOK_EPOCH); echo "$$$$epoch" >$(3)/epoch; \
 	for run in 1 2 3 4 5; do \
 	  printf '  %-7s %s\n' LATEX "$(3)/book.tex (run $$$$run)"; \
-	  SOURCE_DATE_EPOCH=$$$$epoch FORCE_SOURCE_DATE=1 $(call timed,pdflatex)pdflatex -interaction=nonstopmode -halt-on-error -file-line-error \
-	    -output-directory $(3) $(3)/book.tex >/dev/null \
+	  $(call timed,pdflatex)$$(PDFLATEX) -output-directory $(3) $(3)/book.tex >/dev/null \
 	    || { grep -A4 -m1 -E '^(!|.*:[0-9]+: )' $(3)/book.log >&2; \
 	         echo "book: pdflatex failed; see $(3)/book.log" >&2; exit 1; }; \
 	  sum=$$$$(cat $(3)/book.aux $(3)/book.toc 2>/dev/null | md5sum); \

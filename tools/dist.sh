@@ -10,10 +10,10 @@
 #   student     the copy students get, as mnist-workbook-student/ in a tarball:
 #               no solutions/, no hidden tests, nothing that holds a solution,
 #               nothing that needs them (the hostile submissions of
-#               tests/hostile/, the project's own test steps, CI, the
-#               programs of make paper and make bench, which train the
-#               reference, and bench's PyTorch script, the Gradescope files,
-#               INSTRUCTORS.md, CONTRIBUTING.md). It adds:
+#               tests/hostile/, the project's own test steps and their
+#               tests/idx.sh, CI, the programs of make paper and make bench,
+#               which train the reference, and bench's PyTorch script, the
+#               Gradescope files, INSTRUCTORS.md, CONTRIBUTING.md). It adds:
 #                 README.md         a README of its own, from tools/student/README.md
 #                                   with the chapters and their titles filled in
 #                 book/book.html    the student edition of the book ($BOOK_HTML)
@@ -99,7 +99,7 @@ student)
         [ -n "${!v:-}" ] && [ -s "${!v}" ] ||
             { echo "dist: the student copy needs $v (${!v:-unset}: missing or empty); make student-dist builds the book and the calls" >&2; exit 1; }
     done
-    files | sed -z -E '/^(solutions|tests\/hidden|tests\/hostile|tests\/steps|tools\/grade\/gradescope|tools\/student|tools\/paper|\.ci|\.github)\//d; /^(INSTRUCTORS\.md|CONTRIBUTING\.md|README\.md|tools\/book-instructor\.md|tools\/bench\.c|tools\/bench\.sh|tools\/pytorch-epoch\.py)$/d' |
+    files | sed -z -E '/^(solutions|tests\/hidden|tests\/hostile|tests\/steps|tools\/grade\/gradescope|tools\/student|tools\/paper|\.ci|\.github)\//d; /^(INSTRUCTORS\.md|CONTRIBUTING\.md|README\.md|tools\/book-instructor\.md|tools\/bench\.c|tools\/bench\.sh|tools\/pytorch-epoch\.py|tests\/idx\.sh)$/d' |
         tar -C . --null -T - -cf - | tar -C "$stage" --one-top-level="$name" -xf -
     student_readme >"$stage/$name/README.md" || exit 1
     mkdir -p "$stage/$name/book" "$stage/$name/.github/workflows"

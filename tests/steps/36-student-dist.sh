@@ -51,7 +51,7 @@ echo "$(find "$copy" -type f | wc -l) files, $(du -k "$tmp/student.tar.gz" | cut
 
 for p in solutions tests/hidden tests/hostile tests/steps build data INSTRUCTORS.md CONTRIBUTING.md \
          tools/grade/gradescope tools/student tools/book-instructor.md tools/paper tools/bench.c \
-         tools/bench.sh tools/pytorch-epoch.py; do
+         tools/bench.sh tools/pytorch-epoch.py tests/idx.sh; do
     [ -e "$copy/$p" ] && bad "the student copy holds $p"
 done
 for p in Makefile README.md lib exercises tests/graded.h tests/graded_main.c tests/calls.tsv \

@@ -27,15 +27,8 @@ done
 # names what is wrong, and a status of 1, before it needs NumPy or PyTorch:
 # these run everywhere.
 python=${PYTHON:-/usr/bin/python3}
-# idx FILE MAGIC COUNT BYTES: an IDX file's header (magic, count, and for
-# images 28 x 28) and BYTES bytes of zeros after it
-idx() {
-    "$python" -c 'import sys
-magic, count, n = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-head = magic.to_bytes(4, "big") + count.to_bytes(4, "big")
-if magic == 2051: head += (28).to_bytes(4, "big") * 2
-open(sys.argv[1], "wb").write(head + bytes(n))' "$@"
-}
+# shellcheck source=tests/idx.sh
+. tests/idx.sh
 refused() {  # refused PATTERN ARG...: one line matching PATTERN, status 1
     local status=0
     "$python" tools/pytorch-epoch.py "${@:2}" >/dev/null 2>"$tmp/refused.log" || status=$?
@@ -48,12 +41,12 @@ if [ -x "$python" ]; then
     refused "EPOCHS: expected a whole number from 1 to 1000, got '0'" data/mnist 0
     refused "EPOCHS: expected a whole number from 1 to 1000, got '1x'" data/mnist 1x
     refused "$tmp/d/train-images-idx3-ubyte: cannot read: No such file" "$tmp/d" 1
-    idx "$tmp/d/train-images-idx3-ubyte" 2049 6 $((6 * 784))
+    { labels_header 6; head -c $((6 * 784)) /dev/zero; } >"$tmp/d/train-images-idx3-ubyte"
     refused "$tmp/d/train-images-idx3-ubyte: not an IDX file of the kind expected" "$tmp/d" 1
-    idx "$tmp/d/train-images-idx3-ubyte" 2051 6 $((6 * 784 - 1))
+    { images_header 6 28 28; head -c $((6 * 784 - 1)) /dev/zero; } >"$tmp/d/train-images-idx3-ubyte"
     refused "$tmp/d/train-images-idx3-ubyte: not whole images of 28 x 28" "$tmp/d" 1
-    idx "$tmp/d/train-images-idx3-ubyte" 2051 6 $((6 * 784))
-    idx "$tmp/d/train-labels-idx1-ubyte" 2049 5 5
+    { images_header 6 28 28; head -c $((6 * 784)) /dev/zero; } >"$tmp/d/train-images-idx3-ubyte"
+    { labels_header 5; head -c 5 /dev/zero; } >"$tmp/d/train-labels-idx1-ubyte"
     refused "$tmp/d: 6 training images and 5 labels" "$tmp/d" 1
 fi
 

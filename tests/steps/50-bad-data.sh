@@ -32,13 +32,9 @@ TEST_LABELS=t10k-labels-idx1-ubyte
 # ---------------------------------------------------------------------------
 # Writing IDX bytes
 
-# One big-endian 32-bit number.
-be32() {
-    printf '%b' "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' \
-        $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255)))"
-}
-images_header() { be32 2051; be32 "$1"; be32 "$2"; be32 "$3"; }  # count rows cols
-labels_header() { be32 2049; be32 "$1"; }                         # count
+# be32, images_header COUNT ROWS COLS, labels_header COUNT
+# shellcheck source=tests/idx.sh
+. "$(dirname "$0")/../idx.sh"
 
 # count 28x28 images, none blank. A 783-byte line plus yes's newline (10, a
 # fine pixel value) is one 784-byte image; bash strings cannot hold a zero byte,

@@ -46,13 +46,14 @@ echo "questions for Tuesday" >"$S/exercises/notes.txt"
 
 # A small MNIST: the first 600 training and 100 test images (a training
 # chapter trains to the end of its config on them in a second or two).
-be32() { printf "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255)))"; }
+# shellcheck source=tests/idx.sh
+. tests/idx.sh
 SMALL=$T/small
 mkdir -p "$SMALL"
 for set in train:600 t10k:100; do
     s=${set%:*} n=${set#*:}
-    { be32 2051; be32 "$n"; be32 28; be32 28; tail -c +17 "data/mnist/$s-images-idx3-ubyte" | head -c $((n * 784)); } >"$SMALL/$s-images-idx3-ubyte"
-    { be32 2049; be32 "$n"; tail -c +9 "data/mnist/$s-labels-idx1-ubyte" | head -c "$n"; } >"$SMALL/$s-labels-idx1-ubyte"
+    { images_header "$n" 28 28; tail -c +17 "data/mnist/$s-images-idx3-ubyte" | head -c $((n * 784)); } >"$SMALL/$s-images-idx3-ubyte"
+    { labels_header "$n"; tail -c +9 "data/mnist/$s-labels-idx1-ubyte" | head -c "$n"; } >"$SMALL/$s-labels-idx1-ubyte"
 done
 
 # Every file outside build/ with its content, mode and time; and exercises/ alone.

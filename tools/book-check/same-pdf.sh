@@ -10,7 +10,8 @@
 #     `make book` left them), in a folder of its own where every figure's PDF
 #     carries another date, as gnuplot's cairo writes one from the clock at
 #     each run, gives the same bytes as PDF.
-# Prints "ok ..." or "FAIL ..." lines (exit 1).
+# Prints "ok ..." or "FAIL ..." lines (exit 1). PDFLATEX is the book's own
+# pdflatex command (mk/book.mk; make book-check passes it).
 set -uo pipefail
 pdf=${1:?usage: same-pdf.sh PDF PDFDIR} pdfdir=${2:?usage: same-pdf.sh PDF PDFDIR}
 fails=0
@@ -18,6 +19,7 @@ bad() { echo "FAIL $pdf: $*"; fails=$((fails + 1)); }
 for f in "$pdf" "$pdfdir/book.tex" "$pdfdir/book.aux" "$pdfdir/epoch"; do
     [ -s "$f" ] || { echo "FAIL $f does not exist (make book)"; exit 1; }
 done
+[ -n "${PDFLATEX:-}" ] || { echo "FAIL same-pdf.sh: PDFLATEX is not set (make book-check sets it)"; exit 1; }
 epoch=$(cat "$pdfdir/epoch")
 [[ $epoch =~ ^[0-9]+$ ]] || { echo "FAIL $pdfdir/epoch: '$epoch' is not a time in seconds (make book writes it)"; exit 1; }
 
@@ -41,8 +43,8 @@ while IFS= read -r f; do
     figures=$((figures + 1))
     cmp -s "$f" "$tmp/$f" || redated=$((redated + 1))
 done < <(grep -oE '\\includegraphics(\[[^]]*\])?\{[^}]+\}' "$pdfdir/book.tex" | sed -E 's/.*\{([^}]+)\}$/\1/' | sort -u)
-if (cd "$tmp" && SOURCE_DATE_EPOCH=$epoch FORCE_SOURCE_DATE=1 pdflatex -interaction=nonstopmode \
-        -halt-on-error -file-line-error -output-directory "$pdfdir" "$pdfdir/book.tex" >/dev/null); then
+# $PDFLATEX: the book's own command (mk/book.mk), which reads $epoch
+if (cd "$tmp" && eval "$PDFLATEX"' -output-directory "$pdfdir" "$pdfdir/book.tex"' >/dev/null); then
     cmp -s "$pdf" "$tmp/$pdfdir/book.pdf" ||
         bad "built again from the same sources ($redated of its $figures figures dated otherwise), it differs: $(cmp "$pdf" "$tmp/$pdfdir/book.pdf" | head -n 1)"
 else

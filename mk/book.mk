@@ -76,7 +76,7 @@ book-check:
 	@$(MAKE) book-check-steps
 
 book-check-steps: build/book.html build/book.pdf build/book-instructor.html build/book-instructor.pdf
-	@PDFLATEX='$(PDFLATEX)' bash tools/book-check/check.sh
+	@PDFLATEX='$(PDFLATEX)' PANDOC_HTML='$(PANDOC_HTML)' bash tools/book-check/check.sh
 
 # The instructor's appendices: every solutions/chN.c, and the points of every
 # chapter with a program, a graded suite and a solution (and its hidden tests').
@@ -102,6 +102,10 @@ PDFLATEX = env SOURCE_DATE_EPOCH=$$epoch FORCE_SOURCE_DATE=1 pdflatex -interacti
 PANDOC := pandoc --from markdown --lua-filter tools/book.lua --standalone \
             --number-sections --toc --toc-depth 2
 
+# pandoc to the HTML edition (-M edition= and -o follow), as the book runs it
+# and as book-check's same-html.sh runs it again.
+PANDOC_HTML := $(PANDOC) --to html5 --self-contained --mathml
+
 # book_rules STEM EDITION PDFDIR EXTRA-PREREQUISITES
 # pdflatex runs until its .aux and .toc stop changing (the contents' page
 # numbers settle on the second or third run), at most five times; a reference
@@ -112,7 +116,7 @@ define book_rules
 $(1).html: $$(BOOK_SRC) $$(BOOK_USES) $$(BOOK_CODE) $(4)
 	@mkdir -p $$(@D)
 	$(call say,PANDOC,$$@)
-	$(Q)$(call timed,pandoc: HTML)$$(PANDOC) -M edition=$(2) --to html5 --self-contained --mathml -o $$@.tmp book.md && mv $$@.tmp $$@
+	$(Q)$(call timed,pandoc: HTML)$$(PANDOC_HTML) -M edition=$(2) -o $$@.tmp book.md && mv $$@.tmp $$@
 
 $(1).pdf: $$(BOOK_SRC) $$(BOOK_USES) $$(BOOK_CODE) $(4)
 	@mkdir -p $(3)

@@ -8,6 +8,7 @@
 #   pdf.sh           each PDF with pdftotext, pdffonts and pdftoppm
 #   same-pdf.sh      each PDF dated as its sources, and the same bytes when
 #                    made again
+#   same-html.sh     each HTML book the same bytes when made again
 #
 # The chapters and appendices expected are those book.md includes, by the
 # title on the first "# " line of each included file. Everything looked at goes to build/book-check/
@@ -58,5 +59,7 @@ BOOK_APPENDICES=$student_list run bash $here/pdf.sh build/book.pdf student build
 BOOK_APPENDICES=$instructor_list run bash $here/pdf.sh build/book-instructor.pdf instructor build/pdf-instructor "$out" "${chapters[@]}"
 run bash $here/same-pdf.sh build/book.pdf build/pdf
 run bash $here/same-pdf.sh build/book-instructor.pdf build/pdf-instructor
+run bash $here/same-html.sh build/book.html student
+run bash $here/same-html.sh build/book-instructor.html instructor
 echo "book-check: $passed passed, $failed failed"
 [ $failed -eq 0 ]

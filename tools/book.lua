@@ -77,6 +77,16 @@ lines starting with `#` are skipped). `file="path/values.tsv"` instead of `run`
 names another file. What is inside the brackets is dropped. A missing file, a
 missing key, a key given twice or a line without a tab fails.
 
+Run claim: an inline span
+
+    [momentum stops sooner]{.claim run="ch4" key="mom_stops_sooner"}
+
+stays the text inside the brackets, and holds the prose to the run: the key's
+value must be `yes` (the program wrote that the claim holds, e.g. "the mean
+epoch of the runs with momentum is below the others'"). `no`, or any other
+value, fails the build, with the claim's text, so that a sentence about a run
+cannot outlive the run it was true of. `run` and `file` as for a value.
+
 Included markdown: a fenced block with class `include`
 
     ```{.include file="chapters/01-data/01-data.md"}
@@ -641,28 +651,44 @@ local function load_values(path)
   return t
 end
 
-local function value_span(span)
+-- The value a value or claim span names, and its file; nil (having failed)
+-- when there is none.
+local function span_value(span, what)
   local key = attr(span, "key")
   local path = attr(span, "file")
   local run = attr(span, "run")
   if not path and run then path = "build/runs/" .. run .. "-solutions/values.tsv" end
   if not key or not path then
-    fail("a value span needs key=\"...\" and run=\"...\" (or file=\"...\"), got [" ..
+    fail("a " .. what .. " span needs key=\"...\" and run=\"...\" (or file=\"...\"), got [" ..
       stringify(span.content) .. "]{" .. (key and ("key=" .. key) or "") ..
       (run and (" run=" .. run) or "") .. "}")
-    return pandoc.Str("??")
+    return nil
   end
   local t = load_values(path)
   if t["\0error"] then
     fail(t["\0error"] .. " (wanted key \"" .. key .. "\")")
-    return pandoc.Str("??")
+    return nil
   end
   local v = t[key]
   if v == nil then
     fail("key \"" .. key .. "\" not found in " .. path)
-    return pandoc.Str("??")
+    return nil
   end
-  return pandoc.Str(v)
+  return v, path
+end
+
+local function value_span(span)
+  local v = span_value(span, "value")
+  return pandoc.Str(v or "??")
+end
+
+local function claim_span(span)
+  local v, path = span_value(span, "claim")
+  if v ~= nil and v ~= "yes" then
+    fail("the claim \"" .. stringify(span.content) .. "\" does not hold in " .. path .. ": " ..
+      attr(span, "key") .. " is \"" .. v .. "\", not \"yes\"")
+  end
+  return span.content
 end
 
 ---------------------------------------------------------------------------
@@ -1151,8 +1177,9 @@ end
 
 span = function(sp)
   if sp.classes:includes("value") then return value_span(sp) end
+  if sp.classes:includes("claim") then return claim_span(sp) end
   if sp.attributes["key"] ~= nil then
-    fail("a span names key=\"" .. sp.attributes["key"] .. "\" but has no class value")
+    fail("a span names key=\"" .. sp.attributes["key"] .. "\" but has no class value or claim")
   end
   return nil
 end

@@ -77,6 +77,61 @@ static void long_run(Program *p, int e) {
                E->exp[cut].name, E->exp[e].name, E->hist[E->sum[cut].first].epochs);
 }
 
+// The experiment whose values.tsv key is `key`, or -1 (a run of one config).
+static int find(const Experiments *E, const char *key) {
+    for (int e = 0; e < E->n_exp; e++)
+        if (!E->exp[e].own_rule && strcmp(E->exp[e].key, key) == 0) return e;
+    return -1;
+}
+
+// Which count the study's stopping epoch could be: ours as trained, and as
+// kept (min to max over the seeds).
+static const char *which_count(int study, const Summary *s) {
+    bool trained = study >= s->stop.min && study <= s->stop.max;
+    bool kept = study >= s->kept.min && study <= s->kept.max;
+    if (trained && kept) return "both, so our runs cannot tell which the study counts";
+    if (kept) return "the epochs kept only, so it may well count the epochs kept";
+    if (trained) return "the epochs trained only, so it may well count the epochs trained";
+    return "neither, so it is outside our range whichever it counts";
+}
+
+// The sentences of the chapter that say what the runs show, each held to the
+// runs (chapter_claim): the seed-1 runs of the four experiments, and their seeds.
+static void claims(Program *p) {
+    const Experiments *E = &p->E;
+    int plain = find(E, "plain"), mom = find(E, "mom"), es = find(E, "es"), both = find(E, "both");
+    if (plain < 0 || mom < 0 || es < 0 || both < 0) return;
+    Chapter *ch = &p->ch;
+    const int four[] = {plain, mom, es, both};
+    double gap[4], widest = 0;
+    bool close = true;
+    for (int i = 0; i < 4; i++) {
+        const Experiment *x = &E->exp[four[i]];
+        gap[i] = x->study ? fabs(E->runs[E->sum[four[i]].first].res.test_acc - x->study->acc) : NAN;
+        close = close && gap[i] < 1.0;
+        if (gap[i] > widest) widest = gap[i];
+    }
+    chapter_claim(ch, "claim_within_a_point", close);
+    chapter_claim(ch, "claim_mom_gap_widest", gap[1] == widest);
+    const History *hp = &E->hist[E->sum[plain].first], *hm = &E->hist[E->sum[mom].first];
+    chapter_claim(ch, "claim_mom_trains_lower",
+                  hm->train_loss[hm->epochs] < hp->train_loss[hp->epochs]);
+    chapter_claim(ch, "claim_mom_low_sooner", p->low[mom] < p->low[plain]);
+    chapter_claim(ch, "claim_mom_val_higher",
+                  hm->val_loss[p->low[mom]] > hp->val_loss[p->low[plain]] &&
+                      hm->val_loss[hm->epochs] > hp->val_loss[hp->epochs]);
+    const TrainResult *rp = &E->runs[E->sum[plain].first].res, *re = &E->runs[E->sum[es].first].res;
+    chapter_claim(ch, "claim_es_as_good", re->test_acc >= rp->test_acc);
+    chapter_claim(ch, "claim_es_before_low", re->kept_epoch < p->low[plain]);
+    const Summary *se = &E->sum[es], *sb = &E->sum[both];
+    if (se->n < 2 || sb->n < 2 || !E->exp[es].study || !E->exp[both].study) return;
+    int study_es = E->exp[es].study->stop_epoch;
+    chapter_claim(ch, "claim_es_study_inside", study_es >= se->stop.min && study_es <= se->stop.max);
+    values_set(&ch->values, "both_study_counts", "%s", which_count(E->exp[both].study->stop_epoch, sb));
+    chapter_claim(ch, "claim_mom_stops_sooner", sb->stop.mean < se->stop.mean);
+    chapter_claim(ch, "claim_mom_costs", sb->acc.mean < se->acc.mean);
+}
+
 int compare(Program *p, Error *err) {
     Experiments *E = &p->E;
     double es_mean[2] = {NAN, NAN};  // the runs with early stopping, without and with momentum
@@ -91,6 +146,7 @@ int compare(Program *p, Error *err) {
     if (experiments_read(E, err) != 0) return -1;
     for (int e = 0; e < E->n_exp; e++)
         if (!E->exp[e].cfg.early_stop && !E->exp[e].own_rule) long_run(p, e);
+    claims(p);
     if (experiments_write_results(E, chapter_file(&p->ch, "results.tsv"), NULL, NULL, NULL,
                                   err) != 0)
         return -1;

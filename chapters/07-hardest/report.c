@@ -54,7 +54,7 @@ void loss_shares(Program *p, const Split *test, const double *probs) {
 // The sixteen hardest: hardest.tsv, a row each, and the numbers the book quotes.
 int hardest_table(Program *p, const Split *test, const double *probs, Error *err) {
     const Analysis *a = &p->a;
-    int S = p->E.sum[0].n, wrong = 0, wrong_all = 0, sure = 0;
+    int S = p->E.sum[0].n, wrong = 0, wrong_all = 0, least = S, sure = 0;
     double p_max = 0;
     Tsv t;
     if (tsv_open(&t, chapter_file(&p->ch, "hardest.tsv"),
@@ -67,6 +67,7 @@ int hardest_table(Program *p, const Split *test, const double *probs, Error *err
         tsv_num(&t, y[lab]), tsv_num(&t, y[answer(y)]), tsv_num(&t, a->loss[i]);
         tsv_int(&t, p->wrong_in[i]), tsv_int(&t, S);
         wrong += answer(y) != lab, wrong_all += p->wrong_in[i] == S;
+        if (p->wrong_in[i] < least) least = p->wrong_in[i];
         p_max = fmax(p_max, y[lab]), sure += y[answer(y)] > SURE_P;
     }
     int h1 = a->hardest[0];
@@ -82,6 +83,9 @@ int hardest_table(Program *p, const Split *test, const double *probs, Error *err
     values_set(v, "hardest_max_p", "%.2g", p_max);
     values_set(v, "hardest_wrong", "%d", wrong);
     values_set(v, "hardest_wrong_all", "%d", wrong_all);
+    values_set(v, "hardest_wrong_least", "%d", least);
+    chapter_claim(&p->ch, "claim_hardest_all_wrong", wrong == HARDEST);
+    chapter_claim(&p->ch, "claim_hardest_shared", S > 1 && least >= 2);
     values_set(v, "hardest_sure", "%d", sure);
     values_set(v, "sure_p", "%g", SURE_P);
     printf("      the %d hardest: %d answered wrongly, %d of them with p(answer) > %g; p(label) "
@@ -180,8 +184,13 @@ void shared_mistakes(Program *p, const Split *test, const double *avg, int wrong
         if (answer(probs_of(p, 0) + (size_t)i * C) != test->labels[i])
             first_alone += p->wrong_in[i] == 1, first_every += p->wrong_in[i] == S;
     }
-    int avg_right = count_correct(avg, test->labels, n, C);
+    int avg_right = count_correct(avg, test->labels, n, C), hardest_every = 0;
+    for (int j = 0; j < HARDEST; j++) hardest_every += p->wrong_in[p->a.hardest[j]] == S;
     Values *v = &p->ch.values;
+    // every run's mistakes: less than half as often in every run as the hardest are
+    chapter_claim(&p->ch, "claim_mistakes_shared_less",
+                  any > 0 && 2.0 * every / any < (double)hardest_every / HARDEST);
+    chapter_claim(&p->ch, "claim_average_helps", S > 1 && 100.0 * avg_right / n > p->E.sum[0].acc.max);
     values_set(v, "wrong_any", "%d", any);
     values_set(v, "wrong_every", "%d", every);
     values_set(v, "wrong_mean", "%.0f", (double)wrong_total / S);

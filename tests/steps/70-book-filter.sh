@@ -40,7 +40,7 @@ set xlabel "epoch"
 @< axes
 plot x
 EOF
-printf 'mean\t0.1307\nphrase\tfour words in it\n' > build/runs/ch1-solutions/values.tsv
+printf 'mean\t0.1307\nphrase\tfour words in it\nholds\tyes\nfalse\tno\nmaybe\tperhaps\n' > build/runs/ch1-solutions/values.tsv
 printf '| a | b |\n|---|---|\n| 1 | 2 |\n' > build/runs/ch1-solutions/stats.md
 printf 'epoch  loss\n1      0.5   *not emphasis*\n' > build/runs/ch1-solutions/out.txt
 printf '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>\n' > build/runs/ch1-solutions/fig.svg
@@ -126,6 +126,14 @@ if [ $rc -ne 0 ]; then bad "value: pandoc failed: $out"
 elif ! grep -q 'The mean is 0.1307 and' <<<"$out"; then bad "value: 0.1307 not inserted: $out"
 elif ! grep -q 'four words in it\.' <<<"$out" || grep -q 'old text' <<<"$out"; then
     bad "value: the phrase not inserted in place of the span's text: $out"
+fi
+
+cat > claim.md <<'EOF'
+So [the mean is small]{.claim run="ch1" key="holds"}, as claimed.
+EOF
+plain claim.md
+if [ $rc -ne 0 ]; then bad "claim: pandoc failed: $out"
+elif ! grep -q 'So the mean is small, as claimed' <<<"$out"; then bad "claim: its text not kept: $out"
 fi
 
 cat > incl.md <<'EOF'
@@ -243,6 +251,13 @@ must_fail html "unterminated region" \
 must_fail html "missing value key" \
     'It is []{.value run="ch1" key="no_such_key"}.' \
     case.md no_such_key build/runs/ch1-solutions/values.tsv
+must_fail html "claim that does not hold" \
+    'So [the mean is large]{.claim run="ch1" key="false"}.' \
+    case.md '"the mean is large" does not hold' build/runs/ch1-solutions/values.tsv 'false is "no"'
+must_fail html "claim neither yes nor no" \
+    'So [it may be]{.claim run="ch1" key="maybe"}.' case.md '"it may be" does not hold' 'maybe is "perhaps"'
+must_fail html "claim of a missing key" \
+    'So [it is]{.claim run="ch1" key="no_such_claim"}.' case.md no_such_claim build/runs/ch1-solutions/values.tsv
 must_fail html "missing values file" \
     'It is []{.value run="ch7" key="mean"}.' case.md build/runs/ch7-solutions/values.tsv
 must_fail html "missing include" \

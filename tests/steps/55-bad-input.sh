@@ -140,6 +140,33 @@ if [ $status -ne 2 ] || ! head -n 1 "$TMP/stderr" | grep -qE "^grade: no chapter
 else
     echo "ok   make grade CH=9: $(head -n 1 "$TMP/stderr")"
 fi
+# OUT= names a file: a folder there is refused before anything is graded,
+# and nothing is written into it.
+checked=$((checked + 1))
+mkdir -p "$TMP/out-folder"
+"${M[@]}" grade SUBMISSION="$TMP/sub" CH=1 FORMAT=tap OUT="$TMP/out-folder" >"$TMP/stdout" 2>"$TMP/stderr" </dev/null
+status=$?
+if [ $status -ne 2 ] || ! head -n 1 "$TMP/stderr" | grep -qxF "grade: OUT=$TMP/out-folder: is a folder; OUT names the file to write" ||
+    [ -n "$(ls -A "$TMP/out-folder")" ]; then
+    fail "make grade OUT=folder: status $status, in the folder: $(ls -A "$TMP/out-folder")"; sed 's/^/     stderr: /' "$TMP/stderr" | head
+else
+    echo "ok   make grade OUT=folder: $(head -n 1 "$TMP/stderr")"
+fi
+# Two files that could be chapter 1's, neither where the grader looks first:
+# the chapter is refused, naming both, whichever is right.
+checked=$((checked + 1))
+mkdir -p "$TMP/two/a" "$TMP/two/b"
+cp solutions/ch1.c "$TMP/two/a/ch1.c" 2>/dev/null || cp exercises/ch1.c "$TMP/two/a/ch1.c"
+cp exercises/ch1.c "$TMP/two/b/ch1.c"
+GRADE_DIR="$TMP/grade-two" bash tools/grade/grade.sh "$TMP/two" 1 >"$TMP/stdout" 2>"$TMP/stderr" </dev/null
+status=$?
+want="more than one ch1.c in the submission (a/ch1.c, b/ch1.c): keep one, or put it in exercises/ch1.c"
+if [ $status -ne 0 ] || awk -F'\t' 'NR > 1 && ($3 != "refused" || $4 != 0)' "$TMP/grade-two/results.tsv" | grep -q . ||
+    ! awk -F'\t' 'NR > 1 { print $6 }' "$TMP/grade-two/results.tsv" | grep -qxF "$want"; then
+    fail "a submission with two ch1.c: status $status"; sed 's/^/     /' "$TMP/stdout" "$TMP/stderr" | head
+else
+    echo "ok   a submission with two ch1.c: every test refused: $want"
+fi
 
 # ---------------------------------------------------------------------------
 # Outputs: where the run cannot write. Root writes through chmod 000, so the

@@ -93,6 +93,7 @@ case $FORMAT in text | gradescope | junit | tap) ;; *) die "FORMAT=$FORMAT: use 
 [[ $GRADE_SEED =~ ^[0-9]+$ ]] || die "GRADE_SEED=$GRADE_SEED: use a whole number"
 [ -z "$OUT" ] || [[ $OUT == /* ]] || OUT=$caller/$OUT
 [ -z "$OUT" ] || [ -d "$(dirname "$OUT")" ] || die "OUT=$OUT: no folder $(dirname "$OUT")"
+[ -z "$OUT" ] || [ ! -d "$OUT" ] || die "OUT=$OUT: is a folder; OUT names the file to write"
 JOBS=${GRADE_JOBS:-$(nproc 2>/dev/null || echo 2)}
 [[ $JOBS =~ ^[1-9][0-9]*$ ]] || die "GRADE_JOBS=$JOBS: use a number of chapters at a time"
 
@@ -348,16 +349,24 @@ isolation_begin || cannot_run "$isolation_error"
 # One chapter
 
 # The submission's file for chapter $1: exercises/chN.c or chN.c at the top,
-# else the first one a few folders down (exercises/ first). Printed as
-# "ok PATH", "outside PATH" (a link out of the submission) or nothing.
+# else the one a few folders down (exercises/ first). Printed as "ok PATH",
+# "outside PATH" (a link out of the submission), "ambiguous PATH, PATH..."
+# (more than one down there: which one was meant is not for the grader to
+# guess) or nothing.
 find_source() {
-    local n=$1 f real
+    local n=$1 f real found
     f=
     for c in "$sub/exercises/ch$n.c" "$sub/ch$n.c"; do
         [ -e "$c" ] && { f=$c; break; }
     done
-    [ -n "$f" ] || f=$(find "$sub" -maxdepth 4 -type f -path "*/exercises/ch$n.c" 2>/dev/null | LC_ALL=C sort | head -n 1)
-    [ -n "$f" ] || f=$(find "$sub" -maxdepth 3 -type f -name "ch$n.c" -not -path '*/solutions/*' -not -path '*/tests/*' 2>/dev/null | LC_ALL=C sort | head -n 1)
+    [ -n "$f" ] || found=$(find "$sub" -maxdepth 4 -type f -path "*/exercises/ch$n.c" 2>/dev/null | LC_ALL=C sort)
+    [ -n "$f" ] || [ -n "$found" ] ||
+        found=$(find "$sub" -maxdepth 3 -type f -name "ch$n.c" -not -path '*/solutions/*' -not -path '*/tests/*' 2>/dev/null | LC_ALL=C sort)
+    if [ -z "$f" ] && [ "$(printf '%s' "$found" | grep -c .)" -gt 1 ]; then
+        echo "ambiguous $(sed "s|^$sub/||" <<<"$found" | paste -sd, - | sed 's/,/, /g')"
+        return 0
+    fi
+    [ -n "$f" ] || f=$found
     [ -n "$f" ] || return 0
     real=$(realpath -e -- "$f" 2>/dev/null) || return 0
     [ -f "$real" ] || return 0
@@ -384,6 +393,7 @@ grade_chapter() {
     case $found in
     "") zero_chapter "$n" missing "no exercises/ch$n.c (nor ch$n.c) in the submission" "$crow"; return ;;
     outside*) zero_chapter "$n" refused "${found#outside } is a link to a file outside the submission" "$crow"; return ;;
+    ambiguous*) zero_chapter "$n" refused "more than one ch$n.c in the submission (${found#ambiguous }): keep one, or put it in exercises/ch$n.c" "$crow"; return ;;
     esac
     src=${found#ok }
     rel=exercises/ch$n.c

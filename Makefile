@@ -90,9 +90,12 @@ ch_dir    = $(filter chapters/$(if $(filter 1 2 3 4 5 6 7 8 9,$(1)),0)$(1)-%,$(C
 # ---------------------------------------------------------------------------
 # Set-up and data
 
-.PHONY: deps data
+.PHONY: deps data fashion-data
 deps:
 	@bash tools/deps.sh
+# Fashion-MNIST (DATASET=fashion) is Debian's package, installed when missing.
+fashion-data:
+	@WITH_FASHION=1 bash tools/deps.sh
 
 MNIST_FILES := $(addprefix data/mnist/,train-images-idx3-ubyte train-labels-idx1-ubyte \
                  t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)

@@ -5,7 +5,7 @@
 # wmax, the largest |w|, which sets a colour scale symmetric about zero.
 w_px = 660; h_px = 290
 load figures.'/common.gp'
-if (!exists('wmax')) wmax = 1
+if (!exists('wmax') || wmax <= 0) wmax = 1   # all zero: weights that never moved
 set size ratio -1
 unset key; unset border; unset tics
 set palette defined (-1 '#2166ac', 0 '#ffffff', 1 '#b2182b')

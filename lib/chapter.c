@@ -40,6 +40,12 @@ bool chapter_begin(Chapter *ch, int argc, char **argv, int *status) {
         *status = 0;
         return false;
     }
+    if (ch->opt.config && !ch->reads_config) {
+        fprintf(stderr, "%s: --config %s: chapter %d reads no config (the chapters that "
+                        "train do)\n", ch->prog, ch->opt.config, ch->number);
+        *status = 2;
+        return false;
+    }
     progress_quiet = ch->opt.quiet;
     printf("chapter %d: %s, from %s\n", ch->number, ch->title, ch->opt.data_dir);
     if (make_dirs(ch->opt.out_dir, &err) != 0) {

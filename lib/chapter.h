@@ -33,6 +33,8 @@ typedef struct {
     int steps;               // the steps it prints as [k/steps]
     const char *advice;      // what chapter_wrong adds; NULL for the usual
                              // "run `make check-chN` to see which property fails"
+    bool reads_config;       // it trains from configs: --config FILE is one (else
+                             // chapter_begin refuses --config, not to ignore it)
     // set by chapter_begin
     char prog[8];            // "ch4", for messages
     Options opt;

@@ -51,6 +51,7 @@ static int run_gnuplot(const char *figures_dir, const char *script_name, const c
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         for (char *c = diag; *c; c++) if (*c == '\n') *c = ' ';
+        for (size_t n = strlen(diag); n > 0 && diag[n - 1] == ' '; n--) diag[n - 1] = '\0';
         return error_set(err, "%s: gnuplot failed (%s terminal): %s", script, term,
                          diag[0] ? diag : "no message");
     }
@@ -61,11 +62,13 @@ int plot_render_with(const char *figures_dir, const char *script, const char *na
                      const char *dir, const char *extra_vars, Error *err) {
     const char *terms[] = {"svg", "pdf"};
     for (int i = 0; i < 2; i++) {
-        if (run_gnuplot(figures_dir, script, name, dir, terms[i], extra_vars, err) != 0)
-            return -1;
         char final[4200], part[4208];
         snprintf(final, sizeof final, "%s/%s.%s", dir, name, terms[i]);
         snprintf(part, sizeof part, "%s.part", final);
+        if (run_gnuplot(figures_dir, script, name, dir, terms[i], extra_vars, err) != 0) {
+            remove(part);  // what a failed gnuplot began, never a figure
+            return -1;
+        }
         if (rename(part, final) != 0)
             return error_set(err, "%s: gnuplot did not write it: %s", final, strerror(errno));
     }

@@ -54,7 +54,7 @@ $(BIN)/subject-ch$(1)-exercises $(BIN)/subject-ch$(1)-solutions: $(BIN)/subject-
 # (--fast); a student's own run, on the student's functions (with one seed
 # per experiment unless SEEDS=n asks for more; MAX_EPOCHS=n shortens it).
 .PHONY: ch$(1) check-ch$(1)
-ch$(1): $(BIN)/ch$(1)-$(WHO) $(if $(filter data/mnist,$(DATA)),data)
+ch$(1): $(BIN)/ch$(1)-$(WHO) $(if $(filter data/mnist,$(DATA)),data,$(if $(filter /usr/share/datasets/fashion-mnist,$(DATA)),fashion-data))
 	$(BIN)/ch$(1)-$(WHO) --data $(DATA) --out $(RUNS)/ch$(1)-$(WHO)$(RUN_TAG) --seed $(SEED) $(if $(CONFIG),--config $(CONFIG)) $(if $(CH_SEEDS),--seeds $(CH_SEEDS)) $(if $(MAX_EPOCHS),--max-epochs $(MAX_EPOCHS)) $(if $(filter 1,$(SOLUTIONS)),--fast)
 
 check-ch$(1): $(BIN)/check-ch$(1) $(BIN)/subject-ch$(1)-$(WHO)

@@ -12,7 +12,8 @@
 # book's checks in a headless browser; students never need it. WITH_LOAD=1
 # (`make test-busy`) also wants stress-ng, to keep every core busy.
 # WITH_PYTORCH=1 (`make bench PYTORCH=1`) also wants Debian's PyTorch, to time
-# the same epoch in it (tools/pytorch-epoch.py).
+# the same epoch in it (tools/pytorch-epoch.py). WITH_FASHION=1 (`make chN
+# DATASET=fashion`) also wants Debian's Fashion-MNIST, which that reads.
 #
 # A student copy (no solutions/: make student-dist) builds no book and runs
 # none of the project's own checks, so it wants only what compiles, runs and
@@ -35,6 +36,7 @@ fi
 [ "${WITH_BROWSER:-0}" = 1 ] && PKGS+=(chromium) && BREW+='; brew install --cask chromium' && TOOLS+=(chromium)
 [ "${WITH_LOAD:-0}" = 1 ] && PKGS+=(stress-ng) && BREW+='; brew install stress-ng' && TOOLS+=(stress-ng)
 [ "${WITH_PYTORCH:-0}" = 1 ] && PKGS+=(python3-torch)
+[ "${WITH_FASHION:-0}" = 1 ] && PKGS+=(dataset-fashion-mnist)
 
 # Not Debian: check for the tools and libraries themselves.
 check_tools() {

@@ -310,7 +310,8 @@ static int load(Run *run, Mnist *data, Error *err) {
 }
 
 int main(int argc, char **argv) {
-    Run run = {.ch = {.number = 2, .title = "softmax regression", .steps = STEPS}};
+    Run run = {.ch = {.number = 2, .title = "softmax regression", .steps = STEPS,
+                      .reads_config = true}};
     int status;
     if (!chapter_begin(&run.ch, argc, argv, &status)) return status;
     Error err = {{0}};

@@ -239,6 +239,6 @@ static int steps(void *ctx, Mnist *data, Error *err) {
 
 int main(int argc, char **argv) {
     static Program p = {.ch = {.number = 4, .title = "momentum and early stopping",
-                               .steps = STEPS}};
+                               .steps = STEPS, .reads_config = true}};
     return chapter_main(&p.ch, argc, argv, steps, &p);
 }

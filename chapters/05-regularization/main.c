@@ -298,6 +298,7 @@ static int steps(void *ctx, Mnist *data, Error *err) {
 }
 
 int main(int argc, char **argv) {
-    static Program p = {.ch = {.number = 5, .title = "L1 and L2 regularization", .steps = STEPS}};
+    static Program p = {.ch = {.number = 5, .title = "L1 and L2 regularization", .steps = STEPS,
+                               .reads_config = true}};
     return chapter_main(&p.ch, argc, argv, steps, &p);
 }

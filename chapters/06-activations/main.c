@@ -276,6 +276,7 @@ static int steps(void *ctx, Mnist *data, Error *err) {
 int main(int argc, char **argv) {
     static Program p = {.ch = {.number = 6, .title = "activation functions", .steps = STEPS,
                                .advice = "run `make check-ch6` (and check-ch3 for tanh) to see "
-                                         "which property fails"}};
+                                         "which property fails",
+                               .reads_config = true}};
     return chapter_main(&p.ch, argc, argv, steps, &p);
 }

@@ -290,6 +290,7 @@ static int run_chapter(void *ctx, Mnist *data, Error *err) {
 }
 
 int main(int argc, char **argv) {
-    static Program p = {.ch = {.number = 7, .title = "the hardest digits", .steps = STEPS}};
+    static Program p = {.ch = {.number = 7, .title = "the hardest digits", .steps = STEPS,
+                               .reads_config = true}};
     return chapter_main(&p.ch, argc, argv, run_chapter, &p);
 }

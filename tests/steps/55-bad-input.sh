@@ -118,6 +118,16 @@ for b in "$BUILD" "$SANITIZE_BUILD"; do
     expect "no seeds" 2 "^ch1: --seeds: expected a whole number from 1 to 100, got '0'$" "$p" --seeds 0
     expect "signed number" 2 "^ch1: --limit: expected a whole number from 0 to 100000000, got '\\+5'$" "$p" --limit +5
     expect "unknown --norm" 2 "^ch1: --norm: expected 'image' or 'split', got 'pixel'$" "$p" --norm pixel
+    # a figure's script that fails: gnuplot's reason in one line, and no figure
+    # begun (*.part) left behind
+    rm -rf "$TMP/figs" "$TMP/ch1-figs" && cp -r figures "$TMP/figs" &&
+        printf "w_px = 100; h_px = 100\nload figures.'/common.gp'\nprint no_such_variable\n" >"$TMP/figs/digits.gp"
+    expect "a figure that fails" 1 "^ch1: $TMP/figs/digits.gp: gnuplot failed \(svg terminal\): .*line 3: undefined variable: no_such_variable$" \
+        "$p" --quiet --figures "$TMP/figs" --out "$TMP/ch1-figs"
+    parts=$(find "$TMP/ch1-figs" -name '*.part')
+    [ -z "$parts" ] || fail "a figure that fails ($p): left $parts"
+    expect "a config where none is read" 2 "^ch1: --config $TMP/no-such.yaml: chapter 1 reads no config \(the chapters that train do\)$" \
+        "$p" --quiet --out "$TMP/ch1-config" --config "$TMP/no-such.yaml"
 done
 
 chapters_list=$(echo $CHAPTERS)

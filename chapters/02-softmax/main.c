@@ -124,6 +124,14 @@ static void check_at_zero(Run *run, const Split *tr) {
             chapter_wrong(ch, "with all weights zero the bias gradient of digit %d is 0.1 x %d - "
                               "%d = %g (one tenth per image, less 1 per %d), softmax_gradient() "
                               "gave %g", k, b, count[k], 0.1 * b - count[k], k, wk->gb[k]);
+    // One step down that gradient from zero: each bias becomes -rate x its gradient.
+    double step[MNIST_CLASSES] = {0}, rate = run->cfg.learning_rate;
+    sgd_step(step, wk->gb, rate, C);
+    for (int k = 0; k < C; k++)
+        if (!(fabs(step[k] + rate * wk->gb[k]) <= 1e-12 * fabs(rate * wk->gb[k])))
+            chapter_wrong(ch, "one step of rate %g down the gradient takes the bias of digit %d "
+                              "from 0 to -%g x (%g) = %g, sgd_step() gave %g", rate, k, rate,
+                          wk->gb[k], -rate * wk->gb[k], step[k]);
     printf("      every probability is 1/10 and the loss is ln 10 = %.4f\n", loss);
     printf("      the gradient of the bias on the first %d images is 0.1 x %d less the count of "
            "each digit:\n      ", b, b);

@@ -55,7 +55,7 @@ for p in solutions tests/hidden tests/hostile tests/steps build data INSTRUCTORS
     [ -e "$copy/$p" ] && bad "the student copy holds $p"
 done
 for p in Makefile README.md lib exercises tests/graded.h tests/graded_main.c tests/calls.tsv \
-         tools/grade/grade.sh tools/grade/progress.sh book/book.html book/book.pdf; do
+         tools/grade/grade.sh tools/grade/progress.sh tools/grade/progress.awk book/book.html book/book.pdf; do
     [ -s "$copy/$p" ] || [ -d "$copy/$p" ] || bad "the student copy lacks $p"
 done
 [ -s "$copy/.github/workflows/classroom.yml" ] || bad "no .github/workflows/classroom.yml in the student copy"

@@ -248,7 +248,8 @@ static int averaged(Run *run, const Mnist *data, const Result *summed, Model *ot
     result_print(mean, "        ");
     result_values(&run->ch, "mean_", mean);
     values_set(&run->ch.values, "mean_final_val_loss", "%.4f", mean->val_loss[mean->stop_epoch]);
-    chapter_claim(&run->ch, "claim_mean_worse", mean->val_loss[mean->stop_epoch] > summed->val_loss[1]);
+    chapter_claim(&run->ch, "claim_mean_worse",
+                  mean->val_loss[mean->stop_epoch] > summed->val_loss[1]);
 
     p.tsv = "metrics_mean_scaled.tsv", p.label = "averaged, rate x batch";
     p.rate = c->learning_rate * c->batch_size, p.epochs = c->epochs, p.early_stop = c->early_stop;
@@ -268,7 +269,8 @@ static int averaged(Run *run, const Mnist *data, const Result *summed, Model *ot
     result_values(&run->ch, "scaled_", scaled);
     values_set(&run->ch.values, "scaled_rate", "%g", p.rate);
     values_set(&run->ch.values, "scaled_max_diff", "%.3g", diff);
-    chapter_claim(&run->ch, "claim_scaled_same", diff == 0 && scaled->stop_epoch == summed->stop_epoch);
+    chapter_claim(&run->ch, "claim_scaled_same",
+                  diff == 0 && scaled->stop_epoch == summed->stop_epoch);
     return 0;
 }
 

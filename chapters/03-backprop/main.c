@@ -72,6 +72,7 @@ static int one_example(Chapter *ch, One *o, const Split *tr, Error *err) {
         return -1;
     printf("      %d weights and biases; weights normal with mean 0 and sd %g, biases 0\n",
            o->bt.net.n_params, NET_INIT_SD);
+    values_set(&ch->values, "init_sd", "%g", NET_INIT_SD);
     chapter_step(ch, 4, "forward and backward on one training example");
     double loss = batch_loss(&o->bt);
     batch_backprop(&o->bt);
@@ -230,6 +231,8 @@ static int epsilon_sweep(Chapter *ch, One *o, Error *err) {
     if (tsv_open(&t, chapter_file(ch, "eps.tsv"),
                  "eps_exp\tcentral\tcentral_predicted\tone_sided\tone_sided_predicted\tinput", err))
         return -1;
+    double central_at[EPS_STEPS + 1], predicted_at[EPS_STEPS + 1];
+    bool taylor = true;  // both errors within 5% of their predictions, down to 10^-4
     for (int k = 1; k <= EPS_STEPS; k++) {
         double eps = pow(10.0, -k);
         double central = fabs(numerical_gradient(bias, eps, batch_loss, &o->bt) - exact);
@@ -242,7 +245,15 @@ static int epsilon_sweep(Chapter *ch, One *o, Error *err) {
         put(ch, "predicted_", k, "%.1e", pc);
         put(ch, "onesided_", k, "%.1e", onesided);
         put(ch, "input_", k, "%.1e", input);
+        central_at[k] = central, predicted_at[k] = pc;
+        if (k <= 4)
+            taylor = taylor && fabs(central / pc - 1) < 0.05 && fabs(onesided / po - 1) < 0.05;
     }
+    // Below 10^-4 the central error leaves its prediction, stops falling, and at
+    // the smallest epsilon has grown back above its level at 10^-5.
+    chapter_claim(ch, "claim_taylor", taylor && central_at[5] > 2 * predicted_at[5]);
+    chapter_claim(ch, "claim_rounding", central_at[6] > central_at[5] / 2 &&
+                                            central_at[EPS_STEPS] > central_at[5]);
     values_set(&ch->values, "d3", "%.4f", d3);
     values_set(&ch->values, "predicted_bias", "%.4e", STUDY_EPSILON * STUDY_EPSILON / 6 * fabs(d3));
     values_set(&ch->values, "d2", "%.4f", d2);
@@ -276,12 +287,14 @@ static int epsilon(Chapter *ch, One *o, const Split *tr, Error *err) {
 // Steps 7 and 8: every weight of a small network, right and wrong
 
 static int every_weight(Chapter *ch, Batch *bt, double *numerical, Error *err) {
+    double start = wall_time();
     //> every-weight
     for (int i = 0; i < bt->net.n_params; i++)
         numerical[i] = numerical_gradient(&bt->net.params[i], EPS_ALL, batch_loss, bt);
     batch_backprop(bt);
     Compare c = compare_gradients(&bt->net, bt->grad.params, numerical, REL_FLOOR, REL_LIMIT);
     //< every-weight
+    values_set(&ch->values, "small_check_s", "%.2f", wall_time() - start);
     Tsv t;
     if (tsv_open(&t, chapter_file(ch, "check.tsv"), "group\tcount\trel\tdiff", err) != 0)
         return -1;

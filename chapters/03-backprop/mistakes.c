@@ -2,6 +2,7 @@
 // pass and what the gradient check makes of them (mistakes.h).
 #include "mistakes.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -83,6 +84,11 @@ int mistakes(Chapter *ch, Batch *bt, const double *numerical, double floor, doub
         tsv_int(&t, c.flagged[COMPARE_ALL]), tsv_int(&t, c.count[COMPARE_ALL]);
         snprintf(prefix, sizeof prefix, "bug%d", bug + 1);
         chapter_put(ch, prefix, "flagged", "%d", c.flagged[COMPARE_ALL]);
+        if (bug == BUG_DELTA_SIGN) {  // every gradient -1 times the right one: 2 in every block
+            bool two = true;
+            for (int g = 0; g < COMPARE_ALL; g++) two = two && fabs(c.rel[g] - 2) < 1e-6;
+            chapter_claim(ch, "claim_sign_two", two);
+        }
         if (c.flagged[COMPARE_ALL] == 0) {
             tsv_abort(&t);
             return error_set(err, "the check did not catch the mistake \"%s\"", BUG_NAMES[bug]);

@@ -118,6 +118,9 @@ static int read_experiments(Program *p, Mnist *data, Error *err) {
     values_set(&ch->values, "learning_rate", "%g", c->learning_rate);
     values_set(&ch->values, "batch_size", "%d", c->batch_size);
     values_set(&ch->values, "hidden", "%d", c->layer_specs[1]);
+    values_set(&ch->values, "inputs", "%d", c->layer_specs[0]);
+    values_set(&ch->values, "init_sd1", "%.3f", 1.0 / sqrt(c->layer_specs[0]));  // 1/sqrt(fan-in)
+    values_set(&ch->values, "init_sd2", "%.3f", 1.0 / sqrt(c->layer_specs[1]));
     values_set(&ch->values, "max_epochs", "%d", c->epochs);
     values_set(&ch->values, "your_epochs", "%d", YOUR_EPOCHS);
     return chapter_load_experiments(&p->ch, data, &p->E, err);  // and their data

@@ -151,6 +151,7 @@ static void put_settings(Program *p, int n_train) {
     values_set(v, "steps", "%d", (n_train + c0->batch_size - 1) / c0->batch_size);
     values_set(v, "init_sd1", "%.3f", 1.0 / sqrt(c0->layer_specs[0]));
     values_set(v, "init_sd2", "%.3f", 1.0 / sqrt(c0->layer_specs[1]));
+    values_set(v, "patience", "%d", PATIENCE);
 }
 
 // What each penalty alone does to one weight, in a step, an epoch and the

@@ -23,6 +23,9 @@ int report_weights(Program *p, Error *err) {
         chapter_put(&p->ch, k, "penalty", "%.3g", lambda_c);
         chapter_put(&p->ch, k, "batch_loss", "%.3g",
                     E->exp[e].cfg.batch_size * h->train_loss[h->epochs]);
+        if (strcmp(E->exp[e].name, STUDY[0].name) == 0)   // the strong L1 penalty
+            chapter_claim(&p->ch, "claim_penalty_most",
+                          lambda_c > E->exp[e].cfg.batch_size * h->train_loss[h->epochs]);
         printf("      %-14s mean |W1| %.4f, %.1f%% below %g, lambda C %.3g\n", E->exp[e].label,
                o->abs_mean[0], o->small[0], NEAR_ZERO, lambda_c);
         labels[e] = E->exp[e].label;

@@ -1,4 +1,5 @@
 // results.c: step 6 of chapter 5, the results over the seeds (program.h).
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -90,8 +91,56 @@ static int find_exp(const Experiments *E, const char *name) {
     return -1;
 }
 
+// The chapter's sentences about these runs, each held to them (chapter_claim):
+// the strong L1 penalty stands apart, the seeds tell the other settings
+// neither from each other nor from no penalty, and the study's conclusions
+// do not hold (first_tie: its most accurate run is not ahead of the next by
+// more than the seeds spread).
+static void sentences(Program *p, bool first_tie) {
+    const Experiments *E = &p->E;
+    const Convergence *c = p->conv;
+    int l1b = find_exp(E, STUDY[0].name), l1s = find_exp(E, STUDY[1].name);
+    int l2b = find_exp(E, STUDY[2].name), l2s = find_exp(E, STUDY[3].name), none = p->control;
+    if (l1b < 0 || l1s < 0 || l2b < 0 || l2s < 0 || none < 0 || E->sum[none].n < 2) return;
+    Chapter *ch = &p->ch;
+    const int rest[] = {l1s, l2b, l2s, none};   // the settings other than strong L1
+    double closest = INFINITY, farthest = -INFINITY, nearest_vs = 0, narrowest = INFINITY;
+    int level_min = INT_MAX;
+    for (int i = 0; i < 4; i++) {
+        const Stats *a = &E->sum[rest[i]].acc;
+        closest = fmin(closest, a->mean), farthest = fmax(farthest, a->mean);
+        narrowest = fmin(narrowest, a->max - a->min);
+        if (rest[i] != none) nearest_vs = fmax(nearest_vs, fabs(c[rest[i]].vs_none.mean));
+        if (level_epoch(E, rest[i]) < level_min) level_min = level_epoch(E, rest[i]);
+    }
+    double l1_vs = fabs(c[l1b].vs_none.mean);
+    chapter_claim(ch, "claim_l1_apart", l1_vs > c[l1b].vs_none.sd && l1_vs > 2 * nearest_vs);
+    chapter_claim(ch, "claim_seeds_wider", narrowest > farthest - closest);
+    const StudyExperiment *from = study_find("momentum-early-stop");
+    bool near = true;
+    for (int e = 0; e < E->n_exp; e++) near = near && fabs(E->sum[e].acc.mean - from->acc) < 1.0;
+    chapter_claim(ch, "claim_near_study", near);
+    chapter_claim(ch, "claim_l1_levels_off", level_epoch(E, l1b) < level_min &&
+                                                 level_min >= E->exp[none].cfg.epochs - 2);
+    double gap_none = c[none].train_acc.mean - c[none].val_acc.mean;
+    chapter_claim(ch, "claim_overfits", gap_none > 0);
+    chapter_claim(ch, "claim_l1_holds_back",
+                  c[l1b].train_acc.mean - c[l1b].val_acc.mean < gap_none &&
+                      c[l1b].train_loss.mean > c[none].train_loss.mean);
+    bool sooner = c[l1b].best < c[l1s].best, worse = paired(E, l1b, l1s, NULL).mean < 0;
+    Stats l2 = paired(E, l2b, l2s, NULL);
+    bool l2_tie = fabs(l2.mean) < l2.sd;
+    chapter_claim(ch, "claim_l1_sooner", sooner);
+    chapter_claim(ch, "claim_l1_less_accurate", worse);
+    chapter_claim(ch, "claim_l2_tie", l2_tie);
+    chapter_claim(ch, "claim_l2_lower_loss", c[l2b].val_loss.mean < c[none].val_loss.mean);
+    chapter_claim(ch, "claim_l2_small_none", fabs(c[l2s].vs_none.mean) < c[l2s].vs_none.sd);
+    chapter_claim(ch, "claim_neither", sooner && worse && l2_tie && first_tie);
+}
+
 // The study's claims, in numbers: for each penalty, the larger lambda against
-// the smaller, seed by seed; and which of its four runs is the most accurate.
+// the smaller, seed by seed; and which of its four runs is the most accurate;
+// then the chapter's sentences.
 void claims(Program *p) {
     const Experiments *E = &p->E;
     for (int k = 0; k < 2; k++) {
@@ -124,6 +173,8 @@ void claims(Program *p) {
     values_set(v, "first_gap", "%.2f", d.mean);
     values_set(v, "first_gap_sd", "%.2f", d.sd);
     values_set(v, "first_wins", "%d", wins);
+    chapter_claim(&p->ch, "claim_first_tie", fabs(d.mean) < d.sd);
+    sentences(p, fabs(d.mean) < d.sd);
 }
 
 // results.tsv's own columns: how each experiment converged, and its first

@@ -1,6 +1,7 @@
 // report.c: steps 6 and 7 of chapter 6, ours beside the study's and the
 // figures (program.h).
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -72,12 +73,16 @@ static void twice(Program *p, int e) {
     values_set(v, "s6_where", "%s", where(s6->acc, E->sum[e].acc));
 }
 
+// The standard error of the difference of two means over S seeds each.
+static double se_of_diff(const Stats *x, const Stats *y, int S) {
+    return sqrt((x->sd * x->sd + y->sd * y->sd) / S);
+}
+
 // Experiment a against b: the difference of their means, how many standard
 // errors of that difference it is, and a's worst run against b's best.
 static void versus(Program *p, int a, int b) {
     const Stats *x = &p->E.sum[a].acc, *y = &p->E.sum[b].acc;
-    int S = p->E.sum[a].n;
-    double diff = x->mean - y->mean, se = sqrt((x->sd * x->sd + y->sd * y->sd) / S);
+    double diff = x->mean - y->mean, se = se_of_diff(x, y, p->E.sum[a].n);
     char key[48];
     snprintf(key, sizeof key, "%s_minus_%s", p->E.exp[a].key, p->E.exp[b].key);
     values_set(&p->ch.values, key, "%.2f", diff);
@@ -85,6 +90,47 @@ static void versus(Program *p, int a, int b) {
     snprintf(key, sizeof key, "%s_worst_vs_%s_best", p->E.exp[a].key, p->E.exp[b].key);
     values_set(&p->ch.values, key, "%s",
                x->min > y->max ? "above" : x->min < y->max ? "below" : "level with");
+}
+
+// The chapter's sentences about the four experiments over their seeds, each
+// held to the runs (chapter_claim). e: the experiments of NAMES, in order.
+static void sentences(Program *p, const int e[N_STUDY]) {
+    const Experiments *E = &p->E;
+    for (int i = 0; i < N_STUDY; i++)
+        if (e[i] < 0 || E->sum[e[i]].n < 2) return;
+    const Summary *tanh_ = &E->sum[e[0]], *sig = &E->sum[e[1]], *relu = &E->sum[e[2]],
+                  *small = &E->sum[e[3]];
+    const Hidden *ht = experiments_out(E, tanh_->first), *hs = experiments_out(E, sig->first),
+                 *hr = experiments_out(E, relu->first);
+    Chapter *ch = &p->ch;
+    chapter_claim(ch, "claim_spreads",
+                  fmin(tanh_->acc.sd, relu->acc.sd) > fmax(sig->acc.sd, small->acc.sd));
+    bool sig_better =
+        sig->acc.mean - tanh_->acc.mean > 2 * se_of_diff(&sig->acc, &tanh_->acc, sig->n);
+    bool tanh_faster = tanh_->stop.mean < sig->stop.mean;
+    chapter_claim(ch, "claim_sigmoid_better", sig_better);
+    chapter_claim(ch, "claim_tanh_faster_not_half",
+                  tanh_faster && tanh_->stop.mean > sig->stop.mean / 2);
+    chapter_claim(ch, "claim_stops_overlap", tanh_->stop.max >= sig->stop.min);
+    chapter_claim(ch, "claim_both_directions", sig_better && tanh_faster);
+    // the slopes as shares of each activation's largest
+    chapter_claim(ch, "claim_tanh_flat", ht->slope < ht->slope0 / 2);
+    chapter_claim(ch, "claim_sigmoid_kept_more",
+                  hs->slope / max_slope(ACT_SIGMOID) > ht->slope / max_slope(ACT_TANH));
+    bool earliest = true, lowest = true;
+    for (int i = 0; i < N_STUDY; i++)
+        if (i != 2) {
+            earliest = earliest && relu->stop.mean < E->sum[e[i]].stop.mean;
+            lowest = lowest && relu->acc.mean < E->sum[e[i]].acc.mean;
+        }
+    chapter_claim(ch, "claim_relu_earliest_lowest", earliest && lowest);
+    chapter_claim(ch, "claim_relu_mostly_off", hr->slope < 0.5);
+    chapter_claim(ch, "claim_relu_slower_better",
+                  small->stop.mean > relu->stop.mean && small->acc.mean > relu->acc.mean);
+    double level = fmin(sig->acc.mean, small->acc.mean);
+    chapter_claim(ch, "claim_ranking",
+                  fabs(sig->acc.mean - small->acc.mean) < level - tanh_->acc.mean &&
+                      tanh_->acc.mean > relu->acc.mean);
 }
 
 void compare(Program *p) {
@@ -109,6 +155,7 @@ void compare(Program *p) {
     if (by_name[0] >= 0) twice(p, by_name[0]);
     if (E->sum[0].n > 1 && by_name[0] >= 0 && by_name[1] >= 0) versus(p, by_name[1], by_name[0]);
     if (E->sum[0].n > 1 && by_name[2] >= 0 && by_name[3] >= 0) versus(p, by_name[3], by_name[2]);
+    sentences(p, by_name);
     Values *v = &p->ch.values;
     values_set(v, "dead_slope_pct", "%g", 100 * DEAD_SLOPE);
     values_set(v, "max_gap", "%.2f", max_gap);

@@ -190,7 +190,8 @@ void shared_mistakes(Program *p, const Split *test, const double *avg, int wrong
     // every run's mistakes: less than half as often in every run as the hardest are
     chapter_claim(&p->ch, "claim_mistakes_shared_less",
                   any > 0 && 2.0 * every / any < (double)hardest_every / HARDEST);
-    chapter_claim(&p->ch, "claim_average_helps", S > 1 && 100.0 * avg_right / n > p->E.sum[0].acc.max);
+    chapter_claim(&p->ch, "claim_average_helps",
+                  S > 1 && 100.0 * avg_right / n > p->E.sum[0].acc.max);
     values_set(v, "wrong_any", "%d", any);
     values_set(v, "wrong_every", "%d", every);
     values_set(v, "wrong_mean", "%.0f", (double)wrong_total / S);

@@ -346,6 +346,12 @@ static int stop_rules(Values *v, Report *R, Error *err) {
     values_set(v, "patience", "%d", c->early_stop_epoch);
     values_set(v, "plain_epochs", "%d", c->epochs);
     put_range(v, "printed_stop", printed, n);
+    // the errata's sentence: the study's early-stopping runs trained longer
+    // than the rule as printed lets any run train
+    double latest = stats_of(printed, n).max;
+    values_set(v, "claim_literal_rule_unused", "%s",
+               study_find("early-stop")->stop_epoch > latest &&
+                       study_find("momentum-early-stop")->stop_epoch > latest ? "yes" : "no");
     put_range(v, "meant_stop", meant, n);
     values_set(v, "meant_never", "%d", never);
     return 0;

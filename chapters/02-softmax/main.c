@@ -291,6 +291,12 @@ static int summed(Run *run, const Mnist *data, Model *best, Result *r, Error *er
     result_values(&run->ch, "", r);
     values_set(v, "epoch_s", "%.3f", r->seconds / r->stop_epoch);
     values_set(v, "val_loss_epoch1", "%.4f", r->val_loss[1]);
+    // the first epoch: most of the way from ln 10 down to the best loss
+    chapter_claim(&run->ch, "claim_first_epoch",
+                  log(10.0) - r->val_loss[1] > 0.8 * (log(10.0) - r->best_val_loss));
+    // at the kept weights: the two splits' losses within 5% of each other
+    chapter_claim(&run->ch, "claim_no_overfit",
+                  fabs(r->best_train_loss - r->best_val_loss) < 0.05 * r->best_val_loss);
     values_set(v, "zero_val_acc", "%.2f", r->start_val_acc);
     // The loss as a sum over the examples (one reading of the study's E):
     // the training split is 4 times the validation split, and so is its sum.

@@ -177,6 +177,8 @@ void printed_report(Program *p) {
     // the errata's sentence: far (ten points) below what the study reports with momentum
     const StudyExperiment *mom = E->exp[p->usual].study;
     if (mom) chapter_claim(&p->ch, "claim_printed_fails", r->res.test_acc < mom->acc - 10);
+    chapter_claim(&p->ch, "claim_printed_worse_than_guessing", h->val_loss[1] > 2 * log(10.0));
+    chapter_claim(&p->ch, "claim_printed_mostly_wrong", r->res.test_acc < 50);
 }
 
 // ---------------------------------------------------------------------------

@@ -231,6 +231,7 @@ static int epsilon_sweep(Chapter *ch, One *o, Error *err) {
     if (tsv_open(&t, chapter_file(ch, "eps.tsv"),
                  "eps_exp\tcentral\tcentral_predicted\tone_sided\tone_sided_predicted\tinput", err))
         return -1;
+    _Static_assert(EPS_STEPS >= 6, "the claims below read the errors down to 10^-6");
     double central_at[EPS_STEPS + 1], predicted_at[EPS_STEPS + 1];
     bool taylor = true;  // both errors within 5% of their predictions, down to 10^-4
     for (int k = 1; k <= EPS_STEPS; k++) {

@@ -363,7 +363,11 @@ find_source() {
     [ -n "$f" ] || [ -n "$found" ] ||
         found=$(find "$sub" -maxdepth 3 -type f -name "ch$n.c" -not -path '*/solutions/*' -not -path '*/tests/*' 2>/dev/null | LC_ALL=C sort)
     if [ -z "$f" ] && [ "$(printf '%s' "$found" | grep -c .)" -gt 1 ]; then
-        echo "ambiguous $(sed "s|^$sub/||" <<<"$found" | paste -sd, - | sed 's/,/, /g')"
+        local names=() line
+        while IFS= read -r line; do names+=("${line#"$sub"/}"); done <<<"$found"
+        printf 'ambiguous %s' "${names[0]}"
+        printf ', %s' "${names[@]:1}"
+        echo
         return 0
     fi
     [ -n "$f" ] || f=$found

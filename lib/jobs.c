@@ -54,9 +54,6 @@ static bool write_all(int fd, const void *buf, size_t len) {
 }
 
 _Noreturn static void work(int fd, char *result, JobRun run, int job, void *ctx, size_t size) {
-    // stop() ends a worker with SIGTERM: it dies of it, whatever handler the
-    // caller had (a test harness's would pass the signal on to its group)
-    signal(SIGTERM, SIG_DFL);
     progress_quiet = true;  // one progress line on screen, not several at once
     Report rep = {0, {{0}}};
     rep.rc = run(result, job, ctx, &rep.err);
@@ -102,14 +99,25 @@ static int start(Worker *w, char *results, JobRun run, void *ctx, int job, size_
     int fds[2];
     if (pipe(fds) != 0) return error_set(err, "pipe: %s", strerror(errno));
     fflush(stdout), fflush(stderr);  // or the worker would print them again
+    // stop() ends a worker with SIGTERM, and it must die of it, whatever
+    // handler the caller has: Check's, inherited through fork, would pass the
+    // signal on to the caller's own process group. So SIGTERM waits, blocked,
+    // until the worker has its default action back (under load a worker can
+    // be stopped before it has run a line of its own).
+    sigset_t term, was;
+    sigemptyset(&term), sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_BLOCK, &term, &was);
     pid_t pid = fork();
+    if (pid == 0) {
+        signal(SIGTERM, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &was, NULL);
+        close(fds[0]);
+        work(fds[1], results + (size_t)job * size, run, job, ctx, size);
+    }
+    sigprocmask(SIG_SETMASK, &was, NULL);
     if (pid < 0) {
         close(fds[0]), close(fds[1]);
         return error_set(err, "fork: %s", strerror(errno));
-    }
-    if (pid == 0) {
-        close(fds[0]);
-        work(fds[1], results + (size_t)job * size, run, job, ctx, size);
     }
     close(fds[1]);
     fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);

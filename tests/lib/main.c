@@ -14,6 +14,7 @@ int main(void) {
     srunner_add_suite(sr, study_suite());
     srunner_add_suite(sr, experiment_suite());
     srunner_add_suite(sr, runstore_suite());
+    srunner_add_suite(sr, jobs_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -14,6 +14,7 @@ Suite *train_suite(void);
 Suite *study_suite(void);
 Suite *experiment_suite(void);
 Suite *runstore_suite(void);
+Suite *jobs_suite(void);
 
 // A test case whose time limit only catches a hang: Check's default (4 s of
 // wall time) is for a quiet machine, and these also run under the sanitizers

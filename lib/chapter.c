@@ -41,8 +41,9 @@ bool chapter_begin(Chapter *ch, int argc, char **argv, int *status) {
         return false;
     }
     if (ch->opt.config && !ch->reads_config) {
-        fprintf(stderr, "%s: --config %s: chapter %d reads no config (the chapters that "
-                        "train do)\n", ch->prog, ch->opt.config, ch->number);
+        error_set(&err, "--config %s: chapter %d reads no config (the chapters that train do)",
+                  ch->opt.config, ch->number);
+        error_print(ch->prog, &err);
         *status = 2;
         return false;
     }

@@ -123,10 +123,9 @@ Mnist first_examples(const Mnist *data, int n);
 // functions, `yours`: what the chapter needs to show on them, and soon done.
 int chapter_seeds(const Chapter *ch, int book, int yours);
 
-// values.tsv's key for a sentence of the book about this run, which holds or
-// not: "yes" or "no" (tools/book.lua's claim spans fail the book on "no").
+// values.tsv's key for a sentence of the book about this run (values_claim).
 static inline void chapter_claim(Chapter *ch, const char *key, bool holds) {
-    values_set(&ch->values, key, "%s", holds ? "yes" : "no");
+    values_claim(&ch->values, key, holds);
 }
 
 #endif

@@ -248,6 +248,12 @@ void summary_put(Values *v, const char *prefix, const Summary *s, const SummaryK
         }
 }
 
+int experiments_find(const Experiments *E, const char *name) {
+    for (int e = 0; e < E->n_exp; e++)
+        if (strcmp(E->exp[e].name, name) == 0) return e;
+    return -1;
+}
+
 int experiments_run_of(const Experiments *E, int e, int seed_index) {
     for (int r = 0; r < E->n_runs; r++)
         if (E->runs[r].exp == e && E->runs[r].seed_index == seed_index) return r;

@@ -238,6 +238,9 @@ int experiments_read(Experiments *E, Error *err);
 // E->sum from the runs' results (experiments_train calls it).
 void experiments_summarize(Experiments *E);
 
+// The experiment named `name` (its config's file name, Experiment.name), or -1.
+int experiments_find(const Experiments *E, const char *name);
+
 // The run of experiment e with its seed_index-th seed, or -1; its own bytes.
 int experiments_run_of(const Experiments *E, int e, int seed_index);
 void *experiments_out(const Experiments *E, int run);

@@ -64,6 +64,10 @@ void out_abort(OutFile *o) {
     if (o->part[0]) remove(o->part);
 }
 
+void values_claim(Values *v, const char *key, bool holds) {
+    values_set(v, key, "%s", holds ? "yes" : "no");
+}
+
 void values_set(Values *v, const char *key, const char *fmt, ...) {
     int i = 0;
     while (i < v->count && strcmp(v->key[i], key) != 0) i++;

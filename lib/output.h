@@ -6,6 +6,7 @@
 #ifndef WB_OUTPUT_H
 #define WB_OUTPUT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "error.h"
@@ -33,6 +34,9 @@ typedef struct {
 
 void values_set(Values *v, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+// The key of a sentence of the book about a run, which holds or not: "yes" or
+// "no" (tools/book.lua's claim spans fail the book on anything but "yes").
+void values_claim(Values *v, const char *key, bool holds);
 int values_write(const Values *v, const char *path, Error *err);
 
 // A table of numbers for the book and for scripts: a header line of column

@@ -37,10 +37,9 @@ enum {
                           // (lib/experiment.h's Run)
 };
 
-// The study's four (lib/study.c), and their keys in values.tsv.
-static const char *const NAMES[] = {"plain", "momentum", "early-stop", "momentum-early-stop"};
-static const char *const KEYS[] = {"plain", "mom", "es", "both"};
-enum { N_STUDY = sizeof NAMES / sizeof NAMES[0] };
+// The study's four (lib/study.c, program.h), and their keys in values.tsv.
+const char *const NAMES[N_STUDY] = {"plain", "momentum", "early-stop", "momentum-early-stop"};
+static const char *const KEYS[N_STUDY] = {"plain", "mom", "es", "both"};
 
 // ---------------------------------------------------------------------------
 // The study's Algorithm 2, as printed

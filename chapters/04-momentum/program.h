@@ -7,6 +7,10 @@
 #include "chapter.h"
 #include "experiment.h"
 
+// The study's four experiments, by name: plain, momentum, early stopping, both.
+enum { N_STUDY = 4 };
+extern const char *const NAMES[N_STUDY];
+
 typedef struct {
     Chapter ch;
     Experiments E;

@@ -77,13 +77,6 @@ static void long_run(Program *p, int e) {
                E->exp[cut].name, E->exp[e].name, E->hist[E->sum[cut].first].epochs);
 }
 
-// The experiment whose values.tsv key is `key`, or -1 (a run of one config).
-static int find(const Experiments *E, const char *key) {
-    for (int e = 0; e < E->n_exp; e++)
-        if (!E->exp[e].own_rule && strcmp(E->exp[e].key, key) == 0) return e;
-    return -1;
-}
-
 // Which count the study's stopping epoch could be: ours as trained, and as
 // kept (min to max over the seeds).
 static const char *which_count(int study, const Summary *s) {
@@ -99,7 +92,8 @@ static const char *which_count(int study, const Summary *s) {
 // runs (chapter_claim): the seed-1 runs of the four experiments, and their seeds.
 static void claims(Program *p) {
     const Experiments *E = &p->E;
-    int plain = find(E, "plain"), mom = find(E, "mom"), es = find(E, "es"), both = find(E, "both");
+    int plain = experiments_find(E, NAMES[0]), mom = experiments_find(E, NAMES[1]);
+    int es = experiments_find(E, NAMES[2]), both = experiments_find(E, NAMES[3]);
     if (plain < 0 || mom < 0 || es < 0 || both < 0) return;
     Chapter *ch = &p->ch;
     const int four[] = {plain, mom, es, both};

@@ -39,6 +39,7 @@ typedef struct {
     int stops;            // the seeds a patience of PATIENCE would have stopped
     char when[420];       // and at which epochs, in words
     Stats train_loss, val_loss, train_acc, val_acc;   // at the end
+    int level;            // the epoch its mean validation accuracy is highest at
 } Convergence;
 
 typedef struct {

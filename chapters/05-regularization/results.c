@@ -78,29 +78,26 @@ void converge(Program *p, int e) {
     chapter_put(&p->ch, k, "val_loss", "%.4f", cv->val_loss.mean);
     chapter_put(&p->ch, k, "train_acc", "%.1f", cv->train_acc.mean);
     chapter_put(&p->ch, k, "val_acc", "%.1f", cv->val_acc.mean);
-    chapter_put(&p->ch, k, "level_epoch", "%d", level_epoch(E, e));
+    cv->level = level_epoch(E, e);
+    chapter_put(&p->ch, k, "level_epoch", "%d", cv->level);
     printf("      %-14s %.2f%% with seed %llu, %.2f ± %.2f%% over %d; a patience of %d stops: "
            "%s\n",
            E->exp[e].label, run_of(E, e, 0)->res.test_acc, (unsigned long long)E->seed,
            E->sum[e].acc.mean, E->sum[e].acc.sd, S, PATIENCE, cv->when);
 }
 
-static int find_exp(const Experiments *E, const char *name) {
-    for (int e = 0; e < E->n_exp; e++)
-        if (strcmp(E->exp[e].name, name) == 0) return e;
-    return -1;
-}
-
 // The chapter's sentences about these runs, each held to them (chapter_claim):
 // the strong L1 penalty stands apart, the seeds tell the other settings
 // neither from each other nor from no penalty, and the study's conclusions
-// do not hold (first_tie: its most accurate run is not ahead of the next by
-// more than the seeds spread).
-static void sentences(Program *p, bool first_tie) {
+// do not hold. big_minus_small: for L1 and L2, the larger lambda against the
+// smaller, seed by seed; first_tie: the study's most accurate run is not
+// ahead of the next by more than the seeds spread.
+static void sentences(Program *p, const Stats big_minus_small[2], bool first_tie) {
     const Experiments *E = &p->E;
     const Convergence *c = p->conv;
-    int l1b = find_exp(E, STUDY[0].name), l1s = find_exp(E, STUDY[1].name);
-    int l2b = find_exp(E, STUDY[2].name), l2s = find_exp(E, STUDY[3].name), none = p->control;
+    int l1b = experiments_find(E, STUDY[0].name), l1s = experiments_find(E, STUDY[1].name);
+    int l2b = experiments_find(E, STUDY[2].name), l2s = experiments_find(E, STUDY[3].name);
+    int none = p->control;
     if (l1b < 0 || l1s < 0 || l2b < 0 || l2s < 0 || none < 0 || E->sum[none].n < 2) return;
     Chapter *ch = &p->ch;
     const int rest[] = {l1s, l2b, l2s, none};   // the settings other than strong L1
@@ -111,7 +108,7 @@ static void sentences(Program *p, bool first_tie) {
         closest = fmin(closest, a->mean), farthest = fmax(farthest, a->mean);
         narrowest = fmin(narrowest, a->max - a->min);
         if (rest[i] != none) nearest_vs = fmax(nearest_vs, fabs(c[rest[i]].vs_none.mean));
-        if (level_epoch(E, rest[i]) < level_min) level_min = level_epoch(E, rest[i]);
+        if (c[rest[i]].level < level_min) level_min = c[rest[i]].level;
     }
     double l1_vs = fabs(c[l1b].vs_none.mean);
     chapter_claim(ch, "claim_l1_apart", l1_vs > c[l1b].vs_none.sd && l1_vs > 2 * nearest_vs);
@@ -120,16 +117,15 @@ static void sentences(Program *p, bool first_tie) {
     bool near = true;
     for (int e = 0; e < E->n_exp; e++) near = near && fabs(E->sum[e].acc.mean - from->acc) < 1.0;
     chapter_claim(ch, "claim_near_study", near);
-    chapter_claim(ch, "claim_l1_levels_off", level_epoch(E, l1b) < level_min &&
+    chapter_claim(ch, "claim_l1_levels_off", c[l1b].level < level_min &&
                                                  level_min >= E->exp[none].cfg.epochs - 2);
     double gap_none = c[none].train_acc.mean - c[none].val_acc.mean;
     chapter_claim(ch, "claim_overfits", gap_none > 0);
     chapter_claim(ch, "claim_l1_holds_back",
                   c[l1b].train_acc.mean - c[l1b].val_acc.mean < gap_none &&
                       c[l1b].train_loss.mean > c[none].train_loss.mean);
-    bool sooner = c[l1b].best < c[l1s].best, worse = paired(E, l1b, l1s, NULL).mean < 0;
-    Stats l2 = paired(E, l2b, l2s, NULL);
-    bool l2_tie = fabs(l2.mean) < l2.sd;
+    bool sooner = c[l1b].best < c[l1s].best, worse = big_minus_small[0].mean < 0;
+    bool l2_tie = fabs(big_minus_small[1].mean) < big_minus_small[1].sd;
     chapter_claim(ch, "claim_l1_sooner", sooner);
     chapter_claim(ch, "claim_l1_less_accurate", worse);
     chapter_claim(ch, "claim_l2_tie", l2_tie);
@@ -143,10 +139,12 @@ static void sentences(Program *p, bool first_tie) {
 // then the chapter's sentences.
 void claims(Program *p) {
     const Experiments *E = &p->E;
+    Stats big_minus_small[2] = {{NAN, NAN, NAN, NAN}, {NAN, NAN, NAN, NAN}};
     for (int k = 0; k < 2; k++) {
-        int big = find_exp(E, STUDY[2 * k].name), small = find_exp(E, STUDY[2 * k + 1].name), wins;
+        int big = experiments_find(E, STUDY[2 * k].name);
+        int small = experiments_find(E, STUDY[2 * k + 1].name), wins;
         if (big < 0 || small < 0) continue;
-        Stats d = paired(E, big, small, &wins);
+        Stats d = big_minus_small[k] = paired(E, big, small, &wins);
         const char *key = k ? "l2" : "l1";
         chapter_put(&p->ch, key, "big_minus_small", "%+.2f", d.mean);
         chapter_put(&p->ch, key, "big_minus_small_sd", "%.2f", d.sd);
@@ -154,7 +152,7 @@ void claims(Program *p) {
     }
     int order[N_STUDY], n = 0;
     for (int i = 0; i < N_STUDY; i++)
-        if ((order[n] = find_exp(E, STUDY[i].name)) >= 0) n++;
+        if ((order[n] = experiments_find(E, STUDY[i].name)) >= 0) n++;
     if (n < 2) return;
     for (int i = 0; i < n; i++)  // by mean accuracy, highest first
         for (int k = i + 1; k < n; k++)
@@ -174,7 +172,7 @@ void claims(Program *p) {
     values_set(v, "first_gap_sd", "%.2f", d.sd);
     values_set(v, "first_wins", "%d", wins);
     chapter_claim(&p->ch, "claim_first_tie", fabs(d.mean) < d.sd);
-    sentences(p, fabs(d.mean) < d.sd);
+    sentences(p, big_minus_small, fabs(d.mean) < d.sd);
 }
 
 // results.tsv's own columns: how each experiment converged, and its first

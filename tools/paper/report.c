@@ -349,9 +349,9 @@ static int stop_rules(Values *v, Report *R, Error *err) {
     // the errata's sentence: the study's early-stopping runs trained longer
     // than the rule as printed lets any run train
     double latest = stats_of(printed, n).max;
-    values_set(v, "claim_literal_rule_unused", "%s",
-               study_find("early-stop")->stop_epoch > latest &&
-                       study_find("momentum-early-stop")->stop_epoch > latest ? "yes" : "no");
+    values_claim(v, "claim_literal_rule_unused",
+                 study_find("early-stop")->stop_epoch > latest &&
+                     study_find("momentum-early-stop")->stop_epoch > latest);
     put_range(v, "meant_stop", meant, n);
     values_set(v, "meant_never", "%d", never);
     return 0;

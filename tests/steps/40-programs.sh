@@ -2,7 +2,8 @@
 # Every chapter program: on the reference solutions it runs on the full MNIST
 # and finishes its run (values.tsv is written last); under ASan and UBSan it
 # runs clean on a short run; on the untouched stubs it stops with exactly one
-# line naming the unfinished exercise and its file, and status 3.
+# line naming the unfinished exercise and its file, and status 3; and chapter
+# 2 names a wrong sgd_step before it trains.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -43,4 +44,34 @@ for n in $CHAPTERS; do
         fi
     fi
 done
+
+# A wrong exercise is named before the program trains on it: chapter 2 on the
+# reference with sgd_step's sign flipped (a step up the gradient), compiled
+# and linked as make links ch2-exercises, stops at its third step with one line
+# naming sgd_step and what it gave, and status 1.
+if [[ " $CHAPTERS " == *" 2 "* ]]; then
+    var() { make -s --no-print-directory --eval "print-%: ; @printf '%s\\n' '\$(\$*)'" "print-$1"; }
+    sed 's/w\[i\] -= rate \* g\[i\]/w[i] += rate * g[i]/' solutions/ch2.c >"$tmp/ch2.c"
+    if cmp -s solutions/ch2.c "$tmp/ch2.c"; then
+        echo "solutions/ch2.c: no 'w[i] -= rate * g[i]' in sgd_step to flip"; fail=1
+    else
+        set +e
+        # shellcheck disable=SC2046
+        cc $(var ALL_CFLAGS) -c "$tmp/ch2.c" -o "$tmp/ch2.o" &&
+            cc $(var LDFLAGS) -o "$tmp/ch2-flipped" "$BUILD"/obj/chapters/02-softmax/*.o \
+                "$BUILD/obj/solutions/ch1.o" "$tmp/ch2.o" "$BUILD/libworkbook.a" $(var PKG_LIBS) -lm &&
+            "$tmp/ch2-flipped" --data data/mnist --out "$tmp/flipped" --quiet >/dev/null 2>"$tmp/err"
+        status=$?
+        set -e
+        want='^ch2: one step of rate [0-9.e-]+ down the gradient takes the bias of digit [0-9] from 0 to .*, sgd_step\(\) gave .*: run `make check-ch2` to see which property fails$'
+        if [ $status -ne 1 ] || [ "$(wc -l <"$tmp/err")" -ne 1 ] || ! grep -qE "$want" "$tmp/err"; then
+            echo "ch2 with sgd_step's sign flipped: expected status 1 and one line naming sgd_step, got status $status and:"
+            cat "$tmp/err"; fail=1
+        elif [ -e "$tmp/flipped/values.tsv" ]; then
+            echo "ch2 with sgd_step's sign flipped wrote values.tsv"; fail=1
+        else
+            echo "ch2 with sgd_step's sign flipped: $(cat "$tmp/err")"
+        fi
+    fi
+fi
 exit $fail
